@@ -1,0 +1,176 @@
+"""The `meslek-bot` command line: the operator's and staff's door into the assistant."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from bot.settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger("meslek")
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="meslek-bot",
+        description="Meslek Asistanı — İzmir Büyükşehir Belediyesi Meslek Fabrikası asistanı.",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="ayrıntılı günlük")
+    sub = p.add_subparsers(dest="command", metavar="KOMUT", required=True)
+
+    cat = sub.add_parser("catalog", help="kurs kataloğu: içe/dışa aktarma, sayımlar")
+    cat_sub = cat.add_subparsers(dest="catalog_command", metavar="ALT-KOMUT", required=True)
+    imp = cat_sub.add_parser("import", help="kataloğu .xlsx, .csv (klasör/zip) ya da .yaml'dan yükle")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--replace", action="store_true", help="dosya kataloğun tamamı olur")
+    imp.add_argument("--force", action="store_true", help="başvurusu olan kursları arşivle")
+    exp = cat_sub.add_parser("export", help="kataloğu .xlsx, .csv, .zip ya da .yaml olarak yaz")
+    exp.add_argument("file", type=Path)
+    stats = cat_sub.add_parser("stats", help="katalog sayımları")
+    stats.add_argument("--json", action="store_true")
+
+    db = sub.add_parser("db", help="veritabanı")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ALT-KOMUT", required=True)
+    db_sub.add_parser("upgrade", help="şema göçlerini uygula")
+
+    bk = sub.add_parser("backup", help="çalışırken tutarlı veritabanı yedeği al")
+    bk.add_argument("file", type=Path)
+    return p
+
+
+async def _catalog_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_database
+    from bot.progress import Progress
+    from storage.catalog_io import CatalogError, read_catalog
+    from storage.catalog_repo import CatalogConflict, import_catalog
+
+    try:
+        catalog = read_catalog(args.file, settings.tz)
+    except CatalogError as exc:
+        print(f"Katalog yüklenmedi; hiçbir şey değişmedi. {len(exc.problems)} sorun:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"Dosya okunamadı: {exc}", file=sys.stderr)
+        return 1
+    db, _ = await open_database(settings, seed_sample=False)
+    try:
+        with Progress("Katalog yazılıyor") as bar:
+            report = await import_catalog(
+                db, catalog, replace=args.replace, force=args.force, progress=bar.update
+            )
+    except CatalogConflict as exc:
+        print(f"Katalog yüklenmedi; hiçbir şey değişmedi. {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await db.dispose()
+    print(report.summary())
+    return 0
+
+
+async def _catalog_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_database
+    from storage.catalog_io import write_catalog
+    from storage.catalog_repo import load_catalog
+
+    db, _ = await open_database(settings)
+    try:
+        catalog = await load_catalog(db)
+    finally:
+        await db.dispose()
+    write_catalog(catalog, args.file, settings.tz)
+    print(f"{args.file}: {len(catalog.courses)} kurs, {len(catalog.sessions)} oturum yazıldı.")
+    return 0
+
+
+async def _catalog_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import SAMPLE_NOTICE, open_database
+    from storage.catalog_repo import catalog_stats
+
+    db, seeded = await open_database(settings)
+    try:
+        stats = await catalog_stats(db)
+    finally:
+        await db.dispose()
+    if seeded:
+        print(SAMPLE_NOTICE, file=sys.stderr)
+    if args.json:
+        print(json.dumps(stats))
+    else:
+        labels = {"centers": "merkez", "fields": "alan", "branches": "branş", "courses": "kurs",
+                  "sessions": "oturum"}
+        for key, label in labels.items():
+            print(f"{stats[key]:>8} {label}")
+    return 0
+
+
+async def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    db = Database(settings.database_url)
+    try:
+        before, after = await upgrade(db)
+    finally:
+        await db.dispose()
+    print(f"Şema: {before or 'boş'} → {after}" if before != after else f"Şema güncel: {after}")
+    return 0
+
+
+async def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.backup import BackupError, backup_database
+
+    try:
+        lines = await backup_database(settings, args.file)
+    except BackupError as exc:
+        print(f"Yedek alınamadı: {exc}", file=sys.stderr)
+        return 1
+    for line in lines:
+        print(line)
+    return 0
+
+
+COMMANDS: dict[tuple[str, ...], Command] = {
+    ("catalog", "import"): _catalog_import,
+    ("catalog", "export"): _catalog_export,
+    ("catalog", "stats"): _catalog_stats,
+    ("db", "upgrade"): _db_upgrade,
+    ("backup",): _backup,
+}
+
+
+def _command_key(args: argparse.Namespace) -> tuple[str, ...]:
+    sub = getattr(args, f"{args.command}_command", None)
+    return (args.command, sub) if sub else (args.command,)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parses the command line, loads settings and runs one command."""
+    args = _build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Ayarlar kullanılamıyor: {exc}", file=sys.stderr)
+        return 2
+    handler = COMMANDS[_command_key(args)]
+    try:
+        return asyncio.run(handler(args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""One typed settings object, read from the environment, then `.env`, then defaults."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/meslek.db"
+_REMINDER_ITEM = re.compile(r"^(?:eve@(?P<hh>\d{1,2}):(?P<mm>\d{2})|(?P<min>\d{1,5})m)$")
+_QUIET = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+_TEMPLATE_KINDS = {"reminder", "decision", "announcement", "alert"}
+
+
+class ConfigError(Exception):
+    """A configuration value is unusable; the message names the variable."""
+
+
+def _hhmm(hh: str, mm: str) -> time:
+    return time(int(hh), int(mm))
+
+
+class Settings(BaseSettings):
+    """Everything the program can be told from outside (see CONTRACT.md)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MF_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Europe/Istanbul"
+    default_locale: str = "tr"
+    admin_ids: str = ""
+    data_key: SecretStr | None = None
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    whatsapp_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v22.0"
+    whatsapp_templates: str = ""
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=1, le=65535)
+
+    reminders: str = "eve@18:00,120m"
+    quiet_hours: str = "21:30-08:30"
+    telegram_max_rate: float = Field(default=30.0, gt=0, le=1000)
+    whatsapp_max_rate: float = Field(default=50.0, gt=0, le=1000)
+
+    max_active_applications: int = Field(default=2, ge=1, le=20)
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"bilinmeyen saat dilimi: {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_db(cls, value: str) -> str:
+        if not (value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")):
+            raise ValueError("sqlite+aiosqlite:///... ya da postgresql+asyncpg://... olmalı")
+        return value
+
+    @field_validator("reminders")
+    @classmethod
+    def _check_reminders(cls, value: str) -> str:
+        for item in (p.strip() for p in value.split(",") if p.strip()):
+            m = _REMINDER_ITEM.match(item)
+            if not m or (m["hh"] is not None and (int(m["hh"]) > 23 or int(m["mm"]) > 59)):
+                raise ValueError(f"anlaşılmayan öğe {item!r}; örnek: eve@18:00,120m")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet(cls, value: str) -> str:
+        if value.strip() and _parse_quiet(value) is None:
+            raise ValueError(f"{value!r} SS:DD-SS:DD biçiminde olmalı, ör. 21:30-08:30")
+        return value
+
+    @field_validator("whatsapp_templates")
+    @classmethod
+    def _check_templates(cls, value: str) -> str:
+        for item in (p.strip() for p in value.split(",") if p.strip()):
+            kind, _, rest = item.partition("=")
+            name, _, lang = rest.partition(":")
+            if kind not in _TEMPLATE_KINDS or not name or not lang:
+                raise ValueError(f"{item!r}: tür=ad:dil olmalı (türler: {sorted(_TEMPLATE_KINDS)})")
+        return value
+
+    @model_validator(mode="after")
+    def _check_pairs(self) -> Settings:
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("MF_TELEGRAM_WEBHOOK_SECRET is required with MF_TELEGRAM_WEBHOOK_URL")
+        if self.whatsapp_token:
+            for name in ("phone_number_id", "app_secret", "verify_token"):
+                if not getattr(self, f"whatsapp_{name}"):
+                    raise ValueError(f"MF_WHATSAPP_{name.upper()} is required with MF_WHATSAPP_TOKEN")
+        for key in self.admin_keys:
+            if ":" not in key:
+                raise ValueError(f"MF_ADMIN_IDS: {key!r} must look like telegram:12345")
+        return self
+
+    # Derived views -------------------------------------------------------------
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def admin_keys(self) -> frozenset[str]:
+        return frozenset(k.strip() for k in self.admin_ids.split(",") if k.strip())
+
+    @property
+    def reminder_offsets(self) -> list[tuple[str, int | time]]:
+        """Parsed MF_REMINDERS: ("eve", time) or ("before", minutes)."""
+        out: list[tuple[str, int | time]] = []
+        for item in (p.strip() for p in self.reminders.split(",") if p.strip()):
+            m = _REMINDER_ITEM.match(item)
+            assert m is not None  # validated above
+            if m["min"] is not None:
+                out.append(("before", int(m["min"])))
+            else:
+                out.append(("eve", _hhmm(m["hh"], m["mm"])))
+        return out
+
+    @property
+    def quiet_window(self) -> tuple[time, time] | None:
+        return _parse_quiet(self.quiet_hours) if self.quiet_hours.strip() else None
+
+    @property
+    def templates(self) -> dict[str, tuple[str, str]]:
+        out: dict[str, tuple[str, str]] = {}
+        for item in (p.strip() for p in self.whatsapp_templates.split(",") if p.strip()):
+            kind, _, rest = item.partition("=")
+            name, _, lang = rest.partition(":")
+            out[kind] = (name, lang)
+        return out
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file for SQLite URLs, else None."""
+        prefix = "sqlite+aiosqlite:///"
+        if not self.database_url.startswith(prefix):
+            return None
+        rest = self.database_url[len(prefix) :].split("?", 1)[0]
+        if rest in ("", ":memory:"):
+            return None
+        return Path(rest)
+
+
+def _parse_quiet(value: str) -> tuple[time, time] | None:
+    m = _QUIET.match(value.strip())
+    if not m:
+        return None
+    h1, m1, h2, m2 = (int(x) for x in m.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        return None
+    return time(h1, m1), time(h2, m2)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Builds the settings or raises ConfigError with one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic accepts field kwargs
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        var = f"MF_{loc.upper()}" if loc else "configuration"
+        msg = str(err.get("msg", "geçersiz değer")).removeprefix("Value error, ")
+        raise ConfigError(f"{var}: {msg}") from None
