@@ -1,12 +1,20 @@
-"""The composition root: builds storage (and later the engine, scheduler, channels)."""
+"""The composition root: builds storage, the engine and (later) the scheduler and channels."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from bot.backup import KEY_FILE_NAME, key_file_for
+from bot.engine import Engine, EngineConfig
 from bot.settings import Settings
-from storage.catalog_repo import import_catalog, is_empty
+from handlers import registry
+from handlers.catalog_view import CatalogView
+from locales import load_translator
+from storage.catalog_repo import import_catalog, is_empty, load_catalog
+from storage.crypto import IdVault, load_or_create_key_file
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.sample.generate import build_sample_catalog
@@ -37,3 +45,53 @@ async def open_database(settings: Settings, *, seed_sample: bool = True) -> tupl
         await db.dispose()
         raise
     return db, seeded
+
+
+def open_vault(settings: Settings) -> IdVault:
+    """The national-id vault: MF_DATA_KEY, else a key file beside the database."""
+    if settings.data_key is not None:
+        return IdVault(settings.data_key.get_secret_value())
+    path = settings.sqlite_path
+    key_path = key_file_for(path) if path else Path("data") / KEY_FILE_NAME
+    return IdVault(load_or_create_key_file(key_path))
+
+
+@dataclass
+class Assistant:
+    """The running pieces, owned here and torn down here."""
+
+    settings: Settings
+    db: Database
+    engine: Engine
+    seeded: bool
+
+    async def reload_catalog(self) -> None:
+        """Reads the catalog again (after an import) and gives it to the engine."""
+        self.engine.set_catalog(CatalogView.build(await load_catalog(self.db)))
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+
+async def build_assistant(settings: Settings) -> Assistant:
+    """Builds storage and the conversation engine from the settings."""
+    db, seeded = await open_database(settings)
+    try:
+        catalog = CatalogView.build(await load_catalog(db))
+        engine = Engine(
+            db=db,
+            catalog=catalog,
+            translator=load_translator(settings.default_locale),
+            vault=open_vault(settings),
+            config=EngineConfig(
+                tz=settings.tz,
+                default_locale=settings.default_locale,
+                admin_keys=settings.admin_keys,
+                max_active=settings.max_active_applications,
+            ),
+            routers=registry.routers(),
+        )
+    except BaseException:
+        await db.dispose()
+        raise
+    return Assistant(settings=settings, db=db, engine=engine, seeded=seeded)

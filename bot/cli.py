@@ -10,6 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+from bot import cli_staff
 from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("meslek")
@@ -25,6 +26,14 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="ayrıntılı günlük")
     sub = p.add_subparsers(dest="command", metavar="KOMUT", required=True)
 
+    chat = sub.add_parser("chat", help="konsolda sohbet (Telegram ve WhatsApp'taki sohbetin aynısı)")
+    chat.add_argument("--user", help="konsol kullanıcı anahtarı (varsayılan console:local)")
+    chat.add_argument("--json", action="store_true", help="satır başına bir JSON yanıt")
+
+    und = sub.add_parser("understand", help="bir mesajdan ne anlaşıldığını yaz")
+    und.add_argument("text", nargs="?", help="mesaj; verilmezse her girdi satırı bir mesaj")
+    und.add_argument("--json", action="store_true", help="JSON çıktı")
+
     cat = sub.add_parser("catalog", help="kurs kataloğu: içe/dışa aktarma, sayımlar")
     cat_sub = cat.add_subparsers(dest="catalog_command", metavar="ALT-KOMUT", required=True)
     imp = cat_sub.add_parser("import", help="kataloğu .xlsx, .csv (klasör/zip) ya da .yaml'dan yükle")
@@ -39,6 +48,8 @@ def _build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="veritabanı")
     db_sub = db.add_subparsers(dest="db_command", metavar="ALT-KOMUT", required=True)
     db_sub.add_parser("upgrade", help="şema göçlerini uygula")
+
+    cli_staff.add_parsers(sub)
 
     bk = sub.add_parser("backup", help="çalışırken tutarlı veritabanı yedeği al")
     bk.add_argument("file", type=Path)
@@ -138,12 +149,66 @@ async def _backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import SAMPLE_NOTICE, build_assistant
+    from bot.channels.console import run_console, user_key
+
+    assistant = await build_assistant(settings)
+    try:
+        if assistant.seeded:
+            print(SAMPLE_NOTICE, file=sys.stderr)
+        return await run_console(
+            assistant.engine.handle,
+            user_key(args.user),
+            as_json=args.json,
+            stdin=sys.stdin,
+            stdout=sys.stdout,
+        )
+    finally:
+        await assistant.close()
+
+
+async def _understand(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_database
+    from nlu.index import CatalogIndex
+    from nlu.understand import understand
+    from storage.catalog_repo import load_catalog
+
+    db, _ = await open_database(settings)
+    try:
+        index = CatalogIndex.build(await load_catalog(db))
+    finally:
+        await db.dispose()
+
+    def show(text: str) -> str:
+        found = understand(text, index).as_contract()
+        if args.json or args.text is None:
+            return json.dumps(found, ensure_ascii=False)
+        return "\n".join(f"{k}: {v}" for k, v in found.items())
+
+    if args.text is not None:
+        print(show(args.text))
+        return 0
+    for line in sys.stdin:
+        print(show(line.rstrip("\r\n")), flush=True)
+    return 0
+
+
 COMMANDS: dict[tuple[str, ...], Command] = {
+    ("chat",): _chat,
+    ("understand",): _understand,
     ("catalog", "import"): _catalog_import,
     ("catalog", "export"): _catalog_export,
     ("catalog", "stats"): _catalog_stats,
     ("db", "upgrade"): _db_upgrade,
     ("backup",): _backup,
+    ("applications", "list"): cli_staff.applications_list,
+    ("applications", "accept"): cli_staff.applications_decide,
+    ("applications", "reject"): cli_staff.applications_decide,
+    ("applications", "waitlist"): cli_staff.applications_decide,
+    ("applications", "export"): cli_staff.applications_export,
+    ("requests", "list"): cli_staff.requests_list,
+    ("requests", "done"): cli_staff.requests_done,
 }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     Time,
+    UniqueConstraint,
     false,
 )
 
@@ -102,4 +103,117 @@ sessions = Table(
     Column("holiday", String(120), nullable=False, server_default=""),
     Index("ix_sessions_course_start", "course_id", "starts_at"),
     Index("ix_sessions_starts_at", "starts_at"),
+)
+
+# --- People and conversations (0002) -------------------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("key", String(120), primary_key=True),  # "<channel>:<id>"
+    Column("channel", String(20), nullable=False),
+    Column("locale", String(10), nullable=True),
+    Column("phone", String(20), nullable=True),  # E.164, when the user shared their own
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_inbound_at", UTCDateTime(), nullable=True),
+    Column("unreachable", Boolean, nullable=False, server_default=false()),
+    Column("pushes_off", Boolean, nullable=False, server_default=false()),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("user_key", String(120), primary_key=True),
+    Column("state", String(80), nullable=True),
+    Column("data", Text, nullable=False, server_default="{}"),
+    Column("token", String(16), nullable=False, server_default=""),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+processed_messages = Table(
+    "processed_messages",
+    metadata,
+    Column("user_key", String(120), primary_key=True),
+    Column("message_id", String(200), primary_key=True),
+    Column("processed_at", UTCDateTime(), nullable=False, index=True),
+)
+
+applications = Table(
+    "applications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", String(30), nullable=True, unique=True),
+    Column("user_key", String(120), nullable=True, index=True),
+    Column("channel", String(20), nullable=False),
+    Column("course_id", String(80), ForeignKey("courses.id"), nullable=False, index=True),
+    Column("branch_id", String(80), nullable=False),
+    Column("full_name", String(200), nullable=False),
+    Column("national_id_enc", Text, nullable=False),
+    Column("national_id_hash", String(64), nullable=False, index=True),
+    Column("birth_date", Date, nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("district", String(60), nullable=False),
+    Column("education", String(80), nullable=False, server_default=""),
+    Column("employment", String(80), nullable=False, server_default=""),
+    Column("status", String(20), nullable=False, index=True),
+    Column("consent_at", UTCDateTime(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("decided_by", String(120), nullable=True),
+)
+
+enrolments = Table(
+    "enrolments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("course_id", String(80), ForeignKey("courses.id"), nullable=False, index=True),
+    Column("user_key", String(120), nullable=True, index=True),
+    Column("full_name", String(200), nullable=False),
+    Column("phone", String(20), nullable=False, index=True),
+    Column("national_id_enc", Text, nullable=True),
+    Column("national_id_hash", String(64), nullable=True, index=True),
+    Column("application_id", Integer, ForeignKey("applications.id"), nullable=True),
+    Column("source", String(20), nullable=False),  # application | desk
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+interests = Table(
+    "interests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_key", String(120), nullable=False, index=True),
+    Column("branch_id", String(80), nullable=False),
+    Column("district", String(60), nullable=False, server_default=""),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("notified_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("user_key", "branch_id", "district", name="uq_interests_user_branch"),
+)
+
+callback_requests = Table(
+    "callback_requests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_key", String(120), nullable=True, index=True),
+    Column("phone", String(20), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("done_at", UTCDateTime(), nullable=True),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_key", String(120), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),  # decision, waitlist, reminder, alert, ...
+    Column("payload", Text, nullable=False),  # JSON: text, buttons
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("status", String(20), nullable=False, server_default="queued"),
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=False, server_default=""),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Index("ix_outbox_status_due", "status", "due_at"),
 )

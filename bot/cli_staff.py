@@ -1,0 +1,175 @@
+"""Staff commands: decisions on applications, exports, callback requests."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.settings import Settings
+
+EXPORT_COLUMNS = [
+    "number", "status", "user", "channel", "branch", "course", "full_name", "national_id",
+    "birth_date", "phone", "district", "education", "employment", "created_at", "updated_at",
+]  # fmt: skip
+DECISIONS = {"accept": "accepted", "reject": "rejected", "waitlist": "waitlisted"}
+
+
+def add_parsers(sub: Any) -> None:
+    """Adds `applications` and `requests` to the command line."""
+    apps = sub.add_parser("applications", help="başvurular: liste, karar, dışa aktarma")
+    apps_sub = apps.add_subparsers(dest="applications_command", metavar="ALT-KOMUT", required=True)
+    lst = apps_sub.add_parser("list", help="başvuruları listele")
+    lst.add_argument("--status", choices=["pending", "waitlisted", "accepted", "rejected", "cancelled"])
+    for name, text in (("accept", "kabul et"), ("reject", "reddet"), ("waitlist", "yedeğe al")):
+        p = apps_sub.add_parser(name, help=f"başvuruyu {text}; başvurana bildirilir")
+        p.add_argument("number")
+    exp = apps_sub.add_parser("export", help="bütün başvuruları dışa aktar")
+    exp.add_argument("--format", choices=["csv", "xlsx", "json"], required=True)
+    exp.add_argument("--output", type=Path)
+    exp.add_argument("--reveal-ids", action="store_true", help="kimlik numaralarını maskesiz yaz")
+
+    req = sub.add_parser("requests", help="geri arama istekleri")
+    req_sub = req.add_subparsers(dest="requests_command", metavar="ALT-KOMUT", required=True)
+    rl = req_sub.add_parser("list", help="açık istekleri listele")
+    rl.add_argument("--all", action="store_true", help="kapananlar da")
+    rd = req_sub.add_parser("done", help="isteği kapat")
+    rd.add_argument("id", type=int)
+
+
+async def applications_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_database, open_vault
+    from storage.staff_repo import application_rows
+
+    db, _ = await open_database(settings)
+    try:
+        async with db.read() as conn:
+            rows = await application_rows(conn, open_vault(settings), status=args.status)
+    finally:
+        await db.dispose()
+    if not rows:
+        print("Başvuru yok.")
+    for r in rows:
+        print(
+            f"{r['number']}  {r['status']:<10} {r['course']:<28} {r['full_name']:<24} "
+            f"{r['national_id']}  {r['phone']}  {r['created_at'][:16]}"
+        )
+    return 0
+
+
+async def applications_decide(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_database, open_vault
+    from storage.repos import SqlStore
+
+    status = DECISIONS[args.applications_command]
+    db, _ = await open_database(settings)
+    try:
+        async with db.write() as conn:
+            store = SqlStore(conn, open_vault(settings), datetime.now(UTC))
+            before = await store.application(args.number)
+            if before is None:
+                print(f"{args.number}: böyle bir başvuru yok.", file=sys.stderr)
+                return 1
+            if before.status == "cancelled":
+                print(f"{args.number}: başvuran iptal etmiş; karar verilemez.", file=sys.stderr)
+                return 1
+            after = await store.set_status(args.number, status, by="staff:cli")
+            assert after is not None
+            if before.status != status and after.user:
+                await store.queue(
+                    after.user,
+                    "decision",
+                    {"key": f"decision.{status}", "values": {"number": after.number}},
+                    dedupe=f"decision:{after.number}:{status}:{datetime.now(UTC).isoformat()}",
+                )
+    finally:
+        await db.dispose()
+    print(f"{args.number}: {before.status} → {status}")
+    return 0
+
+
+async def applications_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_database, open_vault
+    from storage.staff_repo import application_rows
+
+    db, _ = await open_database(settings)
+    try:
+        async with db.read() as conn:
+            rows = await application_rows(conn, open_vault(settings), reveal_ids=args.reveal_ids)
+    finally:
+        await db.dispose()
+    if args.format == "xlsx":
+        if args.output is None:
+            print("xlsx için --output DOSYA gerekli.", file=sys.stderr)
+            return 2
+        _write_xlsx(rows, args.output)
+        return 0
+    text = _as_json(rows) if args.format == "json" else _as_csv(rows)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _as_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+
+
+def _as_csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _write_xlsx(rows: list[dict[str, Any]], path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Başvurular")
+    ws.append(EXPORT_COLUMNS)
+    for r in rows:
+        ws.append([r[c] for c in EXPORT_COLUMNS])
+    wb.save(path)
+
+
+async def requests_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_database
+    from storage.staff_repo import callback_rows
+
+    db, _ = await open_database(settings)
+    try:
+        async with db.read() as conn:
+            rows = await callback_rows(conn, include_done=args.all)
+    finally:
+        await db.dispose()
+    if not rows:
+        print("Açık istek yok.")
+    for r in rows:
+        state = "kapandı" if r["done_at"] else "açık"
+        print(f"#{r['id']}  {state:<7} {r['phone']}  {r['created_at']:%Y-%m-%d %H:%M}  {r['question']}")
+    return 0
+
+
+async def requests_done(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_database
+    from storage.staff_repo import close_callback
+
+    db, _ = await open_database(settings)
+    try:
+        async with db.write() as conn:
+            closed = await close_callback(conn, args.id, datetime.now(UTC))
+    finally:
+        await db.dispose()
+    if not closed:
+        print(f"#{args.id}: açık böyle bir istek yok.", file=sys.stderr)
+        return 1
+    print(f"#{args.id} kapatıldı.")
+    return 0

@@ -1,0 +1,147 @@
+"""The conversation engine: lock → dedupe → load → route → save, one transaction per turn."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.messages import Incoming, Reply
+from bot.routing import route
+from handlers.base import Context, Router
+from handlers.catalog_view import CatalogView
+from locales import Translator
+from storage.crypto import IdVault
+from storage.db import Database
+from storage.repos import SqlStore
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000  # longer messages are cut before understanding; nobody types more
+
+
+def mask_user(user: str) -> str:
+    """A user key safe for logs: the channel and the last three characters of the id."""
+    channel, _, ident = user.partition(":")
+    return f"{channel}:…{ident[-3:]}" if len(ident) > 3 else f"{channel}:…"
+
+
+@dataclass
+class EngineConfig:
+    tz: ZoneInfo
+    default_locale: str
+    admin_keys: frozenset[str]
+    max_active: int = 2
+
+
+class _UserLocks:
+    """One asyncio.Lock per user, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, user: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(user, asyncio.Lock())
+        self._users[user] = self._users.get(user, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[user] -= 1
+            if self._users[user] == 0:
+                del self._users[user], self._locks[user]
+
+
+class Engine:
+    """Turns one Incoming into replies; channels only translate in and out."""
+
+    def __init__(
+        self,
+        db: Database,
+        catalog: CatalogView,
+        translator: Translator,
+        vault: IdVault,
+        config: EngineConfig,
+        routers: list[Router],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.translator = translator
+        self.vault = vault
+        self.config = config
+        self.routers = routers
+        self.clock = clock
+        self._locks = _UserLocks()
+
+    def set_catalog(self, catalog: CatalogView) -> None:
+        """Swaps in a freshly loaded catalog; turns already running keep the old one."""
+        self.catalog = catalog
+
+    async def handle(self, msg: Incoming) -> list[Reply]:
+        """Handles one message of one user; messages of the same user run one at a time."""
+        if len(msg.text) > MAX_TEXT:
+            msg = Incoming(**{**_fields(msg), "text": msg.text[:MAX_TEXT]})
+        started = time.perf_counter()
+        async with self._locks.hold(msg.user):
+            try:
+                replies, outcome = await self._turn(msg)
+            except Exception:
+                log.exception("turn failed for %s", mask_user(msg.user))
+                replies = [Reply(self.translator("engine.error", self.config.default_locale))]
+                outcome = "error"
+        log.info(
+            "turn user=%s kind=%s outcome=%s replies=%d ms=%.1f",
+            mask_user(msg.user),
+            msg.kind,
+            outcome,
+            len(replies),
+            (time.perf_counter() - started) * 1000,
+        )
+        return replies
+
+    async def _turn(self, msg: Incoming) -> tuple[list[Reply], str]:
+        now = self.clock()
+        async with self.db.write() as conn:
+            store = SqlStore(conn, self.vault, now)
+            if msg.message_id and not await store.first_time(msg.user, msg.message_id):
+                return [], "duplicate"
+            profile = await store.touch_user(msg.user, msg.locale_hint)
+            conv = await store.load_conversation(msg.user)
+            ctx = Context(
+                incoming=msg,
+                locale=_locale(profile.get("locale"), msg.locale_hint, self.translator, self.config),
+                now=now,
+                tz=self.config.tz,
+                catalog=self.catalog,
+                conv=conv,
+                store=store,
+                translator=self.translator,
+                is_staff=msg.user in self.config.admin_keys,
+                max_active=self.config.max_active,
+            )
+            replies = await route(ctx, self.routers)
+            if not conv.data.get("_erased"):  # after "verilerimi sil" nothing is written back
+                await store.save_conversation(msg.user, conv)
+        return replies, conv.state or "-"
+
+
+def _fields(msg: Incoming) -> dict[str, object]:
+    return {name: getattr(msg, name) for name in msg.__dataclass_fields__}
+
+
+def _locale(
+    stored: object, hint: str | None, translator: Translator, config: EngineConfig
+) -> str:
+    """The stored preference, then the channel's hint, then the default."""
+    for candidate in (stored, (hint or "")[:2].lower()):
+        if isinstance(candidate, str) and candidate in translator.locales:
+            return candidate
+    return config.default_locale

@@ -1,0 +1,418 @@
+"""Applying for a course by chat: branch → offering → consent → the form → summary → submit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.messages import Button, Payload, Reply
+from handlers.apply_steps import (
+    EDITABLE,
+    EDUCATION,
+    EMPLOYMENT,
+    ORDER,
+    Checked,
+    Step,
+    check_birth_date,
+    check_choice,
+    check_district,
+    check_name,
+    check_national_id,
+    check_phone,
+    yes_or_no,
+)
+from handlers.apply_submit import course_label, open_offerings, submit, summary
+from handlers.base import Context, Router
+from handlers.validation import age_on
+from nlu.understand import Understanding
+
+router = Router("apply")
+
+_QUESTION_INTENTS_MIN = 0.6
+
+
+def _b(ctx: Context, label_key: str, action: str, *args: str) -> Button:
+    """A form button: it carries the form's token, so an old one is recognised."""
+    return Button.of(ctx.t(label_key), action, ctx.conv.token, *args)
+
+
+# Entry points ----------------------------------------------------------------------------
+
+
+@router.intent("apply")
+async def start(ctx: Context, u: Understanding) -> list[Reply]:
+    """Starts an application; asks which course when the message names none."""
+    ctx.conv.clear()
+    if u.branch and len(u.candidates) <= 1:
+        return await _choose_course(ctx, u.branch)
+    ctx.conv.go(Step.ASK_BRANCH)
+    if len(u.candidates) > 1:
+        return [_which_branch(ctx, list(u.candidates))]
+    return [Reply(ctx.t("apply.ask_branch"))]
+
+
+@router.button("apply")
+async def start_from_button(ctx: Context, p: Payload) -> list[Reply]:
+    """Starts an application for a branch (and maybe an offering) from a course answer."""
+    branch = p.args[0] if p.args else ""
+    if branch not in ctx.catalog.branches:
+        return [Reply(ctx.t("apply.unknown_branch"))]
+    ctx.conv.clear()
+    course = p.args[1] if len(p.args) > 1 else ""
+    if course:
+        offers = {c.id for c in open_offerings(ctx, branch)}
+        if course in offers:
+            return await _take_course(ctx, branch, course)
+    return await _choose_course(ctx, branch)
+
+
+def _which_branch(ctx: Context, branches: list[str]) -> Reply:
+    buttons = tuple(
+        Button.of(ctx.catalog.branches[b].name, "apb", ctx.conv.token, b)
+        for b in branches[:10]
+        if b in ctx.catalog.branches
+    )
+    return Reply(ctx.t("apply.which_branch"), buttons=buttons)
+
+
+@router.button("apb")
+async def branch_button(ctx: Context, p: Payload) -> list[Reply]:
+    """The user picked a branch from the options."""
+    if not _fresh(ctx, p) or len(p.args) < 2 or p.args[1] not in ctx.catalog.branches:
+        return _stale(ctx)
+    return await _choose_course(ctx, p.args[1])
+
+
+async def _choose_course(ctx: Context, branch: str) -> list[Reply]:
+    offers = open_offerings(ctx, branch)
+    name = ctx.catalog.branches[branch].name
+    if not offers:
+        ctx.conv.clear()
+        interest = Button.of(ctx.t("apply.notify_me"), "int", branch)
+        return [Reply(ctx.t("apply.no_open_offering", branch=name), buttons=(interest,))]
+    ctx.conv.go(Step.CHOOSE_COURSE, branch=branch)
+    taken = await ctx.store.seats_taken([c.id for c in offers])
+    buttons = tuple(
+        Button(course_label(ctx, c, c.capacity - taken.get(c.id, 0)), _course_data(ctx, c.id))
+        for c in offers[:10]
+    )
+    return [Reply(ctx.t("apply.choose_course", branch=name), buttons=buttons)]
+
+
+def _course_data(ctx: Context, course: str) -> str:
+    return Payload("apc", (ctx.conv.token, course)).encode()
+
+
+@router.button("apc")
+async def course_button(ctx: Context, p: Payload) -> list[Reply]:
+    """The user picked an offering; next comes the privacy notice."""
+    if not _fresh(ctx, p) or len(p.args) < 2:
+        return _stale(ctx)
+    branch = str(ctx.conv.data.get("branch", ""))
+    if p.args[1] not in {c.id for c in open_offerings(ctx, branch)}:
+        return [Reply(ctx.t("apply.course_gone")), *await _choose_course(ctx, branch)]
+    return await _take_course(ctx, branch, p.args[1])
+
+
+async def _take_course(ctx: Context, branch: str, course: str) -> list[Reply]:
+    editing = ctx.conv.data.get("editing")
+    ctx.conv.data.update(branch=branch, course=course)
+    if editing and ctx.conv.data.get("consent"):
+        return await _ask(ctx, Step.CONFIRM)
+    return await _ask(ctx, Step.CONSENT)
+
+
+# Asking ------------------------------------------------------------------------------------
+
+
+async def _ask(ctx: Context, step: Step) -> list[Reply]:
+    """Moves to `step` and asks its question."""
+    ctx.conv.go(step)
+    return await _question(ctx)
+
+
+async def _question(ctx: Context) -> list[Reply]:
+    step = Step(ctx.conv.state or Step.ASK_BRANCH)
+    if step is Step.ASK_BRANCH:
+        return [Reply(ctx.t("apply.ask_branch"))]
+    if step is Step.CHOOSE_COURSE:
+        return await _choose_course(ctx, str(ctx.conv.data.get("branch", "")))
+    if step is Step.CONSENT:
+        buttons = (_b(ctx, "apply.consent_yes", "apk", "y"), _b(ctx, "apply.consent_no", "apk", "n"))
+        course = ctx.catalog.courses[str(ctx.conv.data["course"])]
+        note = ctx.t("apply.women_only_note") + "\n\n" if course.women_only else ""
+        return [Reply(note + ctx.t("apply.consent"), buttons=buttons)]
+    if step is Step.ASK_PHONE:
+        return [_phone_question(ctx)]
+    if step is Step.ASK_DISTRICT:
+        return [Reply(ctx.t("apply.ask_district"), buttons=(_b(ctx, "apply.outside", "apd", "x"),))]
+    if step is Step.ASK_EDUCATION:
+        return [_choices(ctx, "apply.ask_education", "edu", EDUCATION)]
+    if step is Step.ASK_EMPLOYMENT:
+        return [_choices(ctx, "apply.ask_employment", "emp", EMPLOYMENT)]
+    if step is Step.CONFIRM:
+        return [summary(ctx)]
+    return [Reply(ctx.t(f"apply.{step.value.partition(':')[2]}"))]
+
+
+def _phone_question(ctx: Context) -> Reply:
+    if ctx.channel == "whatsapp":
+        own = "+" + ctx.user.partition(":")[2]
+        button = _b(ctx, "apply.use_this_number", "aph", "own")
+        return Reply(ctx.t("apply.ask_phone_whatsapp", phone=own), buttons=(button,))
+    if ctx.channel == "telegram":
+        return Reply(ctx.t("apply.ask_phone_share"), ask="contact")
+    return Reply(ctx.t("apply.ask_phone"))
+
+
+def _choices(ctx: Context, key: str, kind: str, options: tuple[str, ...]) -> Reply:
+    buttons = tuple(_b(ctx, f"apply.{kind}_{o}", "apo", o) for o in options)
+    return Reply(ctx.t(key), buttons=(*buttons, _b(ctx, "apply.skip", "apo", "")))
+
+
+@router.on_reprompt
+async def reprompt(ctx: Context) -> list[Reply]:
+    """Asks the pending question again after an interruption."""
+    return await _question(ctx)
+
+
+@router.on_back
+async def back(ctx: Context) -> list[Reply]:
+    """Goes back one question."""
+    step = Step(ctx.conv.state or Step.ASK_BRANCH)
+    index = ORDER.index(step)
+    if index <= 1:
+        return await start(ctx, ctx.understanding)
+    return await _ask(ctx, ORDER[index - 1])
+
+
+# Answering ---------------------------------------------------------------------------------
+
+
+def _looks_like_question(ctx: Context) -> bool:
+    u = ctx.understanding
+    if u.confidence < _QUESTION_INTENTS_MIN or u.intent in ("out_of_scope", "greeting"):
+        return False
+    return u.intent != "apply" or u.branch is not None
+
+
+@router.on_state
+async def answer(ctx: Context) -> list[Reply] | None:
+    """Takes the message as the answer to the pending question, or None if it is not one."""
+    step = Step(ctx.conv.state or Step.ASK_BRANCH)
+    text = ctx.incoming.text
+    if ctx.incoming.kind == "contact" and step is Step.ASK_PHONE:
+        if not ctx.incoming.phone_is_own or not ctx.incoming.phone:
+            return [Reply(ctx.t("apply.contact_not_own")), _phone_question(ctx)]
+        text = ctx.incoming.phone
+    elif ctx.incoming.kind != "text":
+        return None
+    if step is Step.ASK_BRANCH:
+        return await _answer_branch(ctx)
+    if step in (Step.CHOOSE_COURSE, Step.CONSENT, Step.CONFIRM):
+        return await _answer_buttons_by_text(ctx, step, text)
+    if step is Step.ASK_NAME and _looks_like_question(ctx):
+        return None
+    checked = _check(step, text)
+    if checked.problem:
+        if step is not Step.ASK_NAME and _looks_like_question(ctx):
+            return None
+        ctx.conv.failures += 1
+        return [Reply(ctx.t(checked.problem, **(checked.extra or {}))), *await _question(ctx)]
+    return await _accept(ctx, step, checked.value or "")
+
+
+def _check(step: Step, text: str) -> Checked:
+    if step is Step.ASK_NAME:
+        return check_name(text)
+    if step is Step.ASK_NATIONAL_ID:
+        return check_national_id(text)
+    if step is Step.ASK_BIRTH_DATE:
+        return check_birth_date(text)
+    if step is Step.ASK_PHONE:
+        return check_phone(text)
+    if step is Step.ASK_DISTRICT:
+        return check_district(text)
+    options = EDUCATION if step is Step.ASK_EDUCATION else EMPLOYMENT
+    return check_choice(text, options, {})
+
+
+async def _answer_branch(ctx: Context) -> list[Reply] | None:
+    u = ctx.understanding
+    if len(u.candidates) > 1:
+        return [_which_branch(ctx, list(u.candidates))]
+    if u.branch:
+        return await _choose_course(ctx, u.branch)
+    if u.intent not in ("out_of_scope", "apply", "list_courses", "course_info"):
+        return None
+    ctx.conv.failures += 1
+    return [Reply(ctx.t("apply.branch_not_found"))]
+
+
+async def _answer_buttons_by_text(ctx: Context, step: Step, text: str) -> list[Reply] | None:
+    if step is Step.CONSENT:
+        yes = yes_or_no(text)
+        if yes is not None:
+            return await _consent(ctx, yes)
+    if step is Step.CONFIRM and yes_or_no(text):
+        return await submit(ctx)
+    if _looks_like_question(ctx):
+        return None
+    ctx.conv.failures += 1
+    return [Reply(ctx.t("apply.use_buttons")), *await _question(ctx)]
+
+
+async def _accept(ctx: Context, step: Step, value: str) -> list[Reply]:
+    data = ctx.conv.data
+    if step is Step.ASK_NATIONAL_ID:
+        refusal = await _id_rules(ctx, value)
+        if refusal:
+            return refusal
+        data["nid"] = ctx.store.seal(value)
+    elif step is Step.ASK_BIRTH_DATE:
+        refusal = _age_rules(ctx, date.fromisoformat(value))
+        if refusal:
+            return refusal
+        data["birth"] = value
+    else:
+        data[_FIELD_OF[step]] = value
+    return await _next(ctx, step)
+
+
+_FIELD_OF = {
+    Step.ASK_NAME: "name",
+    Step.ASK_PHONE: "phone",
+    Step.ASK_DISTRICT: "district",
+    Step.ASK_EDUCATION: "education",
+    Step.ASK_EMPLOYMENT: "employment",
+}
+
+
+async def _next(ctx: Context, step: Step) -> list[Reply]:
+    notes: list[Reply] = []
+    if step is Step.ASK_BIRTH_DATE and ctx.conv.data.pop("minor", False):
+        notes.append(Reply(ctx.t("apply.minor_note")))
+    if ctx.conv.data.get("editing"):
+        return notes + await _ask(ctx, Step.CONFIRM)
+    return notes + await _ask(ctx, ORDER[ORDER.index(step) + 1])
+
+
+async def _id_rules(ctx: Context, national_id: str) -> list[Reply] | None:
+    active = await ctx.store.active_applications_for_id(national_id)
+    course = str(ctx.conv.data.get("course", ""))
+    same = next((a for a in active if a.course == course), None)
+    if same:
+        ctx.conv.clear()
+        return [Reply(ctx.t("apply.already_applied", number=same.number))]
+    limit = ctx.max_active
+    if len(active) >= limit:
+        ctx.conv.clear()
+        return [Reply(ctx.t("apply.too_many", limit=limit))]
+    return None
+
+
+def _age_rules(ctx: Context, born: date) -> list[Reply] | None:
+    if born > ctx.today:
+        ctx.conv.failures += 1
+        return [Reply(ctx.t("apply.birth_in_future")), Reply(ctx.t("apply.ask_birth_date"))]
+    if age_on(born, ctx.today) > 100:
+        ctx.conv.failures += 1
+        return [Reply(ctx.t("apply.bad_birth_date")), Reply(ctx.t("apply.ask_birth_date"))]
+    course = ctx.catalog.courses[str(ctx.conv.data["course"])]
+    branch = ctx.catalog.branches[course.branch]
+    minimum = max(branch.min_age, course.min_age or 0)
+    age = age_on(born, max(course.starts_on, ctx.today))
+    if age < minimum:
+        ctx.conv.clear()
+        return [Reply(ctx.t("apply.too_young", minimum=minimum, age=age))]
+    if course.max_age is not None and age > course.max_age:
+        ctx.conv.clear()
+        return [Reply(ctx.t("apply.too_old", maximum=course.max_age))]
+    ctx.conv.data["minor"] = age < 18
+    return None
+
+
+# Buttons inside the form -------------------------------------------------------------------
+
+
+def _fresh(ctx: Context, p: Payload) -> bool:
+    return bool(p.args) and bool(ctx.conv.state) and p.args[0] == ctx.conv.token
+
+
+def _stale(ctx: Context) -> list[Reply]:
+    return [Reply(ctx.t("engine.stale_button"))]
+
+
+@router.button("apk")
+async def consent_button(ctx: Context, p: Payload) -> list[Reply]:
+    """Consent given or refused."""
+    if not _fresh(ctx, p) or ctx.conv.state != Step.CONSENT:
+        return _stale(ctx)
+    return await _consent(ctx, p.args[1:2] == ("y",))
+
+
+async def _consent(ctx: Context, given: bool) -> list[Reply]:
+    if not given:
+        ctx.conv.clear()
+        return [Reply(ctx.t("apply.consent_refused"))]
+    ctx.conv.data["consent"] = ctx.now.isoformat()
+    if ctx.conv.data.get("editing"):
+        return await _ask(ctx, Step.CONFIRM)
+    return await _ask(ctx, Step.ASK_NAME)
+
+
+@router.button("aph")
+async def own_phone_button(ctx: Context, p: Payload) -> list[Reply]:
+    """WhatsApp: use the number the user writes from."""
+    if not _fresh(ctx, p) or ctx.conv.state != Step.ASK_PHONE or ctx.channel != "whatsapp":
+        return _stale(ctx)
+    checked = check_phone("+" + ctx.user.partition(":")[2])
+    if checked.value is None:
+        return [Reply(ctx.t("apply.bad_phone")), _phone_question(ctx)]
+    return await _accept(ctx, Step.ASK_PHONE, checked.value)
+
+
+@router.button("apd")
+async def outside_button(ctx: Context, p: Payload) -> list[Reply]:
+    """The user lives outside İzmir."""
+    if not _fresh(ctx, p) or ctx.conv.state != Step.ASK_DISTRICT:
+        return _stale(ctx)
+    return await _accept(ctx, Step.ASK_DISTRICT, check_district("izmir dışı").value or "")
+
+
+@router.button("apo")
+async def option_button(ctx: Context, p: Payload) -> list[Reply]:
+    """An education or employment option (or skip)."""
+    step = ctx.conv.state
+    if not _fresh(ctx, p) or step not in (Step.ASK_EDUCATION, Step.ASK_EMPLOYMENT):
+        return _stale(ctx)
+    options = EDUCATION if step == Step.ASK_EDUCATION else EMPLOYMENT
+    value = p.args[1] if len(p.args) > 1 else ""
+    if value and value not in options:
+        return _stale(ctx)
+    return await _accept(ctx, Step(step), value)
+
+
+@router.button("aps")
+async def summary_button(ctx: Context, p: Payload) -> list[Reply]:
+    """Submit, or choose a field to correct."""
+    if not _fresh(ctx, p) or ctx.conv.state != Step.CONFIRM:
+        return _stale(ctx)
+    what = p.args[1] if len(p.args) > 1 else ""
+    if what == "send":
+        return await submit(ctx)
+    if what == "edit":
+        buttons = tuple(_b(ctx, f"apply.field_{f}", "ape", f) for f in EDITABLE)
+        return [Reply(ctx.t("apply.which_field"), buttons=buttons)]
+    return _stale(ctx)
+
+
+@router.button("ape")
+async def edit_button(ctx: Context, p: Payload) -> list[Reply]:
+    """Asks again for the one field the user wants to correct, then returns to the summary."""
+    if not _fresh(ctx, p) or ctx.conv.state != Step.CONFIRM or len(p.args) < 2:
+        return _stale(ctx)
+    step = EDITABLE.get(p.args[1])
+    if step is None:
+        return _stale(ctx)
+    ctx.conv.data["editing"] = True
+    return await _ask(ctx, step)

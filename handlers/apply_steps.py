@@ -1,0 +1,125 @@
+"""The questions of the application form, one function per answer kind; pure checks only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from handlers.validation import clean_name, national_id_problem, normalise_phone, parse_birth_date
+from nlu.districts import DISTRICTS
+from nlu.text import fold
+from nlu.understand import match_district
+
+
+class Step(StrEnum):
+    """The form's states, readable in the database."""
+
+    ASK_BRANCH = "apply:ask_branch"
+    CHOOSE_COURSE = "apply:choose_course"
+    CONSENT = "apply:consent"
+    ASK_NAME = "apply:ask_name"
+    ASK_NATIONAL_ID = "apply:ask_national_id"
+    ASK_BIRTH_DATE = "apply:ask_birth_date"
+    ASK_PHONE = "apply:ask_phone"
+    ASK_DISTRICT = "apply:ask_district"
+    ASK_EDUCATION = "apply:ask_education"
+    ASK_EMPLOYMENT = "apply:ask_employment"
+    CONFIRM = "apply:confirm"
+
+
+ORDER = [
+    Step.ASK_BRANCH,
+    Step.CHOOSE_COURSE,
+    Step.CONSENT,
+    Step.ASK_NAME,
+    Step.ASK_NATIONAL_ID,
+    Step.ASK_BIRTH_DATE,
+    Step.ASK_PHONE,
+    Step.ASK_DISTRICT,
+    Step.ASK_EDUCATION,
+    Step.ASK_EMPLOYMENT,
+    Step.CONFIRM,
+]
+# Fields the summary lets the user correct, with the step that asks for each.
+EDITABLE = {
+    "name": Step.ASK_NAME,
+    "nid": Step.ASK_NATIONAL_ID,
+    "birth": Step.ASK_BIRTH_DATE,
+    "phone": Step.ASK_PHONE,
+    "district": Step.ASK_DISTRICT,
+    "education": Step.ASK_EDUCATION,
+    "employment": Step.ASK_EMPLOYMENT,
+    "course": Step.CHOOSE_COURSE,
+}
+OUTSIDE_IZMIR = "İzmir dışı"
+EDUCATION = ("ilkokul", "ortaokul", "lise", "onlisans", "lisans", "yuksek_lisans")
+EMPLOYMENT = ("calisiyor", "issiz", "ogrenci", "emekli", "ev")
+SKIP_WORDS = {"gec", "atla", "bos", "yok", "istemiyorum", "belirtmek istemiyorum", "pas"}
+YES_WORDS = {"evet", "onayliyorum", "onay", "kabul", "kabul ediyorum", "tamam", "olur", "e"}
+NO_WORDS = {"hayir", "onaylamiyorum", "kabul etmiyorum", "istemiyorum", "h"}
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """The result of checking one answer: a value, or the key of the sentence that refuses it."""
+
+    value: str | None = None
+    problem: str | None = None
+    extra: dict[str, object] | None = None
+
+
+def check_name(text: str) -> Checked:
+    name = clean_name(text.strip())
+    return Checked(value=name) if name else Checked(problem="apply.bad_name")
+
+
+def check_national_id(text: str) -> Checked:
+    problem = national_id_problem(text.strip())
+    if problem is None:
+        return Checked(value="".join(c for c in text if c.isdigit()))
+    digits = sum(c.isdigit() for c in text)
+    return Checked(problem=f"apply.bad_nid_{problem}", extra={"count": digits})
+
+
+def check_birth_date(text: str) -> Checked:
+    born = parse_birth_date(text)
+    if born is None:
+        return Checked(problem="apply.bad_birth_date")
+    return Checked(value=born.isoformat())
+
+
+def check_phone(text: str) -> Checked:
+    phone = normalise_phone(text)
+    return Checked(value=phone) if phone else Checked(problem="apply.bad_phone")
+
+
+def check_district(text: str) -> Checked:
+    folded = fold(text)
+    if "izmir disi" in folded or "izmir disinda" in folded or "baska il" in folded:
+        return Checked(value=OUTSIDE_IZMIR)
+    district = match_district(text)
+    if district in DISTRICTS:
+        return Checked(value=district)
+    return Checked(problem="apply.bad_district")
+
+
+def check_choice(text: str, options: tuple[str, ...], labels: dict[str, str]) -> Checked:
+    """One of the offered options by number, code or label; skip words give an empty value."""
+    folded = fold(text)
+    if folded in SKIP_WORDS:
+        return Checked(value="")
+    if folded.isdigit() and 1 <= int(folded) <= len(options):
+        return Checked(value=options[int(folded) - 1])
+    for code in options:
+        if folded in (code.replace("_", " "), fold(labels.get(code, code))):
+            return Checked(value=code)
+    return Checked(problem="apply.bad_choice")
+
+
+def yes_or_no(text: str) -> bool | None:
+    folded = fold(text)
+    if folded in YES_WORDS:
+        return True
+    if folded in NO_WORDS:
+        return False
+    return None

@@ -1,0 +1,135 @@
+"""The handler side of the engine: context, conversation state and the journey router."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.messages import Incoming, Payload, Reply
+from handlers.catalog_view import CatalogView
+from handlers.ports import Store
+from locales import Translator
+from nlu.understand import Understanding, understand
+
+
+@dataclass
+class Conversation:
+    """Where the user is in a journey; saved by the engine on every turn."""
+
+    state: str | None = None  # readable, e.g. "apply:ask_name"
+    data: dict[str, Any] = field(default_factory=dict)
+    token: str = ""  # changes with every state change; form buttons carry it
+    failures: int = 0
+    updated_at: datetime | None = None
+
+    def go(self, state: str, **data: Any) -> None:
+        """Moves to `state`, merging `data` into what the journey has gathered."""
+        self.state = state
+        self.data.update(data)
+        self.token = secrets.token_hex(3)
+        self.failures = 0
+
+    def clear(self) -> None:
+        """Leaves any journey, forgetting its answers."""
+        self.state = None
+        self.data = {}
+        self.token = ""
+        self.failures = 0
+
+    @property
+    def journey(self) -> str | None:
+        return self.state.partition(":")[0] if self.state else None
+
+
+@dataclass
+class Context:
+    """Everything a handler needs for one turn; nothing here sends or touches the network."""
+
+    incoming: Incoming
+    locale: str
+    now: datetime  # aware
+    tz: ZoneInfo
+    catalog: CatalogView
+    conv: Conversation
+    store: Store
+    translator: Translator
+    is_staff: bool = False
+    max_active: int = 2  # active applications one person may hold
+    _understanding: Understanding | None = None
+
+    @property
+    def user(self) -> str:
+        return self.incoming.user
+
+    @property
+    def channel(self) -> str:
+        return self.incoming.channel
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.tz).date()
+
+    def t(self, key: str, /, **values: object) -> str:
+        """The sentence `key` in the user's language."""
+        return self.translator(key, self.locale, **values)
+
+    @property
+    def understanding(self) -> Understanding:
+        """What the text of this message means (computed once, on demand)."""
+        if self._understanding is None:
+            self._understanding = understand(self.incoming.text, self.catalog.index)
+        return self._understanding
+
+
+IntentHandler = Callable[[Context, Understanding], Awaitable[list[Reply]]]
+ButtonHandler = Callable[[Context, Payload], Awaitable[list[Reply]]]
+# Returns None when the message is not an answer to the pending question at all.
+StateHandler = Callable[[Context], Awaitable[list[Reply] | None]]
+RepromptHandler = Callable[[Context], Awaitable[list[Reply]]]
+
+
+class Router:
+    """One journey's entry points: intents, button actions, and the states it owns."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.intents: dict[str, IntentHandler] = {}
+        self.buttons: dict[str, ButtonHandler] = {}
+        self.state_handler: StateHandler | None = None
+        self.reprompt_handler: RepromptHandler | None = None
+        self.back_handler: RepromptHandler | None = None
+
+    def intent(self, *names: str) -> Callable[[IntentHandler], IntentHandler]:
+        def register(fn: IntentHandler) -> IntentHandler:
+            for n in names:
+                self.intents[n] = fn
+            return fn
+
+        return register
+
+    def button(self, *actions: str) -> Callable[[ButtonHandler], ButtonHandler]:
+        def register(fn: ButtonHandler) -> ButtonHandler:
+            for a in actions:
+                self.buttons[a] = fn
+            return fn
+
+        return register
+
+    def on_state(self, fn: StateHandler) -> StateHandler:
+        """Handles a message while the conversation is in one of this journey's states."""
+        self.state_handler = fn
+        return fn
+
+    def on_reprompt(self, fn: RepromptHandler) -> RepromptHandler:
+        """Asks the pending question again (after an interruption)."""
+        self.reprompt_handler = fn
+        return fn
+
+    def on_back(self, fn: RepromptHandler) -> RepromptHandler:
+        """Steps back one question ("geri")."""
+        self.back_handler = fn
+        return fn

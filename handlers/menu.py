@@ -1,0 +1,89 @@
+"""The main menu, greetings, help, and the way out when the user is stuck."""
+
+from __future__ import annotations
+
+from bot.messages import Button, Payload, Reply
+from handlers.base import Context, Router
+from nlu.understand import Understanding
+
+router = Router("menu")
+
+_MENU = (
+    ("menu.opt_courses", "list_courses"),
+    ("menu.opt_apply", "apply"),
+    ("menu.opt_my_applications", "application_status"),
+    ("menu.opt_nearest", "nearest_center"),
+    ("menu.opt_faq", "faq_menu"),
+    ("menu.opt_human", "talk_to_human"),
+)
+_FAQ = (
+    ("menu.faq_cost", "faq_cost"),
+    ("menu.faq_certificate", "faq_certificate"),
+    ("menu.faq_eligibility", "faq_eligibility"),
+    ("menu.faq_documents", "faq_documents"),
+    ("menu.faq_attendance", "faq_attendance"),
+    ("menu.faq_employment", "employment"),
+)
+
+
+def menu_reply(ctx: Context, intro_key: str = "menu.intro") -> Reply:
+    """The main menu: what the assistant can do, one option per line."""
+    buttons = tuple(Button.of(ctx.t(key), "i", intent) for key, intent in _MENU)
+    return Reply(ctx.t(intro_key), buttons=buttons)
+
+
+@router.button("__menu__")
+async def show_menu(ctx: Context, _: Payload) -> list[Reply]:
+    """Shows the main menu; a paused form is kept."""
+    return [menu_reply(ctx)]
+
+
+@router.intent("greeting")
+async def greet(ctx: Context, _: Understanding) -> list[Reply]:
+    """Greets the user and shows what the assistant can do."""
+    return [menu_reply(ctx, "menu.greeting")]
+
+
+@router.intent("help")
+async def help_intent(ctx: Context, _: Understanding) -> list[Reply]:
+    """Explains how to talk to the assistant, then shows the menu."""
+    return [Reply(ctx.t("menu.help")), menu_reply(ctx)]
+
+
+@router.button("__help__")
+async def help_word(ctx: Context, _: Payload) -> list[Reply]:
+    """Explains the global words (yardım inside a form keeps the form)."""
+    return [Reply(ctx.t("menu.help"))]
+
+
+@router.intent("thanks")
+async def thanks(ctx: Context, _: Understanding) -> list[Reply]:
+    """Answers a thank-you."""
+    return [Reply(ctx.t("menu.thanks"))]
+
+
+@router.intent("goodbye")
+async def goodbye(ctx: Context, _: Understanding) -> list[Reply]:
+    """Says goodbye."""
+    return [Reply(ctx.t("menu.goodbye"))]
+
+
+@router.intent("faq_menu")
+async def faq_menu(ctx: Context, _: Understanding) -> list[Reply]:
+    """Lists the frequently asked topics."""
+    buttons = tuple(Button.of(ctx.t(key), "i", intent) for key, intent in _FAQ)
+    return [Reply(ctx.t("menu.faq_intro"), buttons=buttons)]
+
+
+@router.intent("change_language")
+async def change_language(ctx: Context, _: Understanding) -> list[Reply]:
+    """Says which languages exist (Turkish only for now)."""
+    return [Reply(ctx.t("menu.language_only_tr"))]
+
+
+@router.button("__stuck__")
+async def stuck(ctx: Context, _: Payload) -> list[Reply]:
+    """After repeated failures: offers to stop the form or to reach a person."""
+    leave = Button.of(ctx.t("menu.stuck_leave"), "leave", ctx.conv.token, "y")
+    human = Button.of(ctx.t("menu.opt_human"), "i", "talk_to_human")
+    return [Reply(ctx.t("menu.stuck"), buttons=(leave, human))]

@@ -1,0 +1,42 @@
+"""The citizen's data rights: see what is stored, and have it deleted."""
+
+from __future__ import annotations
+
+from bot.messages import Button, Payload, Reply
+from handlers.base import Context, Router
+from nlu.understand import Understanding
+
+router = Router("privacy")
+
+
+@router.intent("my_data")
+async def show_data(ctx: Context, _: Understanding) -> list[Reply]:
+    """Says what is stored about the user, and how to delete it."""
+    counts = await ctx.store.describe_user_data(ctx.user)
+    lines = [ctx.t(f"privacy.kind_{k}", n=n) for k, n in counts.items() if n]
+    body = "\n".join(f"• {line}" for line in lines) if lines else ctx.t("privacy.nothing")
+    delete = Button.of(ctx.t("privacy.delete_button"), "i", "delete_my_data")
+    return [Reply(ctx.t("privacy.stored", items=body), buttons=(delete,))]
+
+
+@router.intent("delete_my_data")
+async def ask_delete(ctx: Context, _: Understanding) -> list[Reply]:
+    """Explains what deletion means and asks for confirmation."""
+    ctx.conv.data["_delete"] = True
+    yes = Button.of(ctx.t("privacy.delete_yes"), "del", "y")
+    no = Button.of(ctx.t("privacy.delete_no"), "del", "n")
+    return [Reply(ctx.t("privacy.delete_confirm"), buttons=(yes, no))]
+
+
+@router.button("del")
+async def delete_confirmed(ctx: Context, p: Payload) -> list[Reply]:
+    """Deletes everything about the user after a fresh confirmation."""
+    if not ctx.conv.data.get("_delete"):
+        return [Reply(ctx.t("engine.stale_button"))]
+    if p.args[:1] != ("y",):
+        ctx.conv.data.pop("_delete", None)
+        return [Reply(ctx.t("privacy.delete_kept"))]
+    await ctx.store.delete_user_data(ctx.user)
+    ctx.conv.clear()
+    ctx.conv.data["_erased"] = True  # tells the engine not to save this conversation again
+    return [Reply(ctx.t("privacy.deleted"))]

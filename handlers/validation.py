@@ -1,0 +1,98 @@
+"""Checks for what citizens type into the application form: pure functions, no I/O."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import phonenumbers
+
+_MONTHS = {
+    "ocak": 1, "subat": 2, "mart": 3, "nisan": 4, "mayis": 5, "haziran": 6, "temmuz": 7,
+    "agustos": 8, "eylul": 9, "ekim": 10, "kasim": 11, "aralik": 12,
+}  # fmt: skip
+_FOLD = str.maketrans("çğıöşüâîûÇĞIİÖŞÜ", "cgiosuaiucgiiosu")
+_NAME_OK = re.compile(r"^[A-Za-zÇĞİÖŞÜçğıöşüÂÎÛâîû'’.\- ]+$")
+
+
+def national_id_problem(text: str) -> str | None:
+    """None for a valid T.C. kimlik no; else why not: digits, length, first, checksum."""
+    digits = re.sub(r"[\s.-]", "", text)
+    if not digits.isdigit():
+        return "not_digits"
+    if len(digits) != 11:
+        return "length"
+    if digits[0] == "0":
+        return "first_zero"
+    d = [int(c) for c in digits]
+    d10 = ((d[0] + d[2] + d[4] + d[6] + d[8]) * 7 - (d[1] + d[3] + d[5] + d[7])) % 10
+    if d10 != d[9] or sum(d[:10]) % 10 != d[10]:
+        return "checksum"
+    return None
+
+
+def clean_national_id(text: str) -> str:
+    return re.sub(r"[\s.-]", "", text)
+
+
+def parse_birth_date(text: str) -> date | None:
+    """12.05.1998, 12/05/1998, 12-05-1998, 1998-05-12 or 12 Mayıs 1998; None if impossible."""
+    s = text.strip().lower().translate(_FOLD)
+    m = re.fullmatch(r"(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{4})", s)
+    if m:
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"(\d{1,2})\s+([a-z]+)\s+(\d{4})", s):
+        name = m[2]
+        month = _MONTHS.get(name) or next((v for k, v in _MONTHS.items() if k[:3] == name[:3]), 0)
+        day, year = int(m[1]), int(m[3])
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def age_on(birth: date, on: date) -> int:
+    """Full years of age on a given day."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def normalise_phone(text: str, region: str = "TR") -> str | None:
+    """A Turkish mobile or landline in E.164 (+905321234567), or None."""
+    raw = text.strip()
+    if not re.fullmatch(r"[+\d\s().\-]{7,25}", raw):
+        return None
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 90 or not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_name(text: str) -> str | None:
+    """A plausible full name (two to five words of letters), Turkish-title-cased; else None."""
+    words = text.split()
+    if not 2 <= len(words) <= 5 or len(text) > 80 or not _NAME_OK.match(text):
+        return None
+    if any(len(w.strip("'’.-")) < 2 for w in words):
+        return None
+    return " ".join(_title_tr(w) for w in words)
+
+
+def _title_tr(word: str) -> str:
+    first, rest = word[0], word[1:]
+    first = {"i": "İ", "ı": "I"}.get(first, first.upper())
+    rest = rest.replace("I", "ı").replace("İ", "i").lower()
+    return first + rest
+
+
+def mask_id(national_id: str) -> str:
+    """Shows only the first two and last two digits: 12*******78."""
+    if len(national_id) < 5:
+        return "*" * len(national_id)
+    return national_id[:2] + "*" * (len(national_id) - 4) + national_id[-2:]

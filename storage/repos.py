@@ -1,0 +1,384 @@
+"""Repositories over one transaction's connection: what the engine and handlers remember."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from handlers.base import Conversation
+from handlers.ports import ApplicationRecord, NewApplication
+from storage import tables as t
+from storage.crypto import IdVault, mask_id
+
+SEAT_HOLDING = ("pending", "accepted")
+ACTIVE = ("pending", "waitlisted", "accepted")
+FORM_TTL = timedelta(hours=48)
+
+
+def application_number(app_id: int, created: datetime) -> str:
+    return f"MF-{created.year}-{app_id:06d}"
+
+
+class SqlStore:
+    """The handler-facing store (handlers.ports.Store) plus engine bookkeeping."""
+
+    def __init__(self, conn: AsyncConnection, vault: IdVault, now: datetime) -> None:
+        self.conn = conn
+        self.vault = vault
+        self.now = now
+
+    # Engine bookkeeping ----------------------------------------------------------------
+
+    async def first_time(self, user: str, message_id: str) -> bool:
+        """Records a channel message id; False when it was handled before (a redelivery)."""
+        async with self.conn.begin_nested():
+            try:
+                await self.conn.execute(
+                    insert(t.processed_messages).values(
+                        user_key=user, message_id=message_id, processed_at=self.now
+                    )
+                )
+            except IntegrityError:
+                return False
+        return True
+
+    async def touch_user(self, user: str, locale_hint: str | None) -> dict[str, Any]:
+        """Creates or refreshes the user's row; returns it."""
+        row = (await self.conn.execute(select(t.users).where(t.users.c.key == user))).first()
+        if row is None:
+            values = {
+                "key": user,
+                "channel": user.partition(":")[0],
+                "locale": None,
+                "created_at": self.now,
+                "last_inbound_at": self.now,
+            }
+            await self.conn.execute(insert(t.users).values(**values))
+            return {**values, "phone": None, "unreachable": False, "pushes_off": False}
+        await self.conn.execute(
+            update(t.users)
+            .where(t.users.c.key == user)
+            .values(last_inbound_at=self.now, unreachable=False)
+        )
+        return dict(row._mapping)
+
+    async def load_conversation(self, user: str) -> Conversation:
+        """The saved conversation; an unfinished form older than 48 hours is forgotten."""
+        row = (
+            await self.conn.execute(
+                select(t.conversations).where(t.conversations.c.user_key == user)
+            )
+        ).first()
+        if row is None:
+            return Conversation()
+        conv = Conversation(
+            state=row.state,
+            data=json.loads(row.data),
+            token=row.token,
+            failures=row.failures,
+            updated_at=row.updated_at,
+        )
+        if row.updated_at < self.now - FORM_TTL:
+            conv.clear()
+        return conv
+
+    async def save_conversation(self, user: str, conv: Conversation) -> None:
+        values = {
+            "state": conv.state,
+            "data": json.dumps(conv.data, ensure_ascii=False, default=str),
+            "token": conv.token,
+            "failures": conv.failures,
+            "updated_at": self.now,
+        }
+        done = await self.conn.execute(
+            update(t.conversations).where(t.conversations.c.user_key == user).values(**values)
+        )
+        if done.rowcount == 0:
+            await self.conn.execute(insert(t.conversations).values(user_key=user, **values))
+
+    # Handler port ----------------------------------------------------------------------
+
+    def seal(self, secret: str) -> str:
+        return self.vault.encrypt(secret)
+
+    def unseal(self, sealed: str) -> str:
+        return self.vault.decrypt(sealed)
+
+    async def seats_taken(self, course_ids: Sequence[str]) -> dict[str, int]:
+        if not course_ids:
+            return {}
+        ids = list(course_ids)
+        taken = dict.fromkeys(ids, 0)
+        apps = await self.conn.execute(
+            select(t.applications.c.course_id, func.count())
+            .where(t.applications.c.course_id.in_(ids), t.applications.c.status.in_(SEAT_HOLDING))
+            .group_by(t.applications.c.course_id)
+        )
+        for course, n in apps:
+            taken[course] += n
+        desk = await self.conn.execute(
+            select(t.enrolments.c.course_id, func.count())
+            .where(t.enrolments.c.course_id.in_(ids), t.enrolments.c.source == "desk")
+            .group_by(t.enrolments.c.course_id)
+        )
+        for course, n in desk:
+            taken[course] += n
+        return taken
+
+    async def save_interest(self, user: str, branch: str, district: str | None) -> bool:
+        async with self.conn.begin_nested():
+            try:
+                await self.conn.execute(
+                    insert(t.interests).values(
+                        user_key=user,
+                        branch_id=branch,
+                        district=district or "",
+                        created_at=self.now,
+                    )
+                )
+            except IntegrityError:
+                return False
+        return True
+
+    async def create_application(self, app: NewApplication, capacity: int) -> ApplicationRecord:
+        taken = (await self.seats_taken([app.course]))[app.course]
+        status = "pending" if taken < capacity else "waitlisted"
+        result = await self.conn.execute(
+            insert(t.applications)
+            .values(
+                user_key=app.user,
+                channel=app.user.partition(":")[0],
+                course_id=app.course,
+                branch_id=app.branch,
+                full_name=app.full_name,
+                national_id_enc=self.vault.encrypt(app.national_id),
+                national_id_hash=self.vault.hash(app.national_id),
+                birth_date=app.birth_date,
+                phone=app.phone,
+                district=app.district,
+                education=app.education,
+                employment=app.employment,
+                status=status,
+                consent_at=app.consent_at or self.now,
+                created_at=self.now,
+                updated_at=self.now,
+            )
+            .returning(t.applications.c.id)
+        )
+        app_id = result.scalar_one()
+        number = application_number(app_id, self.now)
+        await self.conn.execute(
+            update(t.applications).where(t.applications.c.id == app_id).values(number=number)
+        )
+        record = await self._record(t.applications.c.id == app_id)
+        assert record is not None
+        return record
+
+    async def active_applications_for_id(self, national_id: str) -> list[ApplicationRecord]:
+        return await self._records(
+            and_(
+                t.applications.c.national_id_hash == self.vault.hash(national_id),
+                t.applications.c.status.in_(ACTIVE),
+            )
+        )
+
+    async def applications_of(self, user: str) -> list[ApplicationRecord]:
+        return await self._records(t.applications.c.user_key == user)
+
+    async def application(self, number: str) -> ApplicationRecord | None:
+        return await self._record(t.applications.c.number == number)
+
+    async def cancel_application(self, user: str, number: str) -> ApplicationRecord | None:
+        rec = await self._record(
+            and_(t.applications.c.number == number, t.applications.c.user_key == user)
+        )
+        if rec is None or rec.status not in ACTIVE:
+            return None
+        await self.set_status(rec.number, "cancelled", by=user)
+        return await self.application(rec.number)
+
+    async def set_status(self, number: str, status: str, *, by: str) -> ApplicationRecord | None:
+        """Changes an application's status; a freed seat goes to the first on the waiting list."""
+        rec = await self.application(number)
+        if rec is None:
+            return None
+        await self.conn.execute(
+            update(t.applications)
+            .where(t.applications.c.number == number)
+            .values(status=status, updated_at=self.now, decided_by=by)
+        )
+        if status == "accepted" and rec.status != "accepted":
+            await self._enrol(number)
+        if status not in SEAT_HOLDING:
+            await self.conn.execute(
+                delete(t.enrolments).where(
+                    t.enrolments.c.application_id
+                    == select(t.applications.c.id)
+                    .where(t.applications.c.number == number)
+                    .scalar_subquery()
+                )
+            )
+            if rec.status in SEAT_HOLDING:
+                await self._promote_first_waiting(rec.course)
+        return await self.application(number)
+
+    async def _enrol(self, number: str) -> None:
+        row = (
+            await self.conn.execute(select(t.applications).where(t.applications.c.number == number))
+        ).one()
+        await self.conn.execute(
+            insert(t.enrolments).values(
+                course_id=row.course_id,
+                user_key=row.user_key,
+                full_name=row.full_name,
+                phone=row.phone,
+                national_id_enc=row.national_id_enc,
+                national_id_hash=row.national_id_hash,
+                application_id=row.id,
+                source="application",
+                created_at=self.now,
+            )
+        )
+
+    async def _promote_first_waiting(self, course: str) -> None:
+        first = (
+            await self.conn.execute(
+                select(t.applications.c.number, t.applications.c.user_key)
+                .where(
+                    t.applications.c.course_id == course, t.applications.c.status == "waitlisted"
+                )
+                .order_by(t.applications.c.created_at, t.applications.c.id)
+                .limit(1)
+            )
+        ).first()
+        if first is None:
+            return
+        await self.conn.execute(
+            update(t.applications)
+            .where(t.applications.c.number == first.number)
+            .values(status="pending", updated_at=self.now)
+        )
+        if first.user_key:
+            await self.queue(
+                first.user_key,
+                "waitlist",
+                {"key": "apply.promoted", "values": {"number": first.number}},
+                dedupe=f"promoted:{first.number}",
+            )
+
+    async def queue(
+        self,
+        user: str,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        dedupe: str,
+        due: datetime | None = None,
+    ) -> bool:
+        """Queues a message for the outbox; False when one with the same key exists."""
+        async with self.conn.begin_nested():
+            try:
+                await self.conn.execute(
+                    insert(t.outbox).values(
+                        user_key=user,
+                        kind=kind,
+                        payload=json.dumps(payload, ensure_ascii=False),
+                        dedupe_key=dedupe,
+                        due_at=due or self.now,
+                        created_at=self.now,
+                    )
+                )
+            except IntegrityError:
+                return False
+        return True
+
+    async def save_callback_request(self, user: str, phone: str, question: str) -> int:
+        result = await self.conn.execute(
+            insert(t.callback_requests)
+            .values(user_key=user, phone=phone, question=question[:1000], created_at=self.now)
+            .returning(t.callback_requests.c.id)
+        )
+        return int(result.scalar_one())
+
+    # Data rights -------------------------------------------------------------------------
+
+    def _user_tables(self, user: str) -> list[tuple[str, Any, Any]]:
+        hashes = select(t.applications.c.national_id_hash).where(t.applications.c.user_key == user)
+        return [
+            ("conversation", t.conversations, t.conversations.c.user_key == user),
+            ("processed_messages", t.processed_messages, t.processed_messages.c.user_key == user),
+            ("interests", t.interests, t.interests.c.user_key == user),
+            ("callback_requests", t.callback_requests, t.callback_requests.c.user_key == user),
+            ("outbox", t.outbox, t.outbox.c.user_key == user),
+            (
+                "enrolments",
+                t.enrolments,
+                or_(t.enrolments.c.user_key == user, t.enrolments.c.national_id_hash.in_(hashes)),
+            ),
+            ("applications", t.applications, t.applications.c.user_key == user),
+            ("profile", t.users, t.users.c.key == user),
+        ]
+
+    async def describe_user_data(self, user: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for name, table, where in self._user_tables(user):
+            out[name] = int(
+                (
+                    await self.conn.execute(select(func.count()).select_from(table).where(where))
+                ).scalar_one()
+            )
+        return out
+
+    async def delete_user_data(self, user: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for name, table, where in self._user_tables(user):
+            out[name] = (await self.conn.execute(delete(table).where(where))).rowcount
+        return out
+
+    # Reading applications ----------------------------------------------------------------
+
+    async def _records(self, where: Any) -> list[ApplicationRecord]:
+        rows = await self.conn.execute(
+            select(t.applications).where(where).order_by(t.applications.c.id.desc())
+        )
+        return [await self._to_record(r._mapping) for r in rows]
+
+    async def _record(self, where: Any) -> ApplicationRecord | None:
+        found = await self._records(where)
+        return found[0] if found else None
+
+    async def _to_record(self, row: Any) -> ApplicationRecord:
+        position = None
+        if row["status"] == "waitlisted":
+            position = 1 + int(
+                (
+                    await self.conn.execute(
+                        select(func.count())
+                        .select_from(t.applications)
+                        .where(
+                            t.applications.c.course_id == row["course_id"],
+                            t.applications.c.status == "waitlisted",
+                            t.applications.c.id < row["id"],
+                        )
+                    )
+                ).scalar_one()
+            )
+        return ApplicationRecord(
+            number=row["number"],
+            status=row["status"],
+            user=row["user_key"] or "",
+            channel=row["channel"],
+            branch=row["branch_id"],
+            course=row["course_id"],
+            full_name=row["full_name"],
+            phone=row["phone"],
+            national_id_masked=mask_id(self.vault.decrypt(row["national_id_enc"])),
+            created_at=row["created_at"],
+            waitlist_position=position,
+        )

@@ -1,0 +1,118 @@
+"""My applications, waiting list, staff decisions, reaching a person, and erasing my data."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+
+from bot.app import open_vault
+from storage import tables as t
+from storage.repos import SqlStore
+from tests.bot.conftest import Chat
+from tests.bot.test_apply import count, reach_name_question, state
+from tests.idnumbers import OTHER_VALID_ID, VALID_ID
+
+
+async def apply_quickly(chat: Chat, national_id: str = VALID_ID) -> str:
+    """Completes an application with valid answers; returns its number."""
+    await reach_name_question(chat)
+    for answer in ("Ayşe Yılmaz", national_id, "12.05.1998", "05321234567", "Buca", "geç", "geç"):
+        await chat.say(answer)
+    await chat.press_label("Gönder")
+    text = chat.texts()
+    number = next(w for w in text.replace("\n", " ").split() if w.startswith("MF-"))
+    return number.strip(".,")
+
+
+async def test_my_applications_and_cancel_with_confirmation(chat: Chat) -> None:
+    number = await apply_quickly(chat)
+    await chat.say("başvurularım")
+    assert number in chat.texts() and "değerlendiriliyor" in chat.texts()
+    await chat.say("başvurumu iptal et")
+    assert "emin misiniz" in chat.texts()
+    await chat.press_label("Evet")
+    assert "iptal edildi" in chat.texts()
+    await chat.say("başvuru durumu")
+    assert "iptal edildi" in chat.texts()
+
+
+async def test_same_person_cannot_apply_twice_to_one_course(chat: Chat) -> None:
+    await apply_quickly(chat)
+    await reach_name_question(chat)
+    await chat.say("Ayşe Yılmaz")
+    await chat.say(VALID_ID)
+    assert "zaten bir başvuru var" in chat.texts()
+    assert await count(chat, t.applications) == 1
+
+
+async def test_full_course_waitlists_and_a_cancellation_promotes(chat: Chat) -> None:
+    first = await apply_quickly(chat)
+    course = await _course_of(chat, first)
+    async with chat.assistant.db.write() as conn:  # the course now has one seat, taken
+        await conn.execute(update(t.courses).where(t.courses.c.id == course).values(capacity=1))
+    other = Chat(chat.assistant, user="console:other")
+    await reach_name_question(other)
+    for answer in ("Mehmet Öz", OTHER_VALID_ID, "01.01.1990", "05331234567", "Konak", "geç", "geç"):
+        await other.say(answer)
+    await other.press_label("Gönder")
+    assert "yedek liste" in other.texts() and "1" in other.texts()
+    # The first applicant cancels; the waiting one is promoted and told through the outbox.
+    await chat.say("başvurumu iptal et")
+    await chat.press_label("Evet")
+    async with chat.assistant.db.read() as conn:
+        statuses = dict((await conn.execute(select(t.applications.c.user_key, t.applications.c.status))).all())
+        queued = (await conn.execute(select(t.outbox.c.user_key, t.outbox.c.payload))).all()
+    assert statuses == {"console:test": "cancelled", "console:other": "pending"}
+    assert queued[0][0] == "console:other"
+    assert json.loads(queued[0][1])["key"] == "apply.promoted"
+
+
+async def _course_of(chat: Chat, number: str) -> str:
+    async with chat.assistant.db.read() as conn:
+        return str(
+            (
+                await conn.execute(
+                    select(t.applications.c.course_id).where(t.applications.c.number == number)
+                )
+            ).scalar_one()
+        )
+
+
+async def test_staff_acceptance_enrols_and_queues_the_decision(chat: Chat) -> None:
+    number = await apply_quickly(chat)
+    vault = open_vault(chat.assistant.settings)
+    async with chat.assistant.db.write() as conn:
+        store = SqlStore(conn, vault, datetime.now(UTC))
+        after = await store.set_status(number, "accepted", by="staff:test")
+    assert after is not None and after.status == "accepted"
+    assert await count(chat, t.enrolments) == 1
+
+
+async def test_talk_to_human_leaves_a_callback_request(chat: Chat) -> None:
+    await chat.say("yetkili ile görüşmek istiyorum")
+    assert "153" in chat.texts()
+    await chat.press_label("arasınlar")
+    await chat.say("Kursa engelli erişimi var mı?")
+    await chat.say("0532 123 45 67")
+    assert "kaydedildi" in chat.texts()
+    assert await count(chat, t.callback_requests) == 1
+    assert await state(chat) is None
+
+
+async def test_after_erasing_no_row_carries_my_key_or_id_hash(chat: Chat) -> None:
+    await apply_quickly(chat)
+    await chat.say("verilerimi sil")
+    assert "geri alınamaz" in chat.texts()
+    await chat.press_label("Evet")
+    assert "silindi" in chat.texts()
+    id_hash = open_vault(chat.assistant.settings).hash(VALID_ID)
+    async with chat.assistant.db.read() as conn:
+        for table in t.metadata.sorted_tables:
+            for row in (await conn.execute(select(table))).all():
+                for value in row:
+                    text = str(value)
+                    assert chat.user not in text, (table.name, row)
+                    assert id_hash not in text, (table.name, row)
+    assert await count(chat, t.applications) == 0
