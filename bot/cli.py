@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from bot import cli_staff
+from bot import cli_reminders, cli_staff
 from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("meslek")
@@ -50,6 +50,7 @@ def _build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="şema göçlerini uygula")
 
     cli_staff.add_parsers(sub)
+    cli_reminders.add_parsers(sub)
 
     bk = sub.add_parser("backup", help="çalışırken tutarlı veritabanı yedeği al")
     bk.add_argument("file", type=Path)
@@ -209,6 +210,10 @@ COMMANDS: dict[tuple[str, ...], Command] = {
     ("applications", "export"): cli_staff.applications_export,
     ("requests", "list"): cli_staff.requests_list,
     ("requests", "done"): cli_staff.requests_done,
+    ("trainees", "import"): cli_reminders.trainees_import,
+    ("sessions", "cancel"): cli_reminders.sessions_change,
+    ("sessions", "move"): cli_reminders.sessions_change,
+    ("announce",): cli_reminders.announce,
 }
 
 

@@ -132,12 +132,14 @@ async def _state(ctx: Context, routers: list[Router]) -> list[Reply]:
         if ctx.conv.failures >= 3:
             replies = replies + await _call(ctx, routers, "stuck")
         return replies
-    # Not an answer: a question in the middle of the form. Answer it, then ask again.
+    # Not an answer: maybe a question in the middle of the form. Answer it, then ask again.
     u = ctx.understanding
     if u.intent in _NOT_QUESTIONS or u.confidence < _QUESTION_CONFIDENCE:
-        return await _call(ctx, routers, "menu") if u.intent == "help" else (
-            [Reply(ctx.t("engine.not_understood_in_form"))] + await _reprompt(ctx, routers)
-        )
+        ctx.conv.failures += 1
+        replies = [Reply(ctx.t("engine.not_understood_in_form")), *await _reprompt(ctx, routers)]
+        if ctx.conv.failures >= 3:
+            replies += await _call(ctx, routers, "stuck")
+        return replies
     state_before = ctx.conv.state
     answer = await _intent(ctx, routers, u)
     if ctx.conv.state == state_before:

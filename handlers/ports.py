@@ -38,6 +38,13 @@ class NewApplication:
     consent_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class EnrolmentRecord:
+    id: int
+    course: str
+    full_name: str
+
+
 class Store(Protocol):
     """Storage as a handler sees it, bound to the turn's transaction."""
 
@@ -83,4 +90,25 @@ class Store(Protocol):
 
     async def delete_user_data(self, user: str) -> dict[str, int]:
         """Removes (or anonymises) everything stored about the user; returns counts."""
+        ...
+
+    async def enrolments_of(self, user: str) -> list[EnrolmentRecord]:
+        """The courses this chat account is enrolled in."""
+        ...
+
+    async def link_by_phone(self, user: str, phone: str) -> int:
+        """Links desk enrolments with this (the user's own) phone to the account; returns how many."""
+        ...
+
+    async def record_attendance(self, user: str, session: str, coming: bool) -> int | None:
+        """Stores "I'll come / I can't" for a session; returns the user's "can't" count in that
+        course, or None when the user is not a trainee of the session's course."""
+        ...
+
+    async def reminder_pref(self, user: str) -> str:
+        """"" (default reminders), "off", or a comma-separated choice of reminder kinds."""
+        ...
+
+    async def set_reminder_pref(self, user: str, value: str) -> None:
+        """Stores the user's reminder choice."""
         ...

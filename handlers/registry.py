@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from handlers import apply, human, menu, my_applications, privacy
-from handlers.base import Router
+from bot.messages import Payload, Reply
+from handlers import apply, human, menu, my_applications, my_classes, privacy
+from handlers.base import Context, Router
+
+_glue = Router("glue")
+
+
+@_glue.button("__location__")
+async def _location(ctx: Context, _: Payload) -> list[Reply]:
+    """A shared location goes to the nearest-centre answer."""
+    from handlers.centers import on_location
+
+    return await on_location(ctx)
 
 
 def routers() -> list[Router]:
@@ -16,7 +27,9 @@ def routers() -> list[Router]:
         my_applications.router,
         privacy.router,
         human.router,
+        my_classes.router,
         courses.router,
         centers.router,
         faq.router,
+        _glue,
     ]

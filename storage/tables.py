@@ -217,3 +217,29 @@ outbox = Table(
     Column("sent_at", UTCDateTime(), nullable=True),
     Index("ix_outbox_status_due", "status", "due_at"),
 )
+
+# --- Reminders (0004) ------------------------------------------------------------------------
+# Reminder rows live in `outbox` (kind "reminder", one per session, trainee and reminder kind by
+# dedupe_key); these columns let a session change find and re-plan its reminders.
+outbox.append_column(Column("session_id", String(100), nullable=True, index=True))
+outbox.append_column(Column("enrolment_id", Integer, nullable=True, index=True))
+users.append_column(Column("reminders", String(60), nullable=False, server_default=""))
+
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("session_id", String(100), primary_key=True),
+    Column("enrolment_id", Integer, primary_key=True),
+    Column("user_key", String(120), nullable=False, index=True),
+    Column("answer", String(10), nullable=False),  # yes | no
+    Column("answered_at", UTCDateTime(), nullable=False),
+)
+
+# A few named values shared between processes, e.g. "catalog_version" (bumped by imports and
+# session changes so a running bot reloads its catalog).
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", Text, nullable=False),
+)
