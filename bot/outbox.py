@@ -173,4 +173,6 @@ class Dispatcher:
 
     async def _mark_unreachable(self, user: str) -> None:
         async with self.db.write() as conn:
-            await conn.execute(update(t.users).where(t.users.c.key == user).values(unreachable=True))
+            await conn.execute(
+                update(t.users).where(t.users.c.key == user).values(unreachable=True)
+            )

@@ -40,8 +40,13 @@ class PushRenderer:
             if user.pushes_off:
                 return "pushes_off"
             locale = user.locale or self.locale
-            if row.kind in ("reminder", "welcome", "session_cancelled", "session_moved",
-                            "announcement"):
+            if row.kind in (
+                "reminder",
+                "welcome",
+                "session_cancelled",
+                "session_moved",
+                "announcement",
+            ):
                 facts = await self._session_facts(conn, row)
                 if facts is None:
                     return "session_gone"
@@ -101,9 +106,7 @@ class PushRenderer:
             reason = str(row.payload.get("reason", ""))
             return [Reply(self.t("push.session_cancelled", locale, reason=reason, **values))]
         if row.kind == "session_moved":
-            old = format_datetime(
-                datetime.fromisoformat(str(row.payload["old"])), self.tz, locale
-            )
+            old = format_datetime(datetime.fromisoformat(str(row.payload["old"])), self.tz, locale)
             return [Reply(self.t("push.session_moved", locale, old=old, new=when, **values))]
         text = str(row.payload.get("text", ""))
         return [Reply(self.t("push.announcement", locale, text=text, **values))]

@@ -6,9 +6,9 @@ import logging
 import re
 
 from bot.messages import Button, Kind, Payload, Reply
-from handlers.base import Context, Router
+from handlers.base import ButtonHandler, Context, IntentHandler, Router
+from nlu.global_words import is_global_word
 from nlu.understand import Understanding
-from nlu.text import is_global_word
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +29,12 @@ _START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$")
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+.*)?$")
 
 
-def _find(routers: list[Router], attr: str, key: str) -> object | None:
-    for r in routers:
-        table = getattr(r, attr)
-        if key in table:
-            return table[key]
-    return None
+def _intent_handler(routers: list[Router], intent: str) -> IntentHandler | None:
+    return next((r.intents[intent] for r in routers if intent in r.intents), None)
+
+
+def _button_handler(routers: list[Router], action: str) -> ButtonHandler | None:
+    return next((r.buttons[action] for r in routers if action in r.buttons), None)
 
 
 def _journey(routers: list[Router], name: str | None) -> Router | None:
@@ -159,18 +159,18 @@ async def _intent(
 ) -> list[Reply]:
     u = u or ctx.understanding
     name = intent or u.intent
-    handler = _find(routers, "intents", name) or _find(routers, "intents", "out_of_scope")
+    handler = _intent_handler(routers, name) or _intent_handler(routers, "out_of_scope")
     if handler is None:
         return [Reply(ctx.t("engine.not_understood"))]
-    return await handler(ctx, u)  # type: ignore[operator, no-any-return]
+    return await handler(ctx, u)
 
 
 async def _call(ctx: Context, routers: list[Router], hook: str) -> list[Reply]:
     """Runs a special entry point registered as a button action named `__<hook>__`."""
-    handler = _find(routers, "buttons", f"__{hook}__")
+    handler = _button_handler(routers, f"__{hook}__")
     if handler is None:
         return []
-    return await handler(ctx, Payload(f"__{hook}__"))  # type: ignore[operator, no-any-return]
+    return await handler(ctx, Payload(f"__{hook}__"))
 
 
 async def _press(ctx: Context, routers: list[Router], data: str) -> list[Reply]:
@@ -181,10 +181,10 @@ async def _press(ctx: Context, routers: list[Router], data: str) -> list[Reply]:
         return await _leave(ctx, routers, payload)
     if payload.action == "i" and payload.args:  # a menu button that asks what words would
         return await _intent(ctx, routers, None, payload.args[0])
-    handler = _find(routers, "buttons", payload.action)
+    handler = _button_handler(routers, payload.action)
     if handler is None:
         return await _stale(ctx, routers)
-    return await handler(ctx, payload)  # type: ignore[operator, no-any-return]
+    return await handler(ctx, payload)
 
 
 async def _stale(ctx: Context, routers: list[Router]) -> list[Reply]:
@@ -202,5 +202,3 @@ async def _leave(ctx: Context, routers: list[Router], payload: Payload) -> list[
         ctx.conv.clear()
         return [Reply(ctx.t("engine.left"))] + await _call(ctx, routers, "menu")
     return await _reprompt(ctx, routers)
-
-

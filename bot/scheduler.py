@@ -47,7 +47,11 @@ class ReminderScheduler:
     async def plan(self) -> int:
         """Writes the reminder, welcome and alert rows for the rolling horizon."""
         now = self.clock()
-        offsets, quiet, tz = self.settings.reminder_offsets, self.settings.quiet_window, self.settings.tz
+        offsets, quiet, tz = (
+            self.settings.reminder_offsets,
+            self.settings.quiet_window,
+            self.settings.tz,
+        )
         async with self.db.write() as conn:
             added = await outbox_repo.plan_reminders(
                 conn, now, HORIZON, lambda starts: due_times(starts, offsets, quiet, tz)

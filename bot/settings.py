@@ -72,7 +72,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _check_db(cls, value: str) -> str:
-        if not (value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")):
+        if not (
+            value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
+        ):
             raise ValueError("sqlite+aiosqlite:///... ya da postgresql+asyncpg://... olmalı")
         return value
 
@@ -109,7 +111,9 @@ class Settings(BaseSettings):
         if self.whatsapp_token:
             for name in ("phone_number_id", "app_secret", "verify_token"):
                 if not getattr(self, f"whatsapp_{name}"):
-                    raise ValueError(f"MF_WHATSAPP_{name.upper()} is required with MF_WHATSAPP_TOKEN")
+                    raise ValueError(
+                        f"MF_WHATSAPP_{name.upper()} is required with MF_WHATSAPP_TOKEN"
+                    )
         for key in self.admin_keys:
             if ":" not in key:
                 raise ValueError(f"MF_ADMIN_IDS: {key!r} must look like telegram:12345")

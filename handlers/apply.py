@@ -23,6 +23,7 @@ from handlers.apply_steps import (
 from handlers.apply_submit import course_label, open_offerings, submit, summary
 from handlers.base import Context, Router
 from handlers.validation import age_on
+from nlu.text import tokens
 from nlu.understand import Understanding
 
 router = Router("apply")
@@ -137,7 +138,10 @@ async def _question(ctx: Context) -> list[Reply]:
     if step is Step.CHOOSE_COURSE:
         return await _choose_course(ctx, str(ctx.conv.data.get("branch", "")))
     if step is Step.CONSENT:
-        buttons = (_b(ctx, "apply.consent_yes", "apk", "y"), _b(ctx, "apply.consent_no", "apk", "n"))
+        buttons = (
+            _b(ctx, "apply.consent_yes", "apk", "y"),
+            _b(ctx, "apply.consent_no", "apk", "n"),
+        )
         course = ctx.catalog.courses[str(ctx.conv.data["course"])]
         note = ctx.t("apply.women_only_note") + "\n\n" if course.women_only else ""
         return [Reply(note + ctx.t("apply.consent"), buttons=buttons)]
@@ -188,7 +192,24 @@ async def back(ctx: Context) -> list[Reply]:
 # Answering ---------------------------------------------------------------------------------
 
 
+# Folded words that mark a question or a course topic; a person's name has none of them.
+_QUESTION_WORDS = frozenset(
+    (
+        "mi mu ne neden nasil nerede nerde nereye kac hangi kim zaman varmi yokmu kurs kursu "
+        "kurslar kursa egitim basvuru basvurum sertifika ucret ucretli ucretsiz belge adres "
+        "merkez ders"
+    ).split()
+)
+
+
+def _has_question_cue(text: str) -> bool:
+    """A question mark, a question word or a course word: never part of a person's name."""
+    return "?" in text or any(tok in _QUESTION_WORDS for tok in tokens(text))
+
+
 def _looks_like_question(ctx: Context) -> bool:
+    if ctx.conv.state == Step.ASK_NAME and not _has_question_cue(ctx.incoming.text):
+        return False
     u = ctx.understanding
     if u.confidence < _QUESTION_INTENTS_MIN or u.intent in ("out_of_scope", "greeting"):
         return False

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from handlers.validation import clean_name, national_id_problem, normalise_phone, parse_birth_date
-from nlu.districts import DISTRICTS
-from nlu.text import fold
-from nlu.understand import match_district
+from nlu.districts import DISTRICTS, is_outside_izmir, match_district
+from nlu.text import normalize
 
 
 class Step(StrEnum):
@@ -94,8 +93,7 @@ def check_phone(text: str) -> Checked:
 
 
 def check_district(text: str) -> Checked:
-    folded = fold(text)
-    if "izmir disi" in folded or "izmir disinda" in folded or "baska il" in folded:
+    if is_outside_izmir(text):
         return Checked(value=OUTSIDE_IZMIR)
     district = match_district(text)
     if district in DISTRICTS:
@@ -105,19 +103,19 @@ def check_district(text: str) -> Checked:
 
 def check_choice(text: str, options: tuple[str, ...], labels: dict[str, str]) -> Checked:
     """One of the offered options by number, code or label; skip words give an empty value."""
-    folded = fold(text)
+    folded = normalize(text)
     if folded in SKIP_WORDS:
         return Checked(value="")
     if folded.isdigit() and 1 <= int(folded) <= len(options):
         return Checked(value=options[int(folded) - 1])
     for code in options:
-        if folded in (code.replace("_", " "), fold(labels.get(code, code))):
+        if folded in (code.replace("_", " "), normalize(labels.get(code, code))):
             return Checked(value=code)
     return Checked(problem="apply.bad_choice")
 
 
 def yes_or_no(text: str) -> bool | None:
-    folded = fold(text)
+    folded = normalize(text)
     if folded in YES_WORDS:
         return True
     if folded in NO_WORDS:

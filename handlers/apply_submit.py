@@ -12,7 +12,15 @@ from handlers.ports import NewApplication
 from handlers.validation import mask_id
 from storage.models import Course, CourseStatus
 
-_DAY = {"mon": "Pzt", "tue": "Sal", "wed": "Çar", "thu": "Per", "fri": "Cum", "sat": "Cmt", "sun": "Paz"}
+_DAY = {
+    "mon": "Pzt",
+    "tue": "Sal",
+    "wed": "Çar",
+    "thu": "Per",
+    "fri": "Cum",
+    "sat": "Cmt",
+    "sun": "Paz",
+}
 
 
 def window_open(course: Course, today: date) -> bool:

@@ -50,7 +50,8 @@ class CatalogView:
         return [
             c
             for c in self.courses_by_branch.get(branch, ())
-            if c.ends_on >= today and c.status not in (CourseStatus.CANCELLED, CourseStatus.ARCHIVED)
+            if c.ends_on >= today
+            and c.status not in (CourseStatus.CANCELLED, CourseStatus.ARCHIVED)
         ]
 
     def next_session(self, course: str, now: datetime) -> Session | None:

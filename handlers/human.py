@@ -58,7 +58,9 @@ async def answer(ctx: Context) -> list[Reply] | None:
             own = normalise_phone("+" + ctx.user.partition(":")[2])
             if own:
                 return await _store(ctx, own)
-        return [Reply(ctx.t("human.ask_phone"), ask="contact" if ctx.channel == "telegram" else None)]
+        return [
+            Reply(ctx.t("human.ask_phone"), ask="contact" if ctx.channel == "telegram" else None)
+        ]
     phone = ctx.incoming.phone if ctx.incoming.kind == "contact" else text
     number = normalise_phone(phone or "")
     if number is None:

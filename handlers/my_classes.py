@@ -136,4 +136,6 @@ async def set_reminders(ctx: Context, p: Payload) -> list[Reply]:
     if choice not in ("on", "off"):
         return [Reply(ctx.t("engine.stale_button"))]
     await ctx.store.set_reminder_pref(ctx.user, "off" if choice == "off" else "")
-    return [Reply(ctx.t("classes.reminders_now_off" if choice == "off" else "classes.reminders_now_on"))]
+    return [
+        Reply(ctx.t("classes.reminders_now_off" if choice == "off" else "classes.reminders_now_on"))
+    ]

@@ -97,7 +97,7 @@ class Store(Protocol):
         ...
 
     async def link_by_phone(self, user: str, phone: str) -> int:
-        """Links desk enrolments with this (the user's own) phone to the account; returns how many."""
+        """Links desk enrolments with the user's own phone to this account; returns how many."""
         ...
 
     async def record_attendance(self, user: str, session: str, coming: bool) -> int | None:
@@ -106,7 +106,7 @@ class Store(Protocol):
         ...
 
     async def reminder_pref(self, user: str) -> str:
-        """"" (default reminders), "off", or a comma-separated choice of reminder kinds."""
+        """ "" (default reminders), "off", or a comma-separated choice of reminder kinds."""
         ...
 
     async def set_reminder_pref(self, user: str, value: str) -> None:

@@ -22,7 +22,7 @@ BUSY_TIMEOUT_MS = 10_000
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's implicit BEGIN is deferred
     # and cannot be made IMMEDIATE).
-    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]  # pysqlite adapter
+    dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")

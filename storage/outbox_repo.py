@@ -222,8 +222,6 @@ async def queue_rows(
     )
 
 
-
-
 async def plan_welcomes(conn: AsyncConnection, now: datetime, ahead: timedelta) -> int:
     """A welcome (address, what to bring) before each linked trainee's first session."""
     s, e = t.sessions, t.enrolments
@@ -258,7 +256,7 @@ async def plan_welcomes(conn: AsyncConnection, now: datetime, ahead: timedelta) 
 
 
 async def plan_interest_alerts(conn: AsyncConnection, now: datetime) -> int:
-    """Tells users who asked to hear about a branch that an offering of it is taking applications."""
+    """Tells users who asked about a branch that an offering of it now takes applications."""
     i, c, ce = t.interests, t.courses, t.centers
     today = now.date()
     rows = (
@@ -306,7 +304,9 @@ async def plan_interest_alerts(conn: AsyncConnection, now: datetime) -> int:
 async def clean_up(conn: AsyncConnection, now: datetime) -> None:
     """Forgets handled message ids after 30 days and finished pushes after 90."""
     await conn.execute(
-        delete(t.processed_messages).where(t.processed_messages.c.processed_at < now - timedelta(days=30))
+        delete(t.processed_messages).where(
+            t.processed_messages.c.processed_at < now - timedelta(days=30)
+        )
     )
     await conn.execute(
         delete(t.outbox).where(

@@ -327,7 +327,9 @@ class SqlStore:
 
     async def record_attendance(self, user: str, session: str, coming: bool) -> int | None:
         course = (
-            await self.conn.execute(select(t.sessions.c.course_id).where(t.sessions.c.id == session))
+            await self.conn.execute(
+                select(t.sessions.c.course_id).where(t.sessions.c.id == session)
+            )
         ).scalar_one_or_none()
         if course is None:
             return None
@@ -377,7 +379,9 @@ class SqlStore:
         return str(value or "")
 
     async def set_reminder_pref(self, user: str, value: str) -> None:
-        await self.conn.execute(update(t.users).where(t.users.c.key == user).values(reminders=value))
+        await self.conn.execute(
+            update(t.users).where(t.users.c.key == user).values(reminders=value)
+        )
         if value:
             # Reminders already planned but no longer wanted are dropped; the planner re-adds
             # whatever the new choice allows.

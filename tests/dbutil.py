@@ -38,7 +38,9 @@ async def fresh_postgres_url(base_url: str) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def fresh_database(kind: str, tmp_path: Path, *, migrate: bool = True) -> AsyncIterator[Database]:
+async def fresh_database(
+    kind: str, tmp_path: Path, *, migrate: bool = True
+) -> AsyncIterator[Database]:
     """A migrated, empty database of `kind` ("sqlite" or "postgres")."""
     if kind == "sqlite":
         db = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")

@@ -61,7 +61,9 @@ def test_birth_dates_in_common_forms(text: str, expected: date) -> None:
     assert parse_birth_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["30.02.1998", "12.13.1998", "yarın", "12 Mayıs", "99/99/9999", ""])
+@pytest.mark.parametrize(
+    "text", ["30.02.1998", "12.13.1998", "yarın", "12 Mayıs", "99/99/9999", ""]
+)
 def test_impossible_dates_are_refused(text: str) -> None:
     assert parse_birth_date(text) is None
 

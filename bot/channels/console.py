@@ -80,7 +80,9 @@ async def run_console(
             return 0
         replies = await handle(parse_line(line, user))
         if as_json:
-            stdout.write(json.dumps({"replies": [reply_json(r) for r in replies]}, ensure_ascii=False))
+            stdout.write(
+                json.dumps({"replies": [reply_json(r) for r in replies]}, ensure_ascii=False)
+            )
             stdout.write("\n")
         else:
             first = 1  # one numbering per turn, as the engine reads a typed number

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,8 +68,35 @@ class Chat:
         )
 
 
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database holding the sample catalog, built once; tests get a copy."""
+    folder = tmp_path_factory.mktemp("seed")
+
+    async def build() -> None:
+        a = await build_assistant(make_settings(folder))
+        async with a.db.write() as conn:
+            await conn.exec_driver_sql("SELECT 1")
+        await a.close()
+
+    asyncio.run(build())
+    db = folder / "data" / "meslek.db"
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    return db
+
+
+def copy_seeded(seeded_db: Path, tmp_path: Path) -> None:
+    """Puts a copy of the seeded database where make_settings(tmp_path) looks for it."""
+    target = tmp_path / "data" / "meslek.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(seeded_db, target)
+
+
 @pytest.fixture
-async def assistant(tmp_path: Path) -> AsyncIterator[Assistant]:
+async def assistant(tmp_path: Path, seeded_db: Path) -> AsyncIterator[Assistant]:
+    copy_seeded(seeded_db, tmp_path)
     a = await build_assistant(make_settings(tmp_path))
     try:
         yield a

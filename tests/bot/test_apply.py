@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.app import build_assistant
 from bot.messages import Incoming, Kind
 from storage import tables as t
-from tests.bot.conftest import Chat, make_settings
+from tests.bot.conftest import Chat, copy_seeded, make_settings
 from tests.idnumbers import VALID_ID
 
 
@@ -28,7 +28,9 @@ async def state(chat: Chat) -> str | None:
         return row.scalar_one_or_none()
 
 
-async def reach_name_question(chat: Chat, branch_words: str = "barista kursuna başvurmak istiyorum") -> None:
+async def reach_name_question(
+    chat: Chat, branch_words: str = "barista kursuna başvurmak istiyorum"
+) -> None:
     await chat.say(branch_words)
     await chat.press_first("apc")
     assert "onay" in chat.texts().lower()
@@ -38,7 +40,8 @@ async def reach_name_question(chat: Chat, branch_words: str = "barista kursuna b
 
 async def test_full_application_with_typos_corrections_and_a_question(chat: Chat) -> None:
     await chat.say("merhaba")
-    assert chat.last and chat.last[0].buttons
+    assert chat.last
+    assert chat.last[0].buttons
     await reach_name_question(chat)
     await chat.say("kurslar ücretli mi?")  # a question in the middle of the form
     assert "ücretsiz" in chat.texts().lower()
@@ -60,7 +63,9 @@ async def test_full_application_with_typos_corrections_and_a_question(chat: Chat
     await chat.say("geç")
     assert await state(chat) == "apply:confirm"
     summary = chat.last[-1].text
-    assert "Ayşe Yılmaz" in summary and "12*******50" in summary and VALID_ID not in summary
+    assert "Ayşe Yılmaz" in summary
+    assert "12*******50" in summary
+    assert VALID_ID not in summary
     assert "Karşıyaka" in summary
     await chat.press_label("Düzelt")
     await chat.press_label("Telefon")
@@ -75,8 +80,8 @@ async def test_full_application_with_typos_corrections_and_a_question(chat: Chat
 
 async def test_export_masks_the_id_and_normalises_the_phone(chat: Chat, tmp_path: Path) -> None:
     await test_full_application_with_typos_corrections_and_a_question(chat)
-    from bot.cli_staff import _as_json
     from bot.app import open_vault
+    from bot.cli_staff import _as_json
     from storage.staff_repo import application_rows
 
     async with chat.assistant.db.read() as conn:
@@ -133,7 +138,8 @@ async def test_refused_consent_stores_nothing(chat: Chat) -> None:
     assert await count(chat, t.applications) == 0
 
 
-async def test_the_form_resumes_after_a_restart(tmp_path: Path) -> None:
+async def test_the_form_resumes_after_a_restart(tmp_path: Path, seeded_db: Path) -> None:
+    copy_seeded(seeded_db, tmp_path)
     settings = make_settings(tmp_path)
     first = await build_assistant(settings)
     chat = Chat(first)

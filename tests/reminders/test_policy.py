@@ -32,7 +32,8 @@ def test_quiet_hours_off_and_windows_that_do_not_wrap() -> None:
     assert due_times(at(3, 9), [("before", 120)], None, TZ) == [("m120", at(3, 7))]
     assert in_quiet(time(13, 0), (time(12, 0), time(14, 0)))
     assert not in_quiet(time(14, 0), (time(12, 0), time(14, 0)))
-    assert in_quiet(time(23, 0), QUIET) and in_quiet(time(7, 0), QUIET)
+    assert in_quiet(time(23, 0), QUIET)
+    assert in_quiet(time(7, 0), QUIET)
 
 
 def test_minutes_before_and_utc_storage_agree() -> None:

@@ -1,0 +1,228 @@
+"""Finding a centre: its address, phone and hours, and the centres nearest to the user.
+
+Intents: center_info, nearest_center. Button actions: "cen" (one centre), "near" (ask for the
+user's location, optionally for one branch). `on_location` answers a shared location.
+"""
+
+from __future__ import annotations
+
+from nlu.understand import Understanding
+
+from bot.messages import Button, Location, Payload, Reply
+from handlers.base import Context, Router
+from handlers.formatting import (
+    buttons,
+    format_distance,
+    format_short_date,
+    haversine_km,
+    safe_button,
+    tr_locative,
+    tr_lower,
+    tr_sort_key,
+)
+from storage.models import Center, Course, CourseStatus
+
+router = Router("centers")
+
+NEAR_BRANCH = "near_branch"  # conv.data key: the branch a pending location request is for
+NEAREST_COUNT = 3
+FAR_KM = 100.0  # farther than this from every centre: the user is probably not in İzmir
+MAX_COURSE_BUTTONS = 4
+_INACTIVE = (CourseStatus.CANCELLED, CourseStatus.ARCHIVED)
+
+
+@router.intent("center_info")
+async def center_info(ctx: Context, u: Understanding) -> list[Reply]:
+    """Gives a centre's address, phone, hours, map pin and next courses; asks which course."""
+    if u.center and u.center in ctx.catalog.centers:
+        return [_center_reply(ctx, ctx.catalog.centers[u.center])]
+    if u.district:
+        return _district_centers(ctx, u.district)
+    return [Reply(ctx.t("centers.which"), ask="location")]
+
+
+@router.intent("nearest_center")
+async def nearest_center(ctx: Context, u: Understanding) -> list[Reply]:
+    """Asks the user to share a location (remembering the branch asked about), or answers."""
+    branch = u.branch if u.branch in ctx.catalog.branches else None
+    if u.district:
+        points = _in_district(ctx, u.district)
+        if points:
+            lat = sum(c.lat for c in points) / len(points)
+            lon = sum(c.lon for c in points) / len(points)
+            return _nearest(ctx, lat, lon, branch)
+    return _ask_location(ctx, branch)
+
+
+async def on_location(ctx: Context) -> list[Reply]:
+    """Answers a shared location with the nearest centres (offering the branch asked about)."""
+    lat, lon = ctx.incoming.lat, ctx.incoming.lon
+    raw = ctx.conv.data.pop(NEAR_BRANCH, None)
+    branch = raw if isinstance(raw, str) and raw in ctx.catalog.branches else None
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return _ask_location(ctx, branch, retry=True)
+    return _nearest(ctx, lat, lon, branch)
+
+
+@router.button("cen")
+async def on_center(ctx: Context, payload: Payload) -> list[Reply]:
+    """Shows the centre a button names; asks which of its courses to open."""
+    center = ctx.catalog.centers.get(payload.args[0]) if len(payload.args) == 1 else None
+    if center is None:
+        return [Reply(ctx.t("centers.stale"), ask="location")]
+    return [_center_reply(ctx, center)]
+
+
+@router.button("near")
+async def on_near(ctx: Context, payload: Payload) -> list[Reply]:
+    """Asks for the user's location to find the nearest centres (for a branch, if given)."""
+    wanted = payload.args[0] if len(payload.args) == 1 else None
+    branch = wanted if wanted in ctx.catalog.branches else None
+    return _ask_location(ctx, branch)
+
+
+def _ask_location(ctx: Context, branch: str | None, *, retry: bool = False) -> list[Reply]:
+    if branch:
+        ctx.conv.data[NEAR_BRANCH] = branch
+        text = ctx.t("centers.ask_location_branch", branch=ctx.catalog.branches[branch].name)
+    else:
+        ctx.conv.data.pop(NEAR_BRANCH, None)
+        text = ctx.t("centers.ask_location")
+    if retry:
+        text = ctx.t("centers.no_location") + "\n" + text
+    return [Reply(text, ask="location")]
+
+
+def _nearest(ctx: Context, lat: float, lon: float, branch: str | None) -> list[Reply]:
+    """The nearest centres to a point, each with its distance and a map pin."""
+    catalog = ctx.catalog
+    centers = list(catalog.centers.values())
+    if not centers:
+        return [Reply(ctx.t("centers.none"))]
+    intro: list[str] = []
+    next_course: dict[str, Course] = {}
+    if branch:
+        for offering in _starting(ctx, branch=branch):
+            next_course.setdefault(offering.center, offering)
+        name = catalog.branches[branch].name
+        if next_course:
+            centers = [c for c in centers if c.id in next_course]
+            intro.append(ctx.t("centers.nearest_branch_header", branch=name))
+        else:
+            intro.append(ctx.t("centers.no_branch_nearby", branch=name))
+    else:
+        intro.append(ctx.t("centers.nearest_header"))
+    ranked = sorted(centers, key=lambda c: (haversine_km(lat, lon, c.lat, c.lon), c.id))
+    nearest = ranked[:NEAREST_COUNT]
+    if haversine_km(lat, lon, nearest[0].lat, nearest[0].lon) > FAR_KM:
+        intro.insert(0, ctx.t("centers.far_away"))
+    replies: list[Reply] = []
+    for i, center in enumerate(nearest):
+        km = haversine_km(lat, lon, center.lat, center.lon)
+        lines = [
+            ctx.t(
+                "centers.near_item",
+                name=center.name,
+                distance=format_distance(km, ctx.locale),
+                address=_address(center),
+            )
+        ]
+        course = next_course.get(center.id)
+        extra: Button | None = None
+        if course is not None:
+            lines.append(
+                ctx.t(
+                    "centers.next_course",
+                    branch=catalog.branches[course.branch].name,
+                    date=format_short_date(course.starts_on, ctx.locale),
+                )
+            )
+            extra = safe_button(
+                ctx.t("centers.course_dates_button"), "crs", course.branch, "c" + center.id
+            ) or safe_button(ctx.t("centers.course_dates_button"), "crs", course.branch)
+        elif branch and not next_course and i == 0:
+            extra = safe_button(ctx.t("centers.notify_button"), "int", branch)
+        text = "\n".join([*intro, "", *lines]) if i == 0 else "\n".join(lines)
+        info = safe_button(ctx.t("centers.info_button"), "cen", center.id)
+        replies.append(Reply(text, buttons(extra, info), location=_pin(center)))
+    return replies
+
+
+def _center_reply(ctx: Context, center: Center) -> Reply:
+    """One centre: address, phone, hours, courses starting there soon, and a map pin."""
+    lines = [center.name, ctx.t("centers.address", address=_address(center))]
+    if center.phone:
+        lines.append(ctx.t("centers.phone", phone=center.phone))
+    if center.hours:
+        lines.append(ctx.t("centers.hours", hours=center.hours))
+    firsts: dict[str, Course] = {}
+    for course in _starting(ctx, center=center.id):
+        firsts.setdefault(course.branch, course)
+    shown = list(firsts.values())[:MAX_COURSE_BUTTONS]
+    course_buttons: list[Button | None] = []
+    if shown:
+        lines.append("")
+        lines.append(ctx.t("centers.courses_header"))
+        for course in shown:
+            name = ctx.catalog.branches[course.branch].name
+            when = format_short_date(course.starts_on, ctx.locale)
+            lines.append(ctx.t("centers.course_item", branch=name, date=when))
+            course_buttons.append(
+                safe_button(name, "crs", course.branch, "c" + center.id)
+                or safe_button(name, "crs", course.branch)
+            )
+        if len(firsts) > len(shown):
+            lines.append(ctx.t("centers.more_courses", count=len(firsts) - len(shown)))
+        lines.append(ctx.t("centers.pick_course"))
+    else:
+        lines.append(ctx.t("centers.no_courses"))
+    near = safe_button(ctx.t("centers.other_centers_button"), "near")
+    return Reply("\n".join(lines), buttons(*course_buttons, near), location=_pin(center))
+
+
+def _district_centers(ctx: Context, district: str) -> list[Reply]:
+    """The centres in a district: one is shown at once, several are offered as buttons."""
+    found = _in_district(ctx, district)
+    place_loc = tr_locative(found[0].district if found else district)
+    if not found:
+        return [Reply(ctx.t("centers.none_in_district", place_loc=place_loc), ask="location")]
+    if len(found) == 1:
+        return [_center_reply(ctx, found[0])]
+    lines = [ctx.t("centers.in_district", place_loc=place_loc, count=len(found))]
+    lines += [ctx.t("centers.district_item", name=c.name, address=_address(c)) for c in found]
+    items = [safe_button(c.name, "cen", c.id) for c in found]
+    return [Reply("\n".join(lines), buttons(*items))]
+
+
+def _in_district(ctx: Context, district: str) -> list[Center]:
+    wanted = tr_lower(district.strip())
+    found = [c for c in ctx.catalog.centers.values() if tr_lower(c.district) == wanted]
+    return sorted(found, key=lambda c: tr_sort_key(c.name))
+
+
+def _starting(
+    ctx: Context, *, branch: str | None = None, center: str | None = None
+) -> list[Course]:
+    """Offerings not started yet, soonest first, for one branch or one centre."""
+    today = ctx.today
+    found = [
+        c
+        for c in ctx.catalog.courses.values()
+        if c.starts_on >= today
+        and c.status not in _INACTIVE
+        and c.branch in ctx.catalog.branches
+        and c.center in ctx.catalog.centers
+        and (branch is None or c.branch == branch)
+        and (center is None or c.center == center)
+    ]
+    return sorted(found, key=lambda c: (c.starts_on, c.start_time, c.id))
+
+
+def _address(center: Center) -> str:
+    if tr_lower(center.district) in tr_lower(center.address):
+        return center.address
+    return f"{center.address}, {center.district}"
+
+
+def _pin(center: Center) -> Location:
+    return Location(center.lat, center.lon, center.name, _address(center))

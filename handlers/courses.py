@@ -1,0 +1,119 @@
+"""Finding a course: lists by field, place and time; one course's dates, seats and status.
+
+Button actions: "crs" (a branch's offerings), "pg" (another page of a list), "int" (tell me
+when this course opens). Offerings carry "apply" buttons for the application journey and a
+"near" button for the centres journey.
+"""
+
+from __future__ import annotations
+
+from nlu.understand import Understanding
+
+from bot.messages import Payload, Reply
+from handlers.base import Context, Router
+from handlers.courses_filter import CourseFilter, canonical_district, resolve_ref
+from handlers.courses_info import ask_which, branch_info
+from handlers.courses_list import SCHEDULE, all_courses_button, listing
+from handlers.formatting import buttons, safe_button, tr_locative
+
+router = Router("courses")
+
+MAX_CHOICES = 6
+
+
+@router.intent("list_courses")
+async def list_courses(ctx: Context, u: Understanding) -> list[Reply]:
+    """Lists fields, a field's branches or matching offerings; asks which one to open."""
+    return await _answer(ctx, u, schedule=False)
+
+
+@router.intent("course_info")
+async def course_info(ctx: Context, u: Understanding) -> list[Reply]:
+    """Describes the branch asked about and its next offerings; asks to apply or to pick one."""
+    return await _answer(ctx, u, schedule=False)
+
+
+@router.intent("course_schedule")
+async def course_schedule(ctx: Context, u: Understanding) -> list[Reply]:
+    """Gives the next start dates, days, hours and first lesson; asks to apply."""
+    return await _answer(ctx, u, schedule=True)
+
+
+@router.button("crs")
+async def on_course(ctx: Context, payload: Payload) -> list[Reply]:
+    """Shows the branch a button names (with its place and time cues); asks to apply."""
+    if not payload.args:
+        return _stale(ctx)
+    branch = resolve_ref(payload.args[0], set(ctx.catalog.branches))
+    tokens, schedule = _mode(payload.args[1:])
+    flt = CourseFilter.from_args(tokens, ctx.catalog)
+    if branch is None or flt is None:
+        return _stale(ctx)
+    return await branch_info(ctx, flt.only_conditions().with_branch(branch), schedule=schedule)
+
+
+@router.button("pg")
+async def on_page(ctx: Context, payload: Payload) -> list[Reply]:
+    """Shows another page of a list or of a branch's offerings; asks which one to open."""
+    if not payload.args or not payload.args[0].isdigit() or len(payload.args[0]) > 3:
+        return _stale(ctx)
+    page = int(payload.args[0])
+    tokens, schedule = _mode(payload.args[1:])
+    flt = CourseFilter.from_args(tokens, ctx.catalog)
+    if flt is None:
+        return _stale(ctx)
+    if flt.branch:
+        return await branch_info(ctx, flt, page, schedule=schedule)
+    return listing(ctx, flt, page)
+
+
+@router.button("int")
+async def on_interest(ctx: Context, payload: Payload) -> list[Reply]:
+    """Remembers that the user wants to hear when the branch opens; confirms and offers more."""
+    if not payload.args or len(payload.args) > 2:
+        return _stale(ctx)
+    branch_id = resolve_ref(payload.args[0], set(ctx.catalog.branches))
+    if branch_id is None:
+        return _stale(ctx)
+    district = canonical_district(payload.args[1], ctx.catalog) if len(payload.args) > 1 else None
+    branch = ctx.catalog.branches[branch_id]
+    added = await ctx.store.save_interest(ctx.user, branch_id, district)
+    if not added:
+        text = ctx.t("courses.interest_exists", branch=branch.name)
+    elif district:
+        text = ctx.t(
+            "courses.interest_saved_place", branch=branch.name, place_loc=tr_locative(district)
+        )
+    else:
+        text = ctx.t("courses.interest_saved", branch=branch.name)
+    similar = safe_button(ctx.t("courses.similar_button"), "pg", "1", "f" + branch.field)
+    return [Reply(text, buttons(similar, all_courses_button(ctx)))]
+
+
+async def _answer(ctx: Context, u: Understanding, *, schedule: bool) -> list[Reply]:
+    flt = CourseFilter.from_cues(u, ctx.catalog)
+    options = _branch_options(ctx, u)
+    if len(options) > 1:
+        return ask_which(ctx, options[:MAX_CHOICES], flt, schedule)
+    if options:
+        chosen = flt.only_conditions().with_branch(options[0])
+        return await branch_info(ctx, chosen, schedule=schedule)
+    return listing(ctx, flt)
+
+
+def _branch_options(ctx: Context, u: Understanding) -> list[str]:
+    """The best branch and its close alternatives that the catalog still has, in order."""
+    out: list[str] = []
+    for branch in (u.branch, *(u.candidates or ())):
+        if branch and branch in ctx.catalog.branches and branch not in out:
+            out.append(branch)
+    return out
+
+
+def _mode(tokens: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+    """Splits the schedule marker from the search tokens."""
+    return tuple(t for t in tokens if t != SCHEDULE), SCHEDULE in tokens
+
+
+def _stale(ctx: Context) -> list[Reply]:
+    return [Reply(ctx.t("courses.stale"), buttons(all_courses_button(ctx)))]

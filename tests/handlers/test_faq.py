@@ -1,0 +1,141 @@
+"""FAQ answers from the staff-editable content file, and the loader's validation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.messages import Reply
+from handlers import faq
+from handlers.base import Context
+from handlers.faq import FAQ_INTENTS, FaqContentError, load_faq, parse_faq
+from tests.handlers.conftest import MakeCtx, all_buttons, press, und
+
+
+async def ask(ctx: Context, intent: str, **cues: Any) -> list[Reply]:
+    return await faq.router.intents[intent](ctx, und(intent, **cues))
+
+
+async def test_routed_intent_wins_over_the_text(make_ctx: MakeCtx) -> None:
+    # A menu button routes to faq_cost while the (empty) text is understood as out_of_scope.
+    replies = await faq.router.intents["faq_cost"](make_ctx(), und("out_of_scope"))
+    assert "ücretsiz" in replies[0].text
+
+
+def test_content_file_has_every_intent() -> None:
+    entries = load_faq("tr")
+    assert set(entries) == set(FAQ_INTENTS)
+    assert set(load_faq("xx")) == set(FAQ_INTENTS)  # unknown language: the Turkish file
+
+
+@pytest.mark.parametrize("intent", FAQ_INTENTS)
+async def test_every_answer_ends_with_a_next_step(make_ctx: MakeCtx, intent: str) -> None:
+    replies = await ask(make_ctx(), intent)
+    assert len(replies) == 1
+    assert replies[0].text
+    assert replies[0].buttons, "every answer offers a next step"
+    assert len(replies[0].text) < 700  # fits a phone screen
+
+
+async def test_cost_is_free(make_ctx: MakeCtx) -> None:
+    replies = await ask(make_ctx(), "faq_cost")
+    assert "ücretsiz" in replies[0].text
+
+
+async def test_certificate_mentions_meb_protocol_and_apostille(make_ctx: MakeCtx) -> None:
+    text = (await ask(make_ctx(), "faq_certificate"))[0].text
+    assert "İl Milli Eğitim Müdürlüğü" in text
+    assert "apostil" in text
+    assert "kendiliğinden geçerli sayılmaz" in text
+
+
+async def test_eligibility_gives_the_branch_minimum_age(make_ctx: MakeCtx) -> None:
+    replies = await ask(make_ctx(), "faq_eligibility", branch="gazalti-kaynakciligi")
+    text = replies[0].text
+    assert "Gazaltı Kaynakçılığı kursu için en az 18 yaşında" in text
+    assert "veli izniyle" in text
+    assert "ALO 153" in text
+    assert ("Kurs tarihleri", "crs|gazalti-kaynakciligi") in all_buttons(replies)
+
+
+async def test_documents_do_not_invent(make_ctx: MakeCtx) -> None:
+    text = (await ask(make_ctx(), "faq_documents"))[0].text
+    assert "yayımlanmış değil" in text
+    assert "kimlik" in text
+    assert "ALO 153" in text
+
+
+async def test_attendance_is_the_general_meb_rule(make_ctx: MakeCtx) -> None:
+    text = (await ask(make_ctx(), "faq_attendance", branch="barista"))[0].text
+    assert "Genel MEB kuralına göre" in text
+    assert "en fazla 24 saat devamsızlık" in text
+
+
+async def test_employment_points_to_halkapinar(make_ctx: MakeCtx) -> None:
+    replies = await ask(make_ctx(), "employment")
+    assert "Halkapınar" in replies[0].text
+    assert "Mobil İstihdam Aracı" in replies[0].text
+    assert ("Halkapınar merkezi", "cen|halkapinar") in all_buttons(replies)
+
+
+async def test_out_of_scope_points_to_alo_153_with_a_menu(make_ctx: MakeCtx) -> None:
+    replies = await ask(make_ctx(), "out_of_scope")
+    assert "ALO 153" in replies[0].text
+    assert [d for _, d in all_buttons(replies)] == ["pg|1", "near", "faq|employment"]
+
+
+async def test_faq_button(make_ctx: MakeCtx) -> None:
+    replies = await faq.on_faq(make_ctx(), press("faq|faq_certificate"))
+    assert "apostil" in replies[0].text
+    forged = await faq.on_faq(make_ctx(), press("faq|drop_tables"))
+    assert "ALO 153" in forged[0].text
+
+
+GOOD = {i: {"answer": "Cevap.", "next": "Sonra."} for i in FAQ_INTENTS}
+
+
+def _yaml(data: Mapping[str, object]) -> str:
+    return yaml.safe_dump(data, allow_unicode=True)
+
+
+def test_parse_accepts_minimal_content() -> None:
+    assert set(parse_faq(_yaml(GOOD), "faq.tr.yaml")) == set(FAQ_INTENTS)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"faq_cost": None}, "faq.tr.yaml: faq_cost"),
+        ({"faq_cost": {"answer": ""}}, "faq.tr.yaml: faq_cost.answer"),
+        ({"faq_cost": {"answer": "x"}}, "faq.tr.yaml: faq_cost: needs a next step"),
+        ({"faq_cost": {"answer": "x", "nxt": "y"}}, "unknown field(s) nxt"),
+        ({"faq_typo": {"answer": "x", "next": "y"}}, "unknown key(s) faq_typo"),
+        (
+            {"faq_cost": {"answer": "x", "buttons": [{"label": "Kurslar", "to": "nowhere"}]}},
+            "faq_cost.buttons[0].to",
+        ),
+        (
+            {"faq_cost": {"answer": "x", "buttons": [{"label": "x" * 21, "to": "courses"}]}},
+            "faq_cost.buttons[0].label",
+        ),
+    ],
+)
+def test_parse_names_file_and_key(change: dict[str, object], message: str) -> None:
+    data: dict[str, object] = {**GOOD, **change}
+    with pytest.raises(FaqContentError, match=re.escape(message)):
+        parse_faq(_yaml(data), "faq.tr.yaml")
+
+
+def test_parse_missing_intent() -> None:
+    data = {k: v for k, v in GOOD.items() if k != "employment"}
+    with pytest.raises(FaqContentError, match="faq.tr.yaml: no answer for employment"):
+        parse_faq(_yaml(data), "faq.tr.yaml")
+
+
+def test_parse_bad_yaml() -> None:
+    with pytest.raises(FaqContentError, match="faq.tr.yaml: not valid YAML"):
+        parse_faq("faq_cost: [unclosed", "faq.tr.yaml")
