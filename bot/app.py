@@ -39,7 +39,7 @@ async def open_database(settings: Settings, *, seed_sample: bool = True) -> tupl
         if seed_sample and await is_empty(db):
             today = datetime.now(settings.tz).date()
             await import_catalog(db, build_sample_catalog(today, settings.tz))
-            log.warning(SAMPLE_NOTICE)
+            log.info(SAMPLE_NOTICE)
             seeded = True
     except BaseException:
         await db.dispose()

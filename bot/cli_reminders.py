@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,8 +50,12 @@ async def trainees_import(args: argparse.Namespace, settings: Settings) -> int:
         try:
             trainees = read_trainees(args.file, courses)
         except TraineeFileError as exc:
-            for _problem in exc.problems:
-                pass
+            print(
+                f"Kursiyerler yüklenmedi; hiçbir şey değişmedi. {len(exc.problems)} sorun:",
+                file=sys.stderr,
+            )
+            for problem in exc.problems:
+                print(f"  - {problem}", file=sys.stderr)
             return 1
         async with db.write() as conn:
             added, skipped, linked = await store_trainees(
@@ -58,6 +63,10 @@ async def trainees_import(args: argparse.Namespace, settings: Settings) -> int:
             )
     finally:
         await db.dispose()
+    print(
+        f"{added} kursiyer eklendi, {skipped} zaten kayıtlıydı; {linked} kişinin sohbet hesabı "
+        "bağlandı. Diğerleri numaralarını asistanla paylaşınca hatırlatma almaya başlar."
+    )
     return 0
 
 
@@ -82,14 +91,18 @@ async def sessions_change(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 new_start = _parse_local(args.to, settings)
                 if new_start is None:
+                    print(f"--to anlaşılmadı: {args.to!r} (ör. 2026-12-09T18:30)", file=sys.stderr)
                     return 2
                 change = await move_session(conn, args.session_id, new_start, now)
-    except SessionChangeError:
+    except SessionChangeError as exc:
+        print(f"Değişiklik yapılmadı: {exc}", file=sys.stderr)
         return 1
     finally:
         await db.dispose()
+    verb = "iptal edildi" if args.sessions_command == "cancel" else "taşındı"
+    print(f"{change.session} {verb}; {change.told} kursiyere bildirim kuyruğa alındı.")
     if change.holiday:
-        pass
+        print(f"Uyarı: yeni tarih resmî tatil ({change.holiday}).", file=sys.stderr)
     return 0
 
 
@@ -106,6 +119,7 @@ async def announce(args: argparse.Namespace, settings: Settings) -> int:
         async with db.write() as conn:
             exists = await conn.execute(t.courses.select().where(t.courses.c.id == args.course))
             if exists.first() is None:
+                print(f"{args.course}: böyle bir kurs yok.", file=sys.stderr)
                 return 1
             targets = await outbox_repo.linked_trainees(conn, args.course)
             total = await outbox_repo.queue_rows(
@@ -117,13 +131,18 @@ async def announce(args: argparse.Namespace, settings: Settings) -> int:
                 prefix,
             )
         if total == 0:
+            print("Bu kursta sohbet hesabı bağlı kursiyer yok; duyuru gönderilmedi.")
             return 0
         counts = await _follow(db, prefix, total, args.wait, Progress("Duyuru gönderiliyor"))
     finally:
         await db.dispose()
     waiting = counts.get("queued", 0) + counts.get("sending", 0)
+    print(
+        f"Duyuru: {total} kişi; gönderilen {counts.get('sent', 0)}, atlanan "
+        f"{counts.get('skipped', 0)}, başarısız {counts.get('failed', 0)}, bekleyen {waiting}."
+    )
     if waiting:
-        pass
+        print("Bekleyenleri çalışan bot gönderecek (meslek-bot run).", file=sys.stderr)
     return 0
 
 

@@ -51,13 +51,18 @@ async def applications_list(args: argparse.Namespace, settings: Settings) -> int
     db, _ = await open_database(settings)
     try:
         async with db.read() as conn:
-            rows = await application_rows(conn, open_vault(settings), status=args.status)
+            rows = await application_rows(
+                conn, open_vault(settings), settings.tz, status=args.status
+            )
     finally:
         await db.dispose()
     if not rows:
-        pass
-    for _r in rows:
-        pass
+        print("Başvuru yok.")
+    for r in rows:
+        print(
+            f"{r['number']}  {r['status']:<10} {r['course']:<28} {r['full_name']:<24} "
+            f"{r['national_id']}  {r['phone']}  {r['created_at'][:16]}"
+        )
     return 0
 
 
@@ -72,8 +77,10 @@ async def applications_decide(args: argparse.Namespace, settings: Settings) -> i
             store = SqlStore(conn, open_vault(settings), datetime.now(UTC))
             before = await store.application(args.number)
             if before is None:
+                print(f"{args.number}: böyle bir başvuru yok.", file=sys.stderr)
                 return 1
             if before.status == "cancelled":
+                print(f"{args.number}: başvuran iptal etmiş; karar verilemez.", file=sys.stderr)
                 return 1
             after = await store.set_status(args.number, status, by="staff:cli")
             assert after is not None
@@ -86,6 +93,7 @@ async def applications_decide(args: argparse.Namespace, settings: Settings) -> i
                 )
     finally:
         await db.dispose()
+    print(f"{args.number}: {before.status} → {status}")
     return 0
 
 
@@ -96,11 +104,14 @@ async def applications_export(args: argparse.Namespace, settings: Settings) -> i
     db, _ = await open_database(settings)
     try:
         async with db.read() as conn:
-            rows = await application_rows(conn, open_vault(settings), reveal_ids=args.reveal_ids)
+            rows = await application_rows(
+                conn, open_vault(settings), settings.tz, reveal_ids=args.reveal_ids
+            )
     finally:
         await db.dispose()
     if args.format == "xlsx":
         if args.output is None:
+            print("xlsx için --output DOSYA gerekli.", file=sys.stderr)
             return 2
         _write_xlsx(rows, args.output)
         return 0
@@ -146,9 +157,11 @@ async def requests_list(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await db.dispose()
     if not rows:
-        pass
+        print("Açık istek yok.")
     for r in rows:
-        "kapandı" if r["done_at"] else "açık"
+        state = "kapandı" if r["done_at"] else "açık"
+        when = f"{r['created_at']:%Y-%m-%d %H:%M}"
+        print(f"#{r['id']}  {state:<7} {r['phone']}  {when}  {r['question']}")
     return 0
 
 
@@ -163,5 +176,7 @@ async def requests_done(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await db.dispose()
     if not closed:
+        print(f"#{args.id}: açık böyle bir istek yok.", file=sys.stderr)
         return 1
+    print(f"#{args.id} kapatıldı.")
     return 0

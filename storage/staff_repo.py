@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -13,7 +14,12 @@ from storage.crypto import IdVault, mask_id
 
 
 async def application_rows(
-    conn: AsyncConnection, vault: IdVault, *, reveal_ids: bool = False, status: str | None = None
+    conn: AsyncConnection,
+    vault: IdVault,
+    tz: ZoneInfo,
+    *,
+    reveal_ids: bool = False,
+    status: str | None = None,
 ) -> list[dict[str, Any]]:
     """Every application as a flat dict for listing and export; ids masked unless revealed."""
     query = select(t.applications).order_by(t.applications.c.id)
@@ -37,8 +43,8 @@ async def application_rows(
                 "district": row["district"],
                 "education": row["education"],
                 "employment": row["employment"],
-                "created_at": row["created_at"].isoformat(),
-                "updated_at": row["updated_at"].isoformat(),
+                "created_at": row["created_at"].astimezone(tz).isoformat(timespec="seconds"),
+                "updated_at": row["updated_at"].astimezone(tz).isoformat(timespec="seconds"),
             }
         )
     return out

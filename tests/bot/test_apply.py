@@ -85,7 +85,9 @@ async def test_export_masks_the_id_and_normalises_the_phone(chat: Chat, tmp_path
     from storage.staff_repo import application_rows
 
     async with chat.assistant.db.read() as conn:
-        rows = await application_rows(conn, open_vault(chat.assistant.settings))
+        rows = await application_rows(
+            conn, open_vault(chat.assistant.settings), chat.assistant.settings.tz
+        )
     exported = json.loads(_as_json(rows))
     assert exported[0]["national_id"] == "12*******50"
     assert exported[0]["phone"] == "+905337654321"

@@ -1,0 +1,139 @@
+"""The command line as an operator or another program uses it: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.bot.conftest import copy_seeded
+from tests.idnumbers import VALID_ID
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, seeded_db: Path) -> Path:
+    copy_seeded(seeded_db, tmp_path)
+    return tmp_path
+
+
+def cli(workdir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
+    env["PYTHONPATH"] = str(ROOT)
+    env["MF_DATA_KEY"] = "test-data-key-0123456789"
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=workdir,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def chat_json(workdir: Path, lines: list[str], user: str = "ayse") -> list[dict[str, object]]:
+    """Runs `meslek-bot chat --json`; one JSON object per input line, as the contract says."""
+    done = cli(workdir, "chat", "--json", "--user", user, stdin="\n".join(lines) + "\n")
+    assert done.returncode == 0, done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(out) == len(lines)
+    return out
+
+
+def first_data(turn: dict[str, object], action: str) -> str:
+    for reply in turn["replies"]:  # type: ignore[attr-defined]
+        for button in reply["buttons"]:
+            if button["data"].split("|")[0] == action:
+                return str(button["data"])
+    raise AssertionError(f"no {action} button in {turn}")
+
+
+def text_of(turn: dict[str, object]) -> str:
+    return "\n".join(r["text"] for r in turn["replies"])  # type: ignore[attr-defined]
+
+
+def test_stats_on_an_empty_folder_loads_the_sample(tmp_path: Path) -> None:
+    done = cli(tmp_path, "catalog", "stats", "--json")
+    assert done.returncode == 0, done.stderr
+    stats = json.loads(done.stdout)
+    assert (stats["centers"], stats["fields"], stats["branches"]) == (29, 35, 215)
+    assert stats["courses"] >= 400
+    assert stats["sessions"] > stats["courses"]
+    assert "ÖRNEK" in done.stderr
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    done = cli(tmp_path, "--help")
+    for command in ("chat", "understand", "catalog", "applications", "backup", "trainees"):
+        assert command in done.stdout
+
+
+def test_understand_batch_prints_one_contract_line_each(workdir: Path) -> None:
+    done = cli(workdir, "understand", stdin="barista kursu var mı\nbuca'da hangi kurslar var\n")
+    lines = [json.loads(x) for x in done.stdout.splitlines()]
+    assert lines[0]["branch"] == "barista"
+    assert lines[1]["district"] == "Buca"
+    keys = {"intent", "branch", "candidates", "field", "center", "district", "confidence"}
+    assert all(set(x) == keys for x in lines)
+
+
+def test_application_by_json_chat_survives_a_restart_and_exports_masked(workdir: Path) -> None:
+    turns = chat_json(workdir, ["barista kursuna kayıt olmak istiyorum"])
+    course = first_data(turns[0], "apc")
+    turns = chat_json(workdir, [f"/press {course}"])
+    consent = first_data(turns[0], "apk")
+    turns = chat_json(workdir, [f"/press {consent}", "ayse yilmaz"])
+    assert "kimlik" in text_of(turns[1])
+    # A new process with the same --user continues at the same question.
+    turns = chat_json(workdir, ["12345678951", VALID_ID, "12/05/1998", "/contact 0532 123 45 67"])
+    assert "geçerli bir" in text_of(turns[0])
+    assert "Doğum" in text_of(turns[1])
+    assert "ilçe" in text_of(turns[3])
+    turns = chat_json(workdir, ["karşıyaka", "geç", "geç"])
+    send = first_data(turns[2], "aps")
+    turns = chat_json(workdir, [f"/press {send}"])
+    assert "MF-" in text_of(turns[0])
+
+    exported = cli(workdir, "applications", "export", "--format", "json")
+    rows = json.loads(exported.stdout)
+    assert rows[0]["national_id"] == "12*******50"
+    assert rows[0]["phone"] == "+905321234567"
+    assert rows[0]["user"] == "console:ayse"
+    assert rows[0]["created_at"].endswith("+03:00")
+    revealed = json.loads(
+        cli(workdir, "applications", "export", "--format", "json", "--reveal-ids").stdout
+    )
+    assert revealed[0]["national_id"] == VALID_ID
+
+    number = rows[0]["number"]
+    decided = cli(workdir, "applications", "accept", number)
+    assert decided.returncode == 0
+    assert "accepted" in decided.stdout
+    listed = cli(workdir, "applications", "list")
+    assert number in listed.stdout
+    assert VALID_ID not in listed.stdout
+    csv_out = cli(workdir, "applications", "export", "--format", "csv")
+    assert VALID_ID not in csv_out.stdout
+    assert number in csv_out.stdout
+
+
+def test_unknown_application_number_is_refused(workdir: Path) -> None:
+    done = cli(workdir, "applications", "reject", "MF-2026-999999")
+    assert done.returncode == 1
+    assert "böyle bir başvuru yok" in done.stderr
+
+
+def test_broken_configuration_stops_with_one_line(workdir: Path) -> None:
+    env_file = workdir / ".env"
+    env_file.write_text("MF_QUIET_HOURS=22-8\n")
+    done = cli(workdir, "catalog", "stats")
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "MF_QUIET_HOURS" in done.stderr
