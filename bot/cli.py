@@ -66,28 +66,28 @@ async def _catalog_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_database
     from bot.progress import Progress
     from storage.catalog_io import CatalogError, read_catalog
-    from storage.catalog_repo import CatalogConflict, import_catalog
+    from storage.catalog_repo import existing_ids, import_catalog
+    from storage.session_changes import bump_catalog_version
 
-    try:
-        catalog = read_catalog(args.file, settings.tz)
-    except CatalogError as exc:
-        print(
-            f"Katalog yüklenmedi; hiçbir şey değişmedi. {len(exc.problems)} sorun:", file=sys.stderr
-        )
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 1
-    except (OSError, ValueError) as exc:
-        print(f"Dosya okunamadı: {exc}", file=sys.stderr)
-        return 1
+    refused = "Katalog yüklenmedi; hiçbir şey değişmedi."
     db, _ = await open_database(settings, seed_sample=False)
     try:
+        # A partial file (say, only courses) may refer to rows already in the database.
+        known = None if args.replace else await existing_ids(db)
+        catalog = read_catalog(args.file, settings.tz, existing=known)
         with Progress("Katalog yazılıyor") as bar:
             report = await import_catalog(
                 db, catalog, replace=args.replace, force=args.force, progress=bar.update
             )
-    except CatalogConflict as exc:
-        print(f"Katalog yüklenmedi; hiçbir şey değişmedi. {exc}", file=sys.stderr)
+        async with db.write() as conn:
+            await bump_catalog_version(conn)
+    except CatalogError as exc:
+        print(f"{refused} {len(exc.problems)} sorun:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"{refused} Dosya okunamadı: {exc}", file=sys.stderr)
         return 1
     finally:
         await db.dispose()

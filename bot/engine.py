@@ -6,9 +6,10 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.messages import Incoming, Reply
@@ -17,12 +18,14 @@ from handlers.base import Context, Router
 from handlers.catalog_view import CatalogView
 from locales import Translator
 from storage.crypto import IdVault
-from storage.db import Database
+from storage.db import Database, LazyWrite
 from storage.repos import SqlStore
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000  # longer messages are cut before understanding; nobody types more
+PROFILE_REFRESH = timedelta(seconds=60)  # how often a busy user's last-seen time is written
+CACHE_USERS = 20_000
 
 
 def mask_user(user: str) -> str:
@@ -80,6 +83,14 @@ class Engine:
         self.routers = routers
         self.clock = clock
         self._locks = _UserLocks()
+        # Write-through caches of what only this engine writes (under the user's lock). With
+        # several instances sharing PostgreSQL another instance could write too: off there.
+        self.cache_enabled = db.is_sqlite
+        self._profiles: dict[str, dict[str, Any]] = {}
+        self._conversations: dict[str, Any] = {}
+        # The options offered last (for "type the number") live in the cache only, so a turn
+        # that changes nothing else writes nothing.
+        self._transient = frozenset({"_offered"}) if self.cache_enabled else frozenset()
 
     def set_catalog(self, catalog: CatalogView) -> None:
         """Swaps in a freshly loaded catalog; turns already running keep the old one."""
@@ -109,30 +120,63 @@ class Engine:
 
     async def _turn(self, msg: Incoming) -> tuple[list[Reply], str]:
         now = self.clock()
-        async with self.db.write() as conn:
-            store = SqlStore(conn, self.vault, now)
-            if msg.message_id and not await store.first_time(msg.user, msg.message_id):
-                return [], "duplicate"
-            profile = await store.touch_user(msg.user, msg.locale_hint)
-            conv = await store.load_conversation(msg.user)
-            ctx = Context(
-                incoming=msg,
-                locale=_locale(
-                    profile.get("locale"), msg.locale_hint, self.translator, self.config
-                ),
-                now=now,
-                tz=self.config.tz,
-                catalog=self.catalog,
-                conv=conv,
-                store=store,
-                translator=self.translator,
-                is_staff=msg.user in self.config.admin_keys,
-                max_active=self.config.max_active,
-            )
-            replies = await route(ctx, self.routers)
-            if not conv.data.get("_erased"):  # after "verilerimi sil" nothing is written back
-                await store.save_conversation(msg.user, conv)
+        user = msg.user
+        try:
+            async with AsyncExitStack() as stack:
+                store = SqlStore(LazyWrite(self.db, stack), self.vault, now)
+                if msg.message_id and not await store.first_time(user, msg.message_id):
+                    return [], "duplicate"
+                profile = self._profiles.get(user)
+                if profile is None or now - profile["_touched"] > PROFILE_REFRESH:
+                    profile = {**await store.touch_user(user, msg.locale_hint), "_touched": now}
+                cached = self._conversations.get(user)
+                conv = (
+                    store.conversation_from(cached)
+                    if cached is not None
+                    else await store.load_conversation(user)
+                )
+                ctx = Context(
+                    incoming=msg,
+                    locale=_locale(
+                        profile.get("locale"), msg.locale_hint, self.translator, self.config
+                    ),
+                    now=now,
+                    tz=self.config.tz,
+                    catalog=self.catalog,
+                    conv=conv,
+                    store=store,
+                    translator=self.translator,
+                    is_staff=user in self.config.admin_keys,
+                    max_active=self.config.max_active,
+                )
+                replies = await route(ctx, self.routers)
+                erased = bool(conv.data.get("_erased"))
+                saved = (
+                    None
+                    if erased
+                    else await store.save_conversation(user, conv, transient=self._transient)
+                )
+        except BaseException:
+            self._forget(user)  # the transaction rolled back; the cache must not run ahead
+            raise
+        if erased:  # after "verilerimi sil" nothing about the user is kept, here either
+            self._forget(user)
+        elif self.cache_enabled:
+            self._profiles[user] = profile
+            self._conversations[user] = saved
+            if len(self._conversations) > CACHE_USERS:
+                self._conversations.pop(next(iter(self._conversations)))
+                self._profiles.pop(next(iter(self._profiles)), None)
         return replies, conv.state or "-"
+
+    def _forget(self, user: str) -> None:
+        self._profiles.pop(user, None)
+        self._conversations.pop(user, None)
+
+    def forget_user(self, user: str) -> None:
+        """Drops what the engine remembers of a user whose row was changed elsewhere (e.g.
+        marked unreachable by a channel), so their next message reads the row again."""
+        self._forget(user)
 
 
 def _locale(stored: object, hint: str | None, translator: Translator, config: EngineConfig) -> str:

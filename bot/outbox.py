@@ -75,6 +75,7 @@ class Dispatcher:
         tz: ZoneInfo | None = None,
         batch: int = 200,
         concurrency: int = 32,
+        on_unreachable: Callable[[str], None] | None = None,
     ) -> None:
         self.db = db
         self.senders = senders
@@ -85,6 +86,7 @@ class Dispatcher:
         self.tz = tz
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
+        self.on_unreachable = on_unreachable
 
     async def recover(self) -> int:
         """Run at start: rows a crash left "sending" are queued again."""
@@ -176,3 +178,5 @@ class Dispatcher:
             await conn.execute(
                 update(t.users).where(t.users.c.key == user).values(unreachable=True)
             )
+        if self.on_unreachable is not None:
+            self.on_unreachable(user)

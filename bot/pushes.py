@@ -130,5 +130,5 @@ class PushRenderer:
             center=found.center,
             starts=format_date(found.starts_on, locale),
         )
-        apply = Button.of(self.t("push.apply", locale), "apply", found.branch_id, found.id)
+        apply = Button.of(self.t("push.apply", locale), "apply", found.id)
         return [Reply(text, buttons=(apply,))]

@@ -53,12 +53,14 @@ async def start(ctx: Context, u: Understanding) -> list[Reply]:
 
 @router.button("apply")
 async def start_from_button(ctx: Context, p: Payload) -> list[Reply]:
-    """Starts an application for a branch (and maybe an offering) from a course answer."""
-    branch = p.args[0] if p.args else ""
+    """Starts an application for an offering (`apply|<course>`) or a branch (`apply|<branch>`)."""
+    first = p.args[0] if p.args else ""
+    offering = ctx.catalog.courses.get(first)
+    branch = offering.branch if offering else first
+    course = offering.id if offering else (p.args[1] if len(p.args) > 1 else "")
     if branch not in ctx.catalog.branches:
         return [Reply(ctx.t("apply.unknown_branch"))]
     ctx.conv.clear()
-    course = p.args[1] if len(p.args) > 1 else ""
     if course:
         offers = {c.id for c in open_offerings(ctx, branch)}
         if course in offers:
@@ -194,11 +196,37 @@ async def back(ctx: Context) -> list[Reply]:
 
 # Folded words that mark a question or a course topic; a person's name has none of them.
 _QUESTION_WORDS = frozenset(
-    (
-        "mi mu ne neden nasil nerede nerde nereye kac hangi kim zaman varmi yokmu kurs kursu "
-        "kurslar kursa egitim basvuru basvurum sertifika ucret ucretli ucretsiz belge adres "
-        "merkez ders"
-    ).split()
+    [
+        "mi",
+        "mu",
+        "ne",
+        "neden",
+        "nasil",
+        "nerede",
+        "nerde",
+        "nereye",
+        "kac",
+        "hangi",
+        "kim",
+        "zaman",
+        "varmi",
+        "yokmu",
+        "kurs",
+        "kursu",
+        "kurslar",
+        "kursa",
+        "egitim",
+        "basvuru",
+        "basvurum",
+        "sertifika",
+        "ucret",
+        "ucretli",
+        "ucretsiz",
+        "belge",
+        "adres",
+        "merkez",
+        "ders",
+    ]
 )
 
 

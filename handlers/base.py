@@ -25,6 +25,8 @@ class Conversation:
     token: str = ""  # changes with every state change; form buttons carry it
     failures: int = 0
     updated_at: datetime | None = None
+    # What was read from storage, so an unchanged conversation is not written back.
+    loaded: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def go(self, state: str, **data: Any) -> None:
         """Moves to `state`, merging `data` into what the journey has gathered."""

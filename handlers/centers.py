@@ -6,8 +6,6 @@ user's location, optionally for one branch). `on_location` answers a shared loca
 
 from __future__ import annotations
 
-from nlu.understand import Understanding
-
 from bot.messages import Button, Location, Payload, Reply
 from handlers.base import Context, Router
 from handlers.formatting import (
@@ -20,6 +18,7 @@ from handlers.formatting import (
     tr_lower,
     tr_sort_key,
 )
+from nlu.understand import Understanding
 from storage.models import Center, Course, CourseStatus
 
 router = Router("centers")

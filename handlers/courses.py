@@ -7,14 +7,13 @@ when this course opens). Offerings carry "apply" buttons for the application jou
 
 from __future__ import annotations
 
-from nlu.understand import Understanding
-
 from bot.messages import Payload, Reply
 from handlers.base import Context, Router
 from handlers.courses_filter import CourseFilter, canonical_district, resolve_ref
 from handlers.courses_info import ask_which, branch_info
 from handlers.courses_list import SCHEDULE, all_courses_button, listing
 from handlers.formatting import buttons, safe_button, tr_locative
+from nlu.understand import Understanding
 
 router = Router("courses")
 

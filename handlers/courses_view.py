@@ -187,7 +187,7 @@ def apply_buttons(ctx: Context, offers: Sequence[tuple[Course, int]]) -> list[Bu
         )
         # The apply journey reads (branch, course); when a long course id does not fit, the
         # branch alone still starts the application at the choice of offering.
-        button = safe_button(label, "apply", course.branch, course.id) or safe_button(
+        button = safe_button(label, "apply", course.id) or safe_button(
             label, "apply", course.branch
         )
         if button is not None:

@@ -14,11 +14,11 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from nlu.understand import Understanding
 
 from bot.messages import Button, Payload, Reply
 from handlers.base import Context, IntentHandler, Router
 from handlers.formatting import buttons, format_hours, safe_button
+from nlu.understand import Understanding
 
 router = Router("faq")
 

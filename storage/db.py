@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, make_url
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -89,3 +89,44 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class LazyWrite:
+    """A write transaction opened on first use, so a turn that stores nothing costs no I/O.
+
+    It enters `db.write()` into the caller's exit stack; closing the stack commits (or rolls
+    back on an exception), exactly as `async with db.write()` would.
+    """
+
+    def __init__(self, db: Database, stack: AsyncExitStack) -> None:
+        self._db = db
+        self._stack = stack
+        self._conn: AsyncConnection | None = None
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._db.engine.dialect
+
+    @property
+    def opened(self) -> bool:
+        return self._conn is not None
+
+    async def connection(self) -> AsyncConnection:
+        if self._conn is None:
+            self._conn = await self._stack.enter_async_context(self._db.write())
+        return self._conn
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        conn = await self.connection()
+        if parameters is None:
+            return await conn.execute(statement)
+        return await conn.execute(statement, parameters)
+
+    async def stream(self, statement: Any) -> Any:
+        return await (await self.connection()).stream(statement)
+
+    @asynccontextmanager
+    async def begin_nested(self) -> AsyncIterator[None]:
+        conn = await self.connection()
+        async with conn.begin_nested():
+            yield

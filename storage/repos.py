@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,6 +16,7 @@ from handlers.base import Conversation
 from handlers.ports import ApplicationRecord, EnrolmentRecord, NewApplication
 from storage import tables as t
 from storage.crypto import IdVault, mask_id
+from storage.db import LazyWrite
 
 SEAT_HOLDING = ("pending", "accepted")
 ACTIVE = ("pending", "waitlisted", "accepted")
@@ -28,44 +30,37 @@ def application_number(app_id: int, created: datetime) -> str:
 class SqlStore:
     """The handler-facing store (handlers.ports.Store) plus engine bookkeeping."""
 
-    def __init__(self, conn: AsyncConnection, vault: IdVault, now: datetime) -> None:
+    def __init__(self, conn: AsyncConnection | LazyWrite, vault: IdVault, now: datetime) -> None:
         self.conn = conn
         self.vault = vault
         self.now = now
 
     # Engine bookkeeping ----------------------------------------------------------------
 
+    def _upsert(self, table: Any) -> Any:
+        """INSERT … ON CONFLICT for the connection's dialect (SQLite or PostgreSQL)."""
+        module = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        return module.insert(table)
+
     async def first_time(self, user: str, message_id: str) -> bool:
         """Records a channel message id; False when it was handled before (a redelivery)."""
-        async with self.conn.begin_nested():
-            try:
-                await self.conn.execute(
-                    insert(t.processed_messages).values(
-                        user_key=user, message_id=message_id, processed_at=self.now
-                    )
-                )
-            except IntegrityError:
-                return False
-        return True
+        stmt = (
+            self._upsert(t.processed_messages)
+            .values(user_key=user, message_id=message_id, processed_at=self.now)
+            .on_conflict_do_nothing(index_elements=["user_key", "message_id"])
+        )
+        return bool((await self.conn.execute(stmt)).rowcount)
 
     async def touch_user(self, user: str, locale_hint: str | None) -> dict[str, Any]:
-        """Creates or refreshes the user's row; returns it."""
-        row = (await self.conn.execute(select(t.users).where(t.users.c.key == user))).first()
-        if row is None:
-            values = {
-                "key": user,
-                "channel": user.partition(":")[0],
-                "locale": None,
-                "created_at": self.now,
-                "last_inbound_at": self.now,
-            }
-            await self.conn.execute(insert(t.users).values(**values))
-            return {**values, "phone": None, "unreachable": False, "pushes_off": False}
-        await self.conn.execute(
-            update(t.users)
-            .where(t.users.c.key == user)
-            .values(last_inbound_at=self.now, unreachable=False)
+        """Creates or refreshes the user's row in one statement; returns it."""
+        stmt = self._upsert(t.users).values(
+            key=user, channel=user.partition(":")[0], created_at=self.now, last_inbound_at=self.now
         )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"last_inbound_at": self.now, "unreachable": False},
+        ).returning(t.users)
+        row = (await self.conn.execute(stmt)).one()
         return dict(row._mapping)
 
     async def load_conversation(self, user: str) -> Conversation:
@@ -77,30 +72,47 @@ class SqlStore:
         ).first()
         if row is None:
             return Conversation()
+        return self.conversation_from(row._mapping)
+
+    def conversation_from(self, row: Any) -> Conversation:
+        """A conversation from its stored columns; a form older than 48 hours is forgotten."""
         conv = Conversation(
-            state=row.state,
-            data=json.loads(row.data),
-            token=row.token,
-            failures=row.failures,
-            updated_at=row.updated_at,
+            state=row["state"],
+            data=json.loads(row["data"]),
+            token=row["token"],
+            failures=row["failures"],
+            updated_at=row["updated_at"],
         )
-        if row.updated_at < self.now - FORM_TTL:
+        persisted = row.get("_persisted") if isinstance(row, dict) else None
+        conv.loaded = persisted or {k: row[k] for k in ("state", "data", "token", "failures")}
+        if row["updated_at"] < self.now - FORM_TTL:
             conv.clear()
         return conv
 
-    async def save_conversation(self, user: str, conv: Conversation) -> None:
-        values = {
+    async def save_conversation(
+        self, user: str, conv: Conversation, *, transient: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
+        """Stores the conversation when the turn changed it; returns the row for a cache.
+
+        Keys in `transient` (e.g. the options offered last) stay out of the database: a turn
+        that changed only those writes nothing.
+        """
+        kept = {k: v for k, v in conv.data.items() if k not in transient}
+        values: dict[str, Any] = {
             "state": conv.state,
-            "data": json.dumps(conv.data, ensure_ascii=False, default=str),
+            "data": json.dumps(kept, ensure_ascii=False, default=str),
             "token": conv.token,
             "failures": conv.failures,
-            "updated_at": self.now,
         }
-        done = await self.conn.execute(
-            update(t.conversations).where(t.conversations.c.user_key == user).values(**values)
+        full = json.dumps(conv.data, ensure_ascii=False, default=str)
+        if conv.loaded == values and conv.updated_at is not None:
+            return {**values, "data": full, "updated_at": conv.updated_at, "_persisted": values}
+        stmt = self._upsert(t.conversations).values(user_key=user, updated_at=self.now, **values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["user_key"], set_={**values, "updated_at": self.now}
         )
-        if done.rowcount == 0:
-            await self.conn.execute(insert(t.conversations).values(user_key=user, **values))
+        await self.conn.execute(stmt)
+        return {**values, "data": full, "updated_at": self.now, "_persisted": values}
 
     # Handler port ----------------------------------------------------------------------
 

@@ -137,3 +137,32 @@ def test_broken_configuration_stops_with_one_line(workdir: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "MF_QUIET_HOURS" in done.stderr
+
+
+def test_broken_workbook_is_refused_and_the_database_is_unchanged(workdir: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = workdir / "katalog.xlsx"
+    assert cli(workdir, "catalog", "export", str(book)).returncode == 0
+    wb = load_workbook(book)
+    courses = next(ws for ws in wb.worksheets if ws.title in ("Kurslar", "courses"))
+    header = [c.value for c in courses[1]]
+    col = {name: header.index(name) + 1 for name in header}
+    id_col = next(col[k] for k in ("Kimlik", "id") if k in col)
+    branch_col = next(col[k] for k in ("Branş", "branch") if k in col)
+    start_col = next(col[k] for k in ("Başlangıç", "starts_on") if k in col)
+    courses.cell(row=2, column=branch_col, value="boyle-bir-brans-yok")  # wrong reference
+    courses.cell(row=3, column=start_col, value="30.02.2027")  # impossible date
+    courses.cell(row=5, column=id_col, value=courses.cell(row=4, column=id_col).value)  # duplicate
+    wb.save(book)
+    wb.close()
+    db_file = workdir / "data" / "meslek.db"
+    before = db_file.read_bytes()
+    done = cli(workdir, "catalog", "import", str(book))
+    assert done.returncode == 1
+    assert "hiçbir şey değişmedi" in done.stderr
+    problems = [line for line in done.stderr.splitlines() if line.startswith("  - ")]
+    assert len(problems) >= 3, done.stderr
+    assert any("boyle-bir-brans-yok" in p for p in problems)
+    assert any("satır 3" in p or "row 3" in p or ":3" in p for p in problems), problems
+    assert db_file.read_bytes() == before

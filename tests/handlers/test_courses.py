@@ -25,8 +25,8 @@ async def test_course_info_lists_offerings_with_dates_seats_and_status(make_ctx:
     assert "Başvurular 5 Aralık'ta açılıyor." in text
     assert "Kurs başladı" in text  # Özdere's class is running
     data = [d for _, d in all_buttons(replies)]
-    assert "apply|barista|brs-buca" in data
-    assert "apply|barista|brs-halk" in data  # full: the waiting list is still open
+    assert "apply|brs-buca" in data
+    assert "apply|brs-halk" in data  # full: the waiting list is still open
     assert not any(d.endswith("brs-ksk") or d.endswith("brs-ozd") for d in data)
     labels = [label for label, _ in all_buttons(replies)]
     assert "Başvur: Buca, 2 Ara" in labels

@@ -1,0 +1,71 @@
+"""Catalog files in and out: .xlsx, CSV (folder or .zip) and YAML, validated before use."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import closing
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from storage.catalog_read import iter_tables
+from storage.catalog_rows import CatalogBuilder
+from storage.catalog_validate import (
+    CatalogError,
+    ExistingIds,
+    Problem,
+    check_catalog,
+    paused_gc,
+)
+from storage.catalog_write import write_csv, write_xlsx, write_yaml
+from storage.models import Catalog
+
+__all__ = [
+    "CatalogError",
+    "ExistingIds",
+    "Problem",
+    "check_catalog",
+    "read_catalog",
+    "write_catalog",
+    "write_template",
+]
+
+log = logging.getLogger(__name__)
+
+
+def read_catalog(path: Path, tz: ZoneInfo, *, existing: ExistingIds | None = None) -> Catalog:
+    """Reads and validates a catalog file; references may also point at `existing` ids."""
+    builder = CatalogBuilder(tz)
+    with paused_gc(), closing(iter_tables(path, builder.problems)) as tables:
+        for table in tables:
+            builder.add_table(table)
+        catalog = builder.finish(existing)
+    log.info(
+        "read %s: %d fields, %d branches, %d centers, %d courses, %d sessions",
+        path.name,
+        len(catalog.fields),
+        len(catalog.branches),
+        len(catalog.centers),
+        len(catalog.courses),
+        len(catalog.sessions),
+    )
+    return catalog
+
+
+def write_catalog(catalog: Catalog, path: Path, tz: ZoneInfo) -> None:
+    """Writes `catalog` as .xlsx, .yaml/.yml, .zip of CSVs, or a folder of CSVs (other paths)."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        write_xlsx(catalog, path, tz)
+    elif suffix in (".yaml", ".yml"):
+        write_yaml(catalog, path, tz)
+    elif suffix in (".zip", ".csv", ""):
+        write_csv(catalog, path, tz)
+    else:
+        raise ValueError(
+            f"desteklenmeyen dosya türü: {path.name} (.xlsx, .yaml, .zip ya da klasör kullanın)"
+        )
+
+
+def write_template(path: Path) -> None:
+    """Writes an empty workbook with the Turkish headers, for staff to fill in."""
+    write_xlsx(None, path, ZoneInfo("UTC"))

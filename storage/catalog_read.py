@@ -1,0 +1,185 @@
+"""Reads the tables of a catalog file: an .xlsx workbook, CSV files (folder or .zip) or YAML."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import zipfile
+from collections.abc import Generator, Iterator, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import ExpatError
+
+from storage.catalog_columns import ENTITIES, Entity, entity_named, fold
+from storage.catalog_rows import RawTable
+from storage.catalog_validate import CatalogError, Problem, Where
+from storage.catalog_xlsx_read import Workbook
+from storage.catalog_yaml import read_yaml
+
+log = logging.getLogger(__name__)
+
+
+def _headers(entity: Entity, header: Sequence[object]) -> tuple[dict[str, int], dict[str, str]]:
+    lookup = entity.lookup()
+    index: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for i, cell in enumerate(header):
+        if cell is None:
+            continue
+        col = lookup.get(fold(str(cell)))
+        if col is None:
+            log.debug("ignoring column %r of %s", cell, entity.key)
+        elif col.key not in index:
+            index[col.key] = i
+            names[col.key] = str(cell).strip()
+    return index, names
+
+
+def _tabular(
+    entity: Entity, file: str, sheet: str, rows: Iterator[tuple[int, Sequence[object]]]
+) -> RawTable | None:
+    """A table whose first non-empty row holds the headers."""
+    for _n, header in rows:
+        if any(cell not in (None, "") for cell in header):
+            break
+    else:
+        return None
+    index, names = _headers(entity, header)
+    width = max(index.values(), default=-1) + 1
+
+    def values() -> Iterator[tuple[int, dict[str, object]]]:
+        for n, row in rows:
+            padded = row if len(row) >= width else (*row, *([None] * (width - len(row))))
+            yield n, {key: padded[i] for key, i in index.items()}
+
+    return RawTable(entity, Where(file, sheet, names), values())
+
+
+_XLSX_ERRORS = (
+    OSError,
+    KeyError,
+    IndexError,
+    ValueError,
+    zipfile.BadZipFile,
+    ParseError,
+    ExpatError,
+)
+
+
+def _sheet_rows(
+    book: Workbook, part: str, file: str, title: str
+) -> Iterator[tuple[int, list[object]]]:
+    try:
+        yield from book.rows(part)
+    except _XLSX_ERRORS as exc:
+        message = f"sayfa okunamadı; dosya bozuk olabilir ({exc})"
+        raise CatalogError([Problem(file, message, title)]) from exc
+
+
+def _xlsx(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
+    try:
+        book = Workbook(str(path))
+    except _XLSX_ERRORS as exc:
+        message = f"Excel dosyası açılamadı; .xlsx biçiminde mi? ({exc})"
+        raise CatalogError([Problem(path.name, message)]) from exc
+    with book:
+        found = False
+        for title, part in book.sheets:
+            entity = entity_named(title)
+            if entity is None:
+                log.info("ignoring sheet %r of %s", title, path.name)
+                continue
+            found = True
+            rows = _sheet_rows(book, part, path.name, title)
+            table = _tabular(entity, path.name, title, rows)
+            if table is not None:
+                yield table
+        if not found:
+            problems.append(Problem(path.name, _NO_TABLES.format(what="sayfa")))
+
+
+_NO_TABLES = (
+    "tanınan bir {what} yok; beklenenler: Alanlar, Branşlar, Merkezler, Kurslar, Oturumlar "
+    "(ya da fields, branches, centers, courses, sessions)"
+)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1254")  # Excel's "CSV" on Turkish Windows
+
+
+def _csv_table(entity: Entity, file: str, data: bytes) -> RawTable | None:
+    text = _decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return _tabular(entity, file, "", enumerate(reader, start=1))
+
+
+def _csv_files(
+    files: list[tuple[str, str]], read: Any, problems: list[Problem], label: str
+) -> Iterator[RawTable]:
+    named = [(entity_named(PurePosixPath(name).stem), name, shown) for name, shown in files]
+    known = [(e, name, shown) for e, name, shown in named if e is not None]
+    if not known:
+        problems.append(Problem(label, _NO_TABLES.format(what="CSV dosyası")))
+    known.sort(key=lambda item: ENTITIES.index(item[0]))
+    for entity, name, shown in known:
+        table = _csv_table(entity, shown, read(name))
+        if table is not None:
+            yield table
+
+
+def _csv_zip(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise CatalogError([Problem(path.name, f"zip dosyası açılamadı ({exc})")]) from exc
+    with archive:
+        names = [
+            n
+            for n in archive.namelist()
+            if n.lower().endswith(".csv") and not n.startswith("__MACOSX")
+        ]
+        files = [(n, f"{path.name}/{n}") for n in names]
+        yield from _csv_files(files, archive.read, problems, path.name)
+
+
+def _csv_folder(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
+    files = [(p.name, p.name) for p in sorted(path.iterdir()) if p.suffix.lower() == ".csv"]
+    yield from _csv_files(files, lambda name: (path / name).read_bytes(), problems, path.name)
+
+
+def _csv_single(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
+    entity = entity_named(path.stem)
+    if entity is None:
+        problems.append(Problem(path.name, _NO_TABLES.format(what="CSV dosyası adı")))
+        return
+    table = _csv_table(entity, path.name, path.read_bytes())
+    if table is not None:
+        yield table
+
+
+def iter_tables(path: Path, problems: list[Problem]) -> Generator[RawTable, None, None]:
+    """The tables in `path`, read lazily; file-level problems are appended to `problems`."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise CatalogError([Problem(path.name, f"dosya bulunamadı: {path}")])
+    if path.is_dir():
+        yield from _csv_folder(path, problems)
+    elif suffix == ".zip":
+        yield from _csv_zip(path, problems)
+    elif suffix == ".csv":
+        yield from _csv_single(path, problems)
+    elif suffix in (".yaml", ".yml"):
+        yield from read_yaml(path, problems)
+    elif suffix in (".xlsx", ".xlsm"):
+        yield from _xlsx(path, problems)
+    else:
+        message = "desteklenmeyen dosya türü; .xlsx, .yaml, .csv (klasör) ya da .zip kullanın"
+        raise CatalogError([Problem(path.name, message)])

@@ -1,0 +1,284 @@
+"""WhatsApp bookkeeping: inbound messages kept until handled, our sent messages and their status.
+
+Tables live on the project's one `storage.tables.metadata` (migration 0003_whatsapp). Writes
+are small and batched by the caller; every insert that may meet a redelivery uses
+INSERT ... ON CONFLICT, written for SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    case,
+    delete,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.tables import metadata, users
+from storage.types import UTCDateTime
+
+wa_inbound = Table(
+    "wa_inbound",
+    metadata,
+    Column("wamid", String(200), primary_key=True),
+    Column("user_key", String(160), nullable=False, index=True),
+    Column("payload", Text, nullable=False),  # JSON; emptied once handled (it may hold an id no.)
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("processed_at", UTCDateTime(), nullable=True),
+    Index("ix_wa_inbound_processed_received", "processed_at", "received_at"),
+)
+
+wa_sent = Table(
+    "wa_sent",
+    metadata,
+    Column("wamid", String(200), primary_key=True),
+    Column("user_key", String(160), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),  # reply, reminder, decision, ... or unknown
+    Column("status", String(20), nullable=False, server_default="sent"),
+    Column("error_code", Integer, nullable=True),
+    Column("error_title", String(300), nullable=False, server_default=""),
+    Column("updated_at", UTCDateTime(), nullable=False, index=True),
+)
+
+# A later status never moves a message back: "read" stays read when a late "delivered" comes.
+STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+HANDLED_PAYLOAD = "{}"
+
+
+@dataclass(frozen=True, slots=True)
+class InboundRow:
+    wamid: str
+    user_key: str
+    payload: str
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    wamid: str
+    user_key: str
+    status: str
+    error_code: int | None = None
+    error_title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PushTarget:
+    """What the push rules need to know about a user."""
+
+    last_inbound_at: datetime | None
+    pushes_off: bool
+    unreachable: bool
+
+
+def _insert(conn: AsyncConnection, table: Table) -> Any:
+    """A dialect-specific INSERT that offers on_conflict_do_nothing / do_update."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _rank(column: ColumnElement[Any]) -> ColumnElement[int]:
+    return case(STATUS_RANK, value=column, else_=0)
+
+
+async def store_inbound(conn: AsyncConnection, rows: Sequence[InboundRow]) -> set[str]:
+    """Stores inbound messages not seen before; returns the wamids that were new."""
+    first = {r.wamid: r for r in reversed(rows)}  # a wamid twice in one batch: keep the first
+    if not first:
+        return set()
+    stmt = (
+        _insert(conn, wa_inbound)
+        .on_conflict_do_nothing(index_elements=["wamid"])
+        .returning(wa_inbound.c.wamid)
+    )
+    params = [
+        {
+            "wamid": r.wamid,
+            "user_key": r.user_key,
+            "payload": r.payload,
+            "received_at": r.received_at,
+            "processed_at": None,
+        }
+        for r in first.values()
+    ]
+    result = await conn.execute(stmt, params)
+    return set(result.scalars().all())
+
+
+async def unprocessed(conn: AsyncConnection, limit: int = 10_000) -> list[InboundRow]:
+    """Inbound messages stored but not handled yet (a crash between the 200 and the answer)."""
+    query = (
+        select(wa_inbound)
+        .where(wa_inbound.c.processed_at.is_(None))
+        .order_by(wa_inbound.c.received_at, wa_inbound.c.wamid)
+        .limit(limit)
+    )
+    return [
+        InboundRow(r.wamid, r.user_key, r.payload, r.received_at)
+        for r in (await conn.execute(query)).all()
+    ]
+
+
+async def mark_processed(conn: AsyncConnection, wamids: Iterable[str], now: datetime) -> None:
+    """Marks messages handled and forgets their content; the wamid stays for dedupe."""
+    ids = list(wamids)
+    if ids:
+        await conn.execute(
+            update(wa_inbound)
+            .where(wa_inbound.c.wamid.in_(ids))
+            .values(processed_at=now, payload=HANDLED_PAYLOAD)
+        )
+
+
+async def record_sent(
+    conn: AsyncConnection, sent: Sequence[tuple[str, str, str]], now: datetime
+) -> None:
+    """Records our sent messages (wamid, user_key, kind); a status that came first is kept."""
+    unique = {w: (w, u, k) for w, u, k in sent}
+    if not unique:
+        return
+    stmt = _insert(conn, wa_sent)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["wamid"],
+        set_={"kind": stmt.excluded.kind, "user_key": stmt.excluded.user_key},
+    )
+    await conn.execute(
+        stmt,
+        [
+            {"wamid": w, "user_key": u, "kind": k, "status": "sent", "updated_at": now}
+            for w, u, k in unique.values()
+        ],
+    )
+
+
+async def apply_statuses(
+    conn: AsyncConnection, updates: Sequence[StatusUpdate], now: datetime
+) -> None:
+    """Applies status callbacks to our sent messages; a status never moves backwards.
+
+    Only messages we recorded are updated: a callback for anything else (a message sent
+    before an erasure, or one racing its own record) leaves no row carrying a user key.
+    """
+    latest: dict[str, StatusUpdate] = {}
+    for u in updates:
+        seen = latest.get(u.wamid)
+        if u.status in STATUS_RANK and (
+            seen is None or STATUS_RANK[u.status] > STATUS_RANK[seen.status]
+        ):
+            latest[u.wamid] = u
+    if not latest:
+        return
+    stmt = (
+        update(wa_sent)
+        .where(
+            wa_sent.c.wamid == bindparam("b_wamid"), _rank(wa_sent.c.status) < bindparam("b_rank")
+        )
+        .values(
+            status=bindparam("b_status"),
+            error_code=bindparam("b_code"),
+            error_title=bindparam("b_title"),
+            updated_at=now,
+        )
+    )
+    await conn.execute(
+        stmt,
+        [
+            {
+                "b_wamid": u.wamid,
+                "b_rank": STATUS_RANK[u.status],
+                "b_status": u.status,
+                "b_code": u.error_code,
+                "b_title": u.error_title[:300],
+            }
+            for u in latest.values()
+        ],
+    )
+
+
+async def forget_erased(conn: AsyncConnection, user_keys: Iterable[str]) -> None:
+    """Deletes our rows for users that no longer exist ("verilerimi sil" just ran)."""
+    keys = set(user_keys)
+    if not keys:
+        return
+    present = set((await conn.execute(select(users.c.key).where(users.c.key.in_(keys)))).scalars())
+    gone = sorted(keys - present)
+    if gone:
+        await conn.execute(delete(wa_inbound).where(wa_inbound.c.user_key.in_(gone)))
+        await conn.execute(delete(wa_sent).where(wa_sent.c.user_key.in_(gone)))
+
+
+async def push_target(conn: AsyncConnection, user_key: str) -> PushTarget | None:
+    """The user's last message time and push switches, or None for an unknown user."""
+    row = (
+        await conn.execute(
+            select(users.c.last_inbound_at, users.c.pushes_off, users.c.unreachable).where(
+                users.c.key == user_key
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return PushTarget(row.last_inbound_at, bool(row.pushes_off), bool(row.unreachable))
+
+
+async def set_pushes_off(conn: AsyncConnection, user_key: str, off: bool, now: datetime) -> None:
+    """Turns pushes off (DUR) or on (BAŞLA); the user just wrote, so the window is open."""
+    stmt = _insert(conn, users).values(
+        key=user_key,
+        channel=user_key.partition(":")[0],
+        created_at=now,
+        last_inbound_at=now,
+        pushes_off=off,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"pushes_off": off, "last_inbound_at": now, "unreachable": False},
+    )
+    await conn.execute(stmt)
+
+
+async def touch_inbound(conn: AsyncConnection, user_keys: Iterable[str], now: datetime) -> None:
+    """Notes that users wrote (the 24-hour window opens) when the engine did not see it."""
+    keys = sorted(set(user_keys))
+    if keys:
+        await conn.execute(
+            update(users)
+            .where(users.c.key.in_(keys))
+            .values(last_inbound_at=now, unreachable=False)
+        )
+
+
+async def mark_unreachable(conn: AsyncConnection, user_keys: Iterable[str]) -> None:
+    """Stops pushes to numbers WhatsApp cannot deliver to, until the user writes again."""
+    keys = sorted(set(user_keys))
+    if keys:
+        await conn.execute(update(users).where(users.c.key.in_(keys)).values(unreachable=True))
+
+
+async def prune(conn: AsyncConnection, inbound_before: datetime, sent_before: datetime) -> int:
+    """Deletes handled inbound rows and old sent rows; returns how many rows went."""
+    gone = (
+        await conn.execute(
+            delete(wa_inbound).where(
+                wa_inbound.c.processed_at.is_not(None), wa_inbound.c.received_at < inbound_before
+            )
+        )
+    ).rowcount
+    gone += (await conn.execute(delete(wa_sent).where(wa_sent.c.updated_at < sent_before))).rowcount
+    return int(gone)
