@@ -65,9 +65,8 @@ async def test_full_course_waitlists_and_a_cancellation_promotes(chat: Chat) -> 
     await chat.say("başvurumu iptal et")
     await chat.press_label("Evet")
     async with chat.assistant.db.read() as conn:
-        statuses = dict(
-            (await conn.execute(select(t.applications.c.user_key, t.applications.c.status))).all()
-        )
+        rows = await conn.execute(select(t.applications.c.user_key, t.applications.c.status))
+        statuses: dict[str, str] = {r.user_key: r.status for r in rows}
         queued = (await conn.execute(select(t.outbox.c.user_key, t.outbox.c.payload))).all()
     assert statuses == {"console:test": "cancelled", "console:other": "pending"}
     assert queued[0][0] == "console:other"

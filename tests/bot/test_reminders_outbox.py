@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -101,7 +102,7 @@ async def world(tmp_path: Path, seeded_db: Path) -> AsyncIterator[World]:
         await a.close()
 
 
-async def outbox(world: World) -> list[dict[str, object]]:
+async def outbox(world: World) -> list[dict[str, Any]]:
     async with world.assistant.db.read() as conn:
         rows = await conn.execute(select(t.outbox).order_by(t.outbox.c.due_at))
         return [dict(r._mapping) for r in rows]
@@ -121,7 +122,7 @@ async def test_planning_writes_each_reminder_once(world: World) -> None:
 async def test_due_reminders_go_out_with_buttons_and_answers_are_stored(world: World) -> None:
     await world.scheduler.plan()
     reminders = [r for r in await outbox(world) if r["kind"] == "reminder"]
-    world.now[0] = max(r["due_at"] for r in reminders if r["session_id"] == world.session)  # type: ignore[type-var]
+    world.now[0] = max(r["due_at"] for r in reminders if r["session_id"] == world.session)
     report = await world.scheduler.dispatcher.drain()
     assert report.sent >= 2
     reminder = next(r for u, rs, k in world.sender.sent if k == "reminder" for r in rs)
@@ -158,7 +159,7 @@ async def test_retry_after_and_blocked_users(world: World) -> None:
     assert second.sent == 1  # the welcome, once
     world.sender.blocked.add("telegram:1")
     reminders = [r for r in await outbox(world) if r["kind"] == "reminder"]
-    world.now[0] = min(r["due_at"] for r in reminders)  # type: ignore[type-var]
+    world.now[0] = min(r["due_at"] for r in reminders)
     report = await world.scheduler.dispatcher.drain()
     assert report.reasons.get("blocked") == 1
     async with world.assistant.db.read() as conn:
@@ -210,5 +211,5 @@ async def test_moved_session_is_replanned(world: World) -> None:
     assert change.told == 1
     await world.scheduler.plan()
     rows = [r for r in await outbox(world) if r["session_id"] == world.session]
-    due = sorted(r["due_at"] for r in rows if r["kind"] == "reminder")  # type: ignore[type-var]
+    due = sorted(r["due_at"] for r in rows if r["kind"] == "reminder")
     assert due[-1] == new_start - timedelta(minutes=120)
