@@ -162,6 +162,12 @@ async def _backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.run import run
+
+    return await run(settings)
+
+
 async def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import SAMPLE_NOTICE, build_assistant
     from bot.channels.console import run_console, user_key
@@ -208,6 +214,7 @@ async def _understand(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS: dict[tuple[str, ...], Command] = {
+    ("run",): _run,
     ("chat",): _chat,
     ("understand",): _understand,
     ("catalog", "import"): _catalog_import,

@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 2000  # longer messages are cut before understanding; nobody types more
 PROFILE_REFRESH = timedelta(seconds=60)  # how often a busy user's last-seen time is written
 CACHE_USERS = 20_000
+SEEN_IDS = 50_000
+
+
+class _Redelivered(Exception):
+    """The message id was already recorded: the turn is rolled back and sends nothing."""
 
 
 def mask_user(user: str) -> str:
@@ -91,6 +96,7 @@ class Engine:
         # The options offered last (for "type the number") live in the cache only, so a turn
         # that changes nothing else writes nothing.
         self._transient = frozenset({"_offered"}) if self.cache_enabled else frozenset()
+        self._seen: dict[tuple[str, str], None] = {}  # recent message ids, oldest first
 
     def set_catalog(self, catalog: CatalogView) -> None:
         """Swaps in a freshly loaded catalog; turns already running keep the old one."""
@@ -124,7 +130,8 @@ class Engine:
         try:
             async with AsyncExitStack() as stack:
                 store = SqlStore(LazyWrite(self.db, stack), self.vault, now)
-                if msg.message_id and not await store.first_time(user, msg.message_id):
+                seen = (user, msg.message_id) if msg.message_id else None
+                if seen is not None and seen in self._seen:
                     return [], "duplicate"
                 profile = self._profiles.get(user)
                 if profile is None or now - profile["_touched"] > PROFILE_REFRESH:
@@ -150,15 +157,27 @@ class Engine:
                     max_active=self.config.max_active,
                 )
                 replies = await route(ctx, self.routers)
+                # The message id is recorded last, in the same short write transaction as what
+                # the turn changed: a redelivery that got this far (after a restart) rolls the
+                # whole turn back and sends nothing.
+                if seen is not None and not await store.first_time(user, seen[1]):
+                    raise _Redelivered
                 erased = bool(conv.data.get("_erased"))
                 saved = (
                     None
                     if erased
                     else await store.save_conversation(user, conv, transient=self._transient)
                 )
+        except _Redelivered:
+            self._forget(user)
+            return [], "duplicate"
         except BaseException:
             self._forget(user)  # the transaction rolled back; the cache must not run ahead
             raise
+        if seen is not None:
+            self._seen[seen] = None
+            if len(self._seen) > SEEN_IDS:
+                self._seen.pop(next(iter(self._seen)))
         if erased:  # after "verilerimi sil" nothing about the user is kept, here either
             self._forget(user)
         elif self.cache_enabled:

@@ -167,13 +167,20 @@ def _remove_keyboard(ops: list[Op]) -> bool:
     for i, op in enumerate(ops):
         if op.action == "send" and isinstance(op.markup, InlineKeyboardMarkup):
             # One message has one markup: remove the keyboard, then put the buttons back.
-            ops[i : i + 1] = [replace(op, markup=ReplyKeyboardRemove()), Op("set_buttons", "", op.markup)]
+            ops[i : i + 1] = [
+                replace(op, markup=ReplyKeyboardRemove()),
+                Op("set_buttons", "", op.markup),
+            ]
             return True
     return False
 
 
 def render(
-    replies: Sequence[Reply], labels: Labels, *, can_edit: bool = False, remove_keyboard: bool = False
+    replies: Sequence[Reply],
+    labels: Labels,
+    *,
+    can_edit: bool = False,
+    remove_keyboard: bool = False,
 ) -> Turn:
     """The operations for a turn's replies, in order."""
     ops: list[Op] = []

@@ -209,3 +209,24 @@ async def test_a_huge_message_and_emoji_change_nothing(chat: Chat) -> None:
     await chat.say("😀😀😀")
     assert await state(chat) == "apply:ask_name"
     assert chat.last
+
+
+async def test_a_redelivered_message_is_handled_once_even_after_a_restart(
+    tmp_path: Path, seeded_db: Path
+) -> None:
+    copy_seeded(seeded_db, tmp_path)
+    settings = make_settings(tmp_path)
+    first = await build_assistant(settings)
+    msg = Incoming(user="telegram:7", text="barista kursuna başvurmak istiyorum", message_id="m1")
+    try:
+        assert await first.engine.handle(msg)
+        assert await first.engine.handle(msg) == []  # the same delivery again
+    finally:
+        await first.close()
+    second = await build_assistant(settings)  # nothing remembered in memory now
+    try:
+        assert await second.engine.handle(msg) == []
+        chat = Chat(second, user="telegram:7")
+        assert await state(chat) == "apply:choose_course"
+    finally:
+        await second.close()

@@ -1,0 +1,289 @@
+"""Telegram channel benchmark: real python-telegram-bot, the real engine, a local Bot API double.
+
+Run by hand from the repository root:
+
+    PYTHONPATH=. python bench/telegram.py [--users 50] [--rounds 10] [--updates 2000]
+                                         [--stub-engine]
+
+The double runs in its own process (``python -m tests.doubles.telegram_api``) with its rate
+limits raised; the bot polls it with getUpdates exactly as it polls Telegram. Latency is
+measured by the double's own clock: from the moment an update is queued in the double to the
+moment the first sendMessage for that chat reaches the double. Three figures: latency with 50
+users each writing every ~2 s out of step; latency when 50 updates arrive in the same instant;
+throughput over 2,000 updates queued at once (new users, then the same users again).
+``--stub-engine`` replaces the conversation engine with an instant answer: the channel alone.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file shares its name with the `telegram` package: run as a script, its folder would come
+# first on sys.path and shadow python-telegram-bot.
+if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
+import argparse
+import asyncio
+import importlib.util
+import logging
+import os
+import platform
+import random
+import socket
+import subprocess
+import tempfile
+import time
+from typing import Any
+
+import httpx
+import telegram
+
+from bot.app import Assistant, build_assistant
+from bot.channels.telegram import TelegramChannel
+from bot.messages import Button, Incoming, Reply
+from bot.metrics import Metrics
+from bot.settings import load_settings
+from tests.doubles.telegram_api import DEFAULT_TOKEN, text_update
+
+MESSAGES = (
+    "merhaba",
+    "barista kursu var mı",
+    "kurslar ücretli mi",
+    "/kurslar",
+    "karşıyakada aşçılık kursu",
+    "sertifika veriliyor mu",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+class Double:
+    """The Bot API double in a subprocess, driven through its control endpoints."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        env = {**os.environ, "PYTHONPATH": os.getcwd()}
+        cmd = [sys.executable, "-m", "tests.doubles.telegram_api", "--port", str(self.port)]
+        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+        self.client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=60)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def ready(self) -> None:
+        for _ in range(500):
+            try:
+                await self.client.get("/_double/replies?since=0")
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.02)
+        raise RuntimeError("the double did not start")
+
+    async def config(self, **values: Any) -> None:
+        await self.client.post("/_double/config", json=values)
+
+    async def push(self, updates: list[dict[str, Any]]) -> list[int]:
+        response = await self.client.post("/_double/push", json=updates)
+        return list(response.json()["update_ids"])
+
+    async def replies(self, since: int) -> dict[str, Any]:
+        return dict((await self.client.get(f"/_double/replies?since={since}")).json())
+
+    async def pushed_at(self, since: int) -> dict[int, float]:
+        raw = (await self.client.get(f"/_double/pushes?since={since}")).json()
+        return {int(k): float(v) for k, v in raw.items()}
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+async def _round(double: Double, chats: list[int], texts: list[str], within: float) -> Any:
+    """Queues one update per chat; waits for every chat's first reply; returns the figures."""
+    since = int((await double.replies(10**9))["calls"])
+    ids = await double.push([text_update(c, t) for c, t in zip(chats, texts, strict=True)])
+    deadline = time.monotonic() + within
+    while True:
+        await asyncio.sleep(0.1)
+        seen = await double.replies(since)
+        first = {int(k): v for k, v in seen["first"].items()}
+        if all(c in first for c in chats):
+            break
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{sum(c not in first for c in chats)} chats got no reply")
+    pushed = await double.pushed_at(ids[0] - 1)
+    latencies = [first[c] - pushed[i] for c, i in zip(chats, ids, strict=True)]
+    span = max(first[c] for c in chats) - min(pushed[i] for i in ids)
+    return latencies, span, int(seen["failed"])
+
+
+async def latency(double: Double, users: int, rounds: int) -> tuple[list[float], int]:
+    """Seconds from update queued to first reply, with `users` users writing at once."""
+    out: list[float] = []
+    failed = 0
+    chats = [10_000 + i for i in range(users)]
+    for n in range(rounds):
+        texts = [MESSAGES[(n + i) % len(MESSAGES)] for i in range(users)]
+        latencies, _span, bad = await _round(double, chats, texts, 60)
+        out += latencies
+        failed += bad
+        await asyncio.sleep(1.1)  # the same people write again a little later
+    return out, failed
+
+
+async def steady(double: Double, users: int, seconds: float, every: float = 2.0) -> list[float]:
+    """Latencies when `users` people each write about every `every` seconds, out of step."""
+    rng = random.Random(7)
+    since = int((await double.replies(10**9))["calls"])
+    plan = sorted(
+        (k * every + rng.uniform(0, every * 0.8), 20_000 + u)
+        for u in range(users)
+        for k in range(int(seconds / every))
+    )
+    pushed: list[tuple[int, int]] = []
+    start = time.monotonic()
+    for n, (at, chat) in enumerate(plan):
+        await asyncio.sleep(max(0.0, start + at - time.monotonic()))
+        (update_id,) = await double.push([text_update(chat, MESSAGES[n % len(MESSAGES)])])
+        pushed.append((chat, update_id))
+    await asyncio.sleep(2 * every)  # the last replies
+    times = await double.pushed_at(pushed[0][1] - 1)
+    sends: dict[int, list[float]] = {}
+    for chat, at in (await double.client.get(f"/_double/sends?since={since}")).json():
+        sends.setdefault(int(chat), []).append(float(at))
+    out: list[float] = []
+    for chat, update_id in pushed:
+        queued = times[update_id]
+        out.append(min(at for at in sends[chat] if at >= queued) - queued)
+    return out
+
+
+async def throughput(double: Double, updates: int) -> tuple[float, int]:
+    """Updates per second over `updates` updates from as many users queued at once."""
+    chats = [1_000_000 + i for i in range(updates)]
+    texts = [MESSAGES[i % len(MESSAGES)] for i in range(updates)]
+    _latencies, span, failed = await _round(double, chats, texts, 600)
+    return updates / span, failed
+
+
+async def engine_alone(assistant: Assistant, turns: int = 300) -> float:
+    """Turns per second of the engine by itself, one after another (no Telegram)."""
+    started = time.perf_counter()
+    for i in range(turns):
+        msg = Incoming(f"telegram:{500_000 + i}", text=MESSAGES[i % len(MESSAGES)])
+        await assistant.engine.handle(msg)
+    return turns / (time.perf_counter() - started)
+
+
+async def main(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("bot.app").setLevel(logging.ERROR)  # the sample-catalog notice
+    double = Double()
+    assistant: Assistant | None = None
+    channel: TelegramChannel | None = None
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            await double.ready()
+            await double.config(rate_overall=100_000, rate_per_chat=1_000)
+            settings = load_settings(
+                database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
+                data_key="bench-data-key-0123456789",
+                telegram_token=DEFAULT_TOKEN,
+                telegram_api_url=double.api_url,
+            )
+            assistant = await build_assistant(settings)
+            engine_rate = await engine_alone(assistant)
+            if args.stub_engine:
+
+                async def instant(_msg: Incoming) -> list[Reply]:
+                    return [Reply("Tamam", buttons=(Button("Evet", "y"), Button("Hayır", "n")))]
+
+                assistant.engine.handle = instant  # type: ignore[method-assign,assignment]  # a stub
+            metrics = Metrics()
+            channel = TelegramChannel(
+                settings, assistant.engine, assistant.db, metrics, concurrency=args.concurrency
+            )
+            await channel.start()
+            engine = "engine STUBBED (channel alone)" if args.stub_engine else "real engine"
+            print(
+                f"Telegram channel: python-telegram-bot {telegram.__version__}, polling "
+                f"(getUpdates long-poll) against the local Bot API double in its own process; "
+                f"{engine} on SQLite; {args.concurrency} updates at once; "
+                f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+                f"load average {os.getloadavg()[0]:.1f}"
+            )
+            print(f"engine alone, one turn after another: {engine_rate:.0f} turns/s")
+            if importlib.util.find_spec("sniffio") is None:
+                print(
+                    "note: sniffio is not installed, so httpcore retries importing it on every "
+                    "request (about 1-2 ms of CPU per update here); installing it removes that"
+                )
+            await latency(double, args.users, 1)  # warm-up: connections, caches, first users
+            calm = await steady(double, args.users, args.seconds)
+            p50, p99 = _percentile(calm, 0.50) * 1000, _percentile(calm, 0.99) * 1000
+            print(
+                f"latency, {args.users} users each writing every ~2 s out of step "
+                f"({len(calm)} updates, ~{args.users / 2:.0f}/s): p50 {p50:.1f} ms, "
+                f"p99 {p99:.1f} ms, max {max(calm) * 1000:.1f} ms "
+                f"(targets: p50 <= 30 ms, p99 <= 150 ms)"
+            )
+            lat, failed_lat = await latency(double, args.users, args.rounds)
+            b50, b99 = _percentile(lat, 0.50) * 1000, _percentile(lat, 0.99) * 1000
+            print(
+                f"latency, {args.users} updates queued in the same instant x {args.rounds} "
+                f"rounds ({len(lat)} updates): p50 {b50:.1f} ms, p99 {b99:.1f} ms, "
+                f"max {max(lat) * 1000:.1f} ms (the last of a burst waits for the others)"
+            )
+            rates: list[float] = []
+            for who in ("new", "returning"):  # the second pass: the same users write again
+                cpu_before = time.process_time()
+                rate, failed = await throughput(double, args.updates)
+                cpu_ms = (time.process_time() - cpu_before) * 1000 / args.updates
+                failed_lat += failed
+                rates.append(rate)
+                print(
+                    f"throughput, {args.updates} updates from {args.updates} {who} users queued "
+                    f"at once: {rate:.0f} updates/s; bot process CPU {cpu_ms:.2f} ms per update "
+                    f"(target: >= 200 updates/s)"
+                )
+            errors = sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in metrics.render().splitlines()
+                if line.startswith("errors_total{")
+            )
+            failed = failed_lat
+            print(f"failed API calls {failed}, channel errors {errors:.0f} (target: none)")
+            rate = min(rates)
+            ok = p50 <= 30 and p99 <= 150 and rate >= 200 and failed == 0 and errors == 0
+            print("result:", "targets met" if ok else "TARGETS MISSED")
+            return 0 if ok else 1
+        finally:
+            if channel is not None:
+                await channel.stop()
+            if assistant is not None:
+                await assistant.close()
+            await double.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Telegram channel benchmark")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of the steady run")
+    parser.add_argument("--concurrency", type=int, default=16, help="updates handled at once")
+    parser.add_argument("--stub-engine", action="store_true", help="measure the channel alone")
+    sys.exit(asyncio.run(main(parser.parse_args())))

@@ -1,0 +1,302 @@
+"""The Telegram channel: updates in as `Incoming`, the engine's replies out, over PTB 22."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import update as sql_update
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from telegram import BotCommand, CallbackQuery, Message, Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
+
+from bot.channels.telegram_convert import CHANNEL, chat_id_of, to_incoming, user_key
+from bot.channels.telegram_delivery import (
+    Blocked,
+    ChatPacer,
+    Courier,
+    Rejected,
+    RetryLater,
+    Sender,
+    SendError,
+    TransientError,
+)
+from bot.channels.telegram_render import Labels, render
+from bot.engine import Engine, mask_user
+from bot.messages import Reply
+from bot.metrics import Metrics
+from bot.settings import ConfigError, Settings
+from storage.db import Database
+from storage.tables import users
+
+__all__ = ["Blocked", "Rejected", "RetryLater", "SendError", "TelegramChannel", "TransientError"]
+
+log = logging.getLogger(__name__)
+
+ADict = dict[Any, Any]
+TgContext = ContextTypes.DEFAULT_TYPE
+TgApp = Application[ExtBot[None], TgContext, ADict, ADict, ADict, None]
+
+WEBHOOK_PATH = "/webhooks/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query"]
+COMMANDS = ("start", "kurslar", "basvuru", "basvurularim", "yardim", "verilerim")
+MAX_WEBHOOK_BODY = 1_000_000
+
+
+class TelegramChannel:
+    """Runs the bot in polling or webhook mode and sends replies (and the outbox's pushes)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        db: Database,
+        metrics: Metrics,
+        *,
+        pacer: ChatPacer | None = None,
+        concurrency: int = 16,
+        poll_timeout: float = 10.0,
+    ) -> None:
+        if settings.telegram_token is None:
+            raise ValueError("MF_TELEGRAM_TOKEN is not set")
+        self._engine = engine
+        self._db = db
+        self._metrics = metrics
+        self._locale = settings.default_locale
+        self._webhook_url = settings.telegram_webhook_url
+        secret = settings.telegram_webhook_secret
+        self._secret = secret.get_secret_value().encode() if secret else b""
+        self._poll_timeout = poll_timeout
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram_token.get_secret_value())
+            .base_url(settings.telegram_api_url)
+            .concurrent_updates(concurrency)
+            # Each update uses at most two connections at once (its reply and the button's
+            # answer). A pool much larger than needed costs CPU in httpcore on every request.
+            .connection_pool_size(2 * concurrency + 4)
+            .pool_timeout(5.0)
+            # a second connection for the last getUpdates at stop, while the cancelled long
+            # poll may still hold the first
+            .get_updates_connection_pool_size(2)
+            .job_queue(None)
+        )
+        if self._webhook_url:
+            builder = builder.updater(None)
+        self._app: TgApp = builder.build()
+        self._app.add_handler(CallbackQueryHandler(self._on_update))
+        self._app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_update))
+        self._app.add_error_handler(self._on_error)
+        self.courier = Courier(pacer or ChatPacer(), metrics, self._mark_unreachable)
+        self.sender = Sender(self._app.bot, self.courier, metrics)
+        self._keyboard_open: set[int] = set()  # chats showing our share-location/contact keyboard
+        self._accepting = False
+
+    @property
+    def webhook_mode(self) -> bool:
+        return bool(self._webhook_url)
+
+    @property
+    def application(self) -> TgApp:
+        return self._app
+
+    def routes(self) -> list[BaseRoute]:
+        """The webhook route, in webhook mode; nothing in polling mode."""
+        if not self.webhook_mode:
+            return []
+        return [Route(WEBHOOK_PATH, self._webhook, methods=["POST"])]
+
+    # Lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connects, sets the command menu, then polls or registers the webhook."""
+        try:
+            await self._app.initialize()
+            await self._set_commands()
+            await self._app.start()
+            self._accepting = True
+            if self._webhook_url:
+                await self._app.bot.set_webhook(
+                    self._webhook_url,
+                    secret_token=self._secret.decode(),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            else:
+                assert self._app.updater is not None  # built with one in polling mode
+                await self._app.updater.start_polling(
+                    timeout=timedelta(seconds=self._poll_timeout),
+                    bootstrap_retries=3,
+                    allowed_updates=ALLOWED_UPDATES,
+                    error_callback=self._on_polling_error,
+                )
+        except BaseException as exc:
+            self._accepting = False
+            await self._halt()
+            await self._app.bot.shutdown()  # also after a failed initialize()
+            if isinstance(exc, InvalidToken):  # its message carries the token: not repeated
+                raise ConfigError("MF_TELEGRAM_TOKEN: Telegram rejected the token") from None
+            raise
+        mode = "webhook" if self._webhook_url else "polling"
+        log.info("telegram: @%s running (%s)", self._app.bot.username, mode)
+
+    async def stop(self) -> None:
+        """Stops taking updates, lets the ones in flight finish, then disconnects."""
+        self._accepting = False
+        await self._halt()
+        log.info("telegram: stopped")
+
+    async def _halt(self) -> None:
+        updater = self._app.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self._app.running:
+            await self._app.stop()
+        await self._app.shutdown()
+
+    async def _set_commands(self) -> None:
+        commands = [BotCommand(name, self._t(f"telegram.cmd.{name}")) for name in COMMANDS]
+        await self._app.bot.set_my_commands(commands)
+
+    # Updates in ------------------------------------------------------------------------------
+
+    async def _webhook(self, request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not self._secret or not hmac.compare_digest(given, self._secret):
+            self._metrics.errors.inc(channel=CHANNEL, kind="webhook_secret")
+            log.warning("telegram webhook: request without the right secret refused")
+            return Response(status_code=403)
+        if not self._accepting:
+            return Response(status_code=503)  # Telegram delivers it again later
+        body = await request.body()
+        if len(body) > MAX_WEBHOOK_BODY:
+            return Response(status_code=413)
+        try:
+            update = Update.de_json(json.loads(body), self._app.bot)
+        except Exception:  # noqa: BLE001 - whatever the body is, it is not an update
+            log.warning("telegram webhook: body is not an update")
+            return Response(status_code=400)
+        await self._app.update_queue.put(update)
+        return Response(status_code=200)
+
+    async def _on_update(self, update: Update, _context: TgContext) -> None:
+        """Handles one update; a button press is always answered, whatever happens."""
+        query = update.callback_query
+        answering = asyncio.create_task(self._answer(query)) if query is not None else None
+        try:
+            await self._turn(update, query)
+        finally:
+            if answering is not None:
+                await answering
+
+    async def _turn(self, update: Update, query: CallbackQuery | None) -> None:
+        incoming = to_incoming(update)
+        chat = update.effective_chat
+        if incoming is None or chat is None:
+            return
+        started = time.perf_counter()
+        self._metrics.messages_in.inc(channel=CHANNEL)
+        remove = chat.id in self._keyboard_open  # the user answered: take the keyboard away
+        self._keyboard_open.discard(chat.id)
+        try:
+            replies = await self._engine.handle(incoming)
+            edit_target = None
+            if query is not None and isinstance(query.message, Message):
+                edit_target = query.message.message_id
+            labels = self._labels(incoming.locale_hint)
+            turn = render(replies, labels, can_edit=edit_target is not None, remove_keyboard=remove)
+            try:
+                await self.sender.perform(chat.id, turn.ops, edit_target, patient=True)
+            except SendError as exc:  # already counted; Blocked also marked the user
+                log.info("telegram: reply to %s not delivered: %s", mask_user(incoming.user), exc)
+                return
+            if turn.asked or (remove and not turn.removed):
+                self._keyboard_open.add(chat.id)
+        finally:
+            self._metrics.handling.observe(time.perf_counter() - started, channel=CHANNEL)
+
+    async def _answer(self, query: CallbackQuery) -> None:
+        """Stops the button's spinner (exactly once per press)."""
+        try:
+            await self.courier.call(query.from_user.id, query.answer, patient=True, paced=False)
+        except SendError as exc:
+            log.info("telegram: callback query not answered: %s", exc)
+
+    async def _on_error(self, update: object, context: TgContext) -> None:
+        """Logs a failed update (its id and the user, masked) and carries on."""
+        self._metrics.errors.inc(channel=CHANNEL, kind="update")
+        update_id, who = "-", "-"
+        if isinstance(update, Update):
+            update_id = str(update.update_id)
+            if update.effective_user is not None:
+                who = mask_user(user_key(update.effective_user.id))
+        log.error(
+            "telegram: update %s from %s failed: %r",
+            update_id,
+            who,
+            context.error,
+            exc_info=context.error,
+        )
+
+    def _on_polling_error(self, error: TelegramError) -> None:
+        self._metrics.errors.inc(channel=CHANNEL, kind="polling")
+        log.warning("telegram: polling failed (%s); PTB retries", error.message)
+
+    # Replies out -----------------------------------------------------------------------------
+
+    async def send(self, user: str, replies: Sequence[Reply]) -> None:
+        """Sends a push (for the outbox); raises Blocked, RetryLater, TransientError or Rejected.
+
+        Nothing is retried here: the outbox decides. When a push of several messages fails
+        half-way, the messages before the failure were delivered.
+        """
+        chat_id = chat_id_of(user)
+        turn = render(replies, self._labels(None))
+        await self.sender.perform(chat_id, turn.ops, None, patient=False)
+        if turn.asked:
+            self._keyboard_open.add(chat_id)
+
+    async def _mark_unreachable(self, chat_id: int) -> None:
+        """Remembers that this user blocked the bot (cleared when they write again)."""
+        key = user_key(chat_id)
+        log.warning("telegram: %s blocked the bot; marked unreachable", mask_user(key))
+        try:
+            async with self._db.write() as conn:
+                stmt = sql_update(users).where(users.c.key == key).values(unreachable=True)
+                await conn.execute(stmt)
+        except Exception:
+            log.exception("telegram: could not mark %s unreachable", mask_user(key))
+        self._engine.forget_user(key)  # its cached profile must not hide the change
+
+    # Words -----------------------------------------------------------------------------------
+
+    def _t(self, key: str, locale: str | None = None) -> str:
+        return self._engine.translator(key, locale or self._locale)
+
+    def _labels(self, hint: str | None) -> Labels:
+        locale = (hint or "")[:2].lower()
+        if locale not in self._engine.translator.locales:
+            locale = self._locale
+        return Labels(
+            share_location=self._t("telegram.share_location", locale),
+            share_contact=self._t("telegram.share_contact", locale),
+            cancel=self._t("telegram.cancel", locale),
+            hint=self._t("telegram.keyboard_hint", locale),
+        )

@@ -1,0 +1,231 @@
+"""Getting messages to Telegram: per-chat pacing, retries, and typed failures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from functools import partial
+from typing import TypeVar
+
+from telegram import InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
+
+from bot.channels.telegram_render import Op
+from bot.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+CHANNEL = "telegram"
+
+
+class SendError(Exception):
+    """A message could not be delivered."""
+
+
+class Blocked(SendError):
+    """The user blocked the bot (or deleted their account): stop writing to them."""
+
+
+class RetryLater(SendError):
+    """Telegram asked us to wait: try again after `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds:g} s")
+        self.seconds = seconds
+
+
+class TransientError(SendError):
+    """The network or Telegram failed for now; the same message may go through later."""
+
+
+class Rejected(SendError):
+    """Telegram refused this message itself (bad request); sending it again will not help."""
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """The wait Telegram asked for, as seconds, whichever form PTB gives it in."""
+    with warnings.catch_warnings():
+        # PTB 22 warns that retry_after becomes a timedelta; both forms are handled here.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class ChatPacer:
+    """Keeps each chat near Telegram's 1 message/s: a short burst, then one per interval."""
+
+    def __init__(
+        self,
+        burst: int = 3,
+        interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.burst = burst
+        self.interval = interval
+        self._clock = clock
+        self._buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
+
+    def reserve(self, chat_id: int) -> float:
+        """Takes one slot for this chat; returns how long to wait before using it."""
+        now = self._clock()
+        tokens, at = self._buckets.get(chat_id, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - at) / self.interval) - 1.0
+        self._buckets[chat_id] = (tokens, now)
+        if len(self._buckets) > 10_000:
+            self._forget_idle(now)
+        return 0.0 if tokens >= 0 else -tokens * self.interval
+
+    async def wait(self, chat_id: int) -> None:
+        delay = self.reserve(chat_id)
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def _forget_idle(self, now: float) -> None:
+        full = now - self.burst * self.interval
+        for chat, (_tokens, at) in list(self._buckets.items()):
+            if at < full:
+                del self._buckets[chat]
+
+
+class Courier:
+    """Makes one Bot API call for a chat, paced; retries or raises a typed SendError."""
+
+    def __init__(
+        self,
+        pacer: ChatPacer,
+        metrics: Metrics,
+        on_blocked: Callable[[int], Awaitable[None]],
+        *,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_wait: float = 60.0,
+    ) -> None:
+        self.pacer = pacer
+        self._metrics = metrics
+        self._on_blocked = on_blocked
+        self.retries = retries
+        self.backoff = backoff
+        self.max_wait = max_wait
+
+    def _error(self, kind: str) -> None:
+        self._metrics.errors.inc(channel=CHANNEL, kind=kind)
+
+    async def call(
+        self,
+        chat_id: int,
+        request: Callable[[], Awaitable[T]],
+        *,
+        patient: bool,
+        paced: bool = True,
+    ) -> T:
+        """Runs `request`; a patient call waits out 429s and network trouble, others raise."""
+        attempt = 0
+        while True:
+            if paced:
+                await self.pacer.wait(chat_id)
+            try:
+                return await request()
+            except RetryAfter as exc:
+                seconds = retry_seconds(exc)
+                self._error("rate_limited")
+                if not patient or attempt >= self.retries or seconds > self.max_wait:
+                    raise RetryLater(seconds) from exc
+                log.warning("telegram asked to wait %.1f s; retrying", seconds)
+                await asyncio.sleep(seconds)
+            except Forbidden as exc:
+                self._error("blocked")
+                await self._on_blocked(chat_id)
+                raise Blocked(exc.message) from exc
+            except BadRequest as exc:  # a NetworkError subclass: must come first
+                self._error("bad_request")
+                raise Rejected(exc.message) from exc
+            except NetworkError as exc:  # includes TimedOut
+                self._error("network")
+                if not patient or attempt >= self.retries:
+                    raise TransientError(exc.message) from exc
+                delay = self.backoff * 2**attempt
+                log.warning("telegram network error (%s); retrying in %.1f s", exc.message, delay)
+                await asyncio.sleep(delay)
+            except TelegramError as exc:
+                self._error("telegram")
+                raise TransientError(exc.message) from exc
+            attempt += 1
+
+
+class Sender:
+    """Carries out a turn's operations in order, each through the courier."""
+
+    def __init__(self, bot: ExtBot[None], courier: Courier, metrics: Metrics) -> None:
+        self._bot = bot
+        self._courier = courier
+        self._metrics = metrics
+
+    async def perform(
+        self, chat_id: int, ops: Sequence[Op], edit_target: int | None, *, patient: bool
+    ) -> None:
+        """Makes the calls in order; a patient caller skips a message Telegram refuses."""
+        last_sent: int | None = None
+        for op in ops:
+            try:
+                sent = await self._one(chat_id, op, edit_target, last_sent, patient=patient)
+            except Rejected as exc:
+                if not patient:
+                    raise
+                log.warning("telegram: %s refused (%s); going on", op.action, exc)
+                continue
+            if isinstance(sent, Message):
+                last_sent = sent.message_id
+            self._metrics.messages_out.inc(channel=CHANNEL)
+
+    async def _one(
+        self, chat_id: int, op: Op, edit_target: int | None, last_sent: int | None, *, patient: bool
+    ) -> Message | bool | None:
+        """One operation; the message it sent, if any."""
+        call = partial(self._courier.call, chat_id, patient=patient)
+        send_text = partial(self._bot.send_message, chat_id, op.text, reply_markup=op.markup)
+        if op.action == "edit" and edit_target is not None:
+            assert op.markup is None or isinstance(op.markup, InlineKeyboardMarkup)
+            edit = partial(
+                self._bot.edit_message_text,
+                op.text,
+                chat_id=chat_id,
+                message_id=edit_target,
+                reply_markup=op.markup,
+            )
+            try:
+                await call(edit)
+            except Rejected as exc:
+                if "not modified" in str(exc):  # the same page again: nothing to change
+                    return None
+                log.info("telegram: edit refused (%s); sending instead", exc)
+                return await call(send_text)
+            return None
+        if op.action in ("send", "edit"):
+            return await call(send_text)
+        if op.action == "set_buttons" and last_sent is not None:
+            assert isinstance(op.markup, InlineKeyboardMarkup)
+            set_buttons = partial(
+                self._bot.edit_message_reply_markup,
+                chat_id=chat_id,
+                message_id=last_sent,
+                reply_markup=op.markup,
+            )
+            return await call(set_buttons)
+        if op.action == "place" and op.place is not None:
+            return await call(partial(self._place, chat_id, op))
+        return None
+
+    async def _place(self, chat_id: int, op: Op) -> Message:
+        assert op.place is not None
+        place = op.place
+        if place.address:
+            return await self._bot.send_venue(
+                chat_id, place.lat, place.lon, place.title, place.address, reply_markup=op.markup
+            )
+        return await self._bot.send_location(chat_id, place.lat, place.lon, reply_markup=op.markup)

@@ -1,0 +1,1 @@
+"""Channel adapters driven through local doubles of the real APIs."""

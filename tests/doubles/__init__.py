@@ -1,0 +1,1 @@
+"""Local test doubles of the services the channels talk to (Telegram, WhatsApp)."""
