@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from bot.backup import KEY_FILE_NAME, key_file_for
 from bot.engine import Engine, EngineConfig
+from bot.outbox import Sender
 from bot.settings import Settings
 from handlers import registry
 from handlers.catalog_view import CatalogView
@@ -64,6 +65,8 @@ class Assistant:
     db: Database
     engine: Engine
     seeded: bool
+    # Push senders by channel ("telegram", "whatsapp"), registered by the running channels.
+    senders: dict[str, Sender] = field(default_factory=dict)
 
     async def reload_catalog(self) -> None:
         """Reads the catalog again (after an import) and gives it to the engine."""

@@ -49,13 +49,22 @@ def telegram_service(settings: Settings, assistant: Assistant, metrics: Metrics)
     if settings.telegram_token is None:
         return None
     from bot.channels.telegram import TelegramChannel
+    from bot.reminders_service import TelegramPush
 
     channel = TelegramChannel(settings, assistant.engine, assistant.db, metrics)
+    assistant.senders["telegram"] = TelegramPush(channel)
     return Service("telegram", channel.start, channel.stop, channel.routes())
 
 
-# WhatsApp and the reminder scheduler append their factories here (order = start order).
-SERVICES: list[ServiceFactory] = [telegram_service]
+def reminders(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service | None:
+    """The reminder scheduler and outbox dispatcher (always on)."""
+    from bot.reminders_service import reminder_service
+
+    return reminder_service(settings, assistant, metrics)
+
+
+# Channels first, the scheduler last (order = start order; stop is the reverse).
+SERVICES: list[ServiceFactory] = [telegram_service, reminders]
 
 
 def has_channel(settings: Settings) -> bool:

@@ -30,6 +30,14 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
 
 
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file holding the sample catalog, built once per run (copy it per test)."""
+    from tests.bot.conftest import build_seeded
+
+    return build_seeded(tmp_path_factory)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Says plainly whether the storage tests also ran on PostgreSQL."""
     base = postgres_base_url()

@@ -68,8 +68,7 @@ class Chat:
         )
 
 
-@pytest.fixture(scope="session")
-def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build_seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One database holding the sample catalog, built once; tests get a copy."""
     folder = tmp_path_factory.mktemp("seed")
 

@@ -1,0 +1,92 @@
+"""The reminder scheduler as a service of `meslek-bot run`, and the channels' push adapters."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.app import Assistant
+from bot.channels import telegram_delivery as tg
+from bot.channels.telegram import TelegramChannel
+from bot.messages import Reply
+from bot.metrics import Metrics
+from bot.outbox import Blocked, Dispatcher, RetryLater, Sender, TransientError
+from bot.pushes import PushRenderer
+from bot.ratelimit import RateLimiter
+from bot.run import Service
+from bot.scheduler import ReminderScheduler
+from bot.settings import Settings
+from locales import load_translator
+from storage.session_changes import catalog_version
+
+log = logging.getLogger(__name__)
+
+CATALOG_CHECK_SECONDS = 30.0
+WHATSAPP_PAIR_SECONDS = 6.0  # WhatsApp's pair rate: about one message per user per 6 s
+
+
+class TelegramPush:
+    """The outbox's Sender over TelegramChannel.send, its errors mapped to the outbox's."""
+
+    def __init__(self, channel: TelegramChannel) -> None:
+        self.channel = channel
+
+    async def push(self, user_key: str, replies: list[Reply], kind: str) -> str:
+        try:
+            await self.channel.send(user_key, replies)
+        except tg.Blocked as exc:
+            raise Blocked(str(exc)) from exc
+        except tg.RetryLater as exc:
+            raise RetryLater(exc.seconds) from exc
+        except tg.TransientError as exc:
+            raise TransientError(str(exc)) from exc
+        except tg.Rejected as exc:
+            log.warning("telegram refused a %s push: %s", kind, exc)
+            return "skipped_rejected"
+        return "sent"
+
+
+def reminder_service(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service:
+    """Plans and dispatches reminders and notices through the channels that are running."""
+    del metrics
+    limiters = {
+        "telegram": RateLimiter(settings.telegram_max_rate, per_chat=1.0),
+        "whatsapp": RateLimiter(settings.whatsapp_max_rate, per_chat=WHATSAPP_PAIR_SECONDS),
+    }
+    dispatcher = Dispatcher(
+        assistant.db,
+        assistant.senders,  # filled by the channel services as they are built
+        limiters,
+        PushRenderer(assistant.db, load_translator(), settings.tz, settings.default_locale),
+        clock=assistant.engine.clock,
+        quiet=settings.quiet_window,
+        tz=settings.tz,
+        on_unreachable=assistant.engine.forget_user,
+    )
+    seen = {"version": ""}
+    scheduler: ReminderScheduler
+
+    async def reload_if_changed() -> None:
+        async with assistant.db.read() as conn:
+            version = await catalog_version(conn)
+        if seen["version"] and version != seen["version"]:
+            await assistant.reload_catalog()
+            await scheduler.plan()
+            log.info("catalog changed (version %s): reloaded and re-planned", version)
+        seen["version"] = version
+
+    scheduler = ReminderScheduler(
+        assistant.db,
+        settings,
+        dispatcher,
+        clock=assistant.engine.clock,
+        extra_jobs={"catalog": (CATALOG_CHECK_SECONDS, reload_if_changed)},
+    )
+
+    async def start() -> None:
+        await reload_if_changed()
+        await scheduler.start()
+
+    return Service("reminders", start, scheduler.stop)
+
+
+__all__ = ["Sender", "TelegramPush", "reminder_service"]

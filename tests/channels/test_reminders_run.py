@@ -1,0 +1,118 @@
+"""`run()` with the Telegram double: reminders arrive on time with buttons; answers are stored;
+a cancelled session gives one notice and no reminder."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from bot.run import run
+from storage import tables as t
+from storage.catalog_repo import import_catalog
+from storage.db import Database
+from storage.models import Catalog, Course, Session
+from storage.session_changes import cancel_session
+from tests.bot.conftest import copy_seeded, make_settings
+from tests.doubles.telegram_api import TelegramDouble
+
+USER = 880011
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _prepare(db: Database, first: datetime, second: datetime) -> None:
+    """A course with two sessions a few minutes ahead and one trainee linked to USER."""
+    course = Course(
+        id="test-reminder-course",
+        branch="barista",
+        center="buca",
+        capacity=12,
+        starts_on=date.today(),
+        ends_on=date.today() + timedelta(days=1),
+        weekdays=("mon",),
+        start_time=first.timetz().replace(tzinfo=None),
+        end_time=(first + timedelta(hours=1)).timetz().replace(tzinfo=None),
+    )
+    sessions = [
+        Session(id="test-reminder-course-1", course=course.id, starts_at=first,
+                ends_at=first + timedelta(hours=1)),
+        Session(id="test-reminder-course-2", course=course.id, starts_at=second,
+                ends_at=second + timedelta(hours=1)),
+    ]  # fmt: skip
+    await import_catalog(db, Catalog(courses=[course], sessions=sessions))
+    async with db.write() as conn:
+        now = datetime.now(UTC)
+        await conn.execute(
+            insert(t.users).values(key=f"telegram:{USER}", channel="telegram", created_at=now)
+        )
+        await conn.execute(
+            insert(t.enrolments).values(
+                course_id=course.id,
+                user_key=f"telegram:{USER}",
+                full_name="Ayşe Yılmaz",
+                phone="+905321234567",
+                source="desk",
+                created_at=now,
+            )
+        )
+
+
+async def test_reminders_arrive_on_time_and_answers_are_recorded(
+    tmp_path: Path, seeded_db: Path
+) -> None:
+    copy_seeded(seeded_db, tmp_path)
+    async with TelegramDouble() as tg:
+        settings = make_settings(
+            tmp_path,
+            telegram_token=tg.token,
+            telegram_api_url=tg.api_url,
+            http_port=str(_free_port()),
+            reminders="2m",
+            quiet_hours="",
+        )
+        now = datetime.now(UTC).replace(microsecond=0)
+        first = now + timedelta(minutes=2, seconds=10)  # its reminder is due in 10 s
+        second = now + timedelta(minutes=2, seconds=40)  # cancelled before its reminder
+        db = Database(settings.database_url)
+        await _prepare(db, first, second)
+        stop = asyncio.Event()
+        task = asyncio.create_task(run(settings, stop=stop))
+        try:
+            async with db.write() as conn:  # staff cancel the second session at once
+                change = await cancel_session(conn, "test-reminder-course-2", "Tatil", now)
+            assert change.told == 1
+
+            def reminders() -> list[str]:
+                return [x for x in tg.sent_texts(USER) if "Dersiniz yaklaşıyor" in x]
+
+            await tg.wait_for(lambda: reminders(), within=60)
+            arrived = time.time()
+            due = (first - timedelta(minutes=2)).timestamp()
+            assert arrived - due < 30, f"reminder {arrived - due:.1f} s late"
+            labels = [b["text"] for b in tg.buttons(USER)]
+            assert "Geleceğim" in labels
+            assert "Gelemeyeceğim" in labels
+            tg.press_label(USER, "Geleceğim")
+            await tg.wait_for(lambda: any("not aldım" in x for x in tg.sent_texts(USER)))
+            async with db.read() as conn:
+                answers = (await conn.execute(select(t.attendance))).all()
+            assert [(a.session_id, a.answer) for a in answers] == [
+                ("test-reminder-course-1", "yes")
+            ]
+            await tg.settle(3)
+            notices = [x for x in tg.sent_texts(USER) if "iptal edildi" in x]
+            assert len(notices) == 1
+            assert len(reminders()) == 1  # none for the cancelled session
+        finally:
+            stop.set()
+            assert await asyncio.wait_for(task, 30) == 0
+            await db.dispose()
