@@ -27,6 +27,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="ayrıntılı günlük")
     sub = p.add_subparsers(dest="command", metavar="KOMUT", required=True)
 
+    sub.add_parser("run", help="kanalları, webhook sunucusunu ve hatırlatmaları çalıştır")
+
     chat = sub.add_parser(
         "chat", help="konsolda sohbet (Telegram ve WhatsApp'taki sohbetin aynısı)"
     )

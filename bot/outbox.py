@@ -127,15 +127,18 @@ class Dispatcher:
                 await asyncio.sleep(until_empty_for)
 
     async def _one(self, row: OutboxRow, report: DispatchReport) -> None:
+        # The slot is held until the outcome is committed: at most `concurrency` messages can
+        # be sent but not yet marked, which bounds what a crash can make us send twice.
         async with self._slots:
             status, error, retry_at = await self._deliver(row)
-        async with self.db.write() as conn:
-            if retry_at is not None:
-                await outbox_repo.retry_later(conn, row.id, retry_at, error)
-                report.retried += 1
-                return
-            await outbox_repo.mark(conn, row.id, status, self.clock(), error)
-        if status == "sent":
+            async with self.db.write() as conn:
+                if retry_at is not None:
+                    await outbox_repo.retry_later(conn, row.id, retry_at, error)
+                else:
+                    await outbox_repo.mark(conn, row.id, status, self.clock(), error)
+        if retry_at is not None:
+            report.retried += 1
+        elif status == "sent":
             report.sent += 1
         elif status == "failed":
             report.failed += 1

@@ -71,7 +71,7 @@ def test_stats_on_an_empty_folder_loads_the_sample(tmp_path: Path) -> None:
 
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     done = cli(tmp_path, "--help")
-    for command in ("chat", "understand", "catalog", "applications", "backup", "trainees"):
+    for command in ("run", "chat", "understand", "catalog", "applications", "backup", "trainees"):
         assert command in done.stdout
 
 
