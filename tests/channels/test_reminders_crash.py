@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import os
 import signal
 import socket
@@ -140,6 +141,7 @@ async def test_kill_during_dispatch_loses_nothing(tmp_path: Path, seeded_db: Pat
         per_chat = _reminders(tg)
         lost = TRAINEES - len(per_chat)
         duplicates = sum(n - 1 for n in per_chat.values())
-        print(f"crash test: {sent_before} sent before the kill, lost {lost}, dup {duplicates}")
-        assert lost == 0
-        assert duplicates <= IN_FLIGHT_BOUND
+        figures = f"{sent_before} sent before the kill, lost {lost}, duplicates {duplicates}"
+        logging.getLogger(__name__).warning("crash test: %s", figures)
+        assert lost == 0, figures
+        assert duplicates <= IN_FLIGHT_BOUND, figures
