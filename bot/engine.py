@@ -160,9 +160,10 @@ class Engine:
                 # The message id is recorded last, in the same short write transaction as what
                 # the turn changed: a redelivery that got this far (after a restart) rolls the
                 # whole turn back and sends nothing.
-                if seen is not None and not await store.first_time(user, seen[1]):
-                    raise _Redelivered
                 erased = bool(conv.data.get("_erased"))
+                # After "verilerimi sil" not even the message id is kept.
+                if seen is not None and not erased and not await store.first_time(user, seen[1]):
+                    raise _Redelivered
                 saved = (
                     None
                     if erased
@@ -174,7 +175,7 @@ class Engine:
         except BaseException:
             self._forget(user)  # the transaction rolled back; the cache must not run ahead
             raise
-        if seen is not None:
+        if seen is not None and not erased:
             self._seen[seen] = None
             if len(self._seen) > SEEN_IDS:
                 self._seen.pop(next(iter(self._seen)))

@@ -172,7 +172,7 @@ class Dispatcher:
                 return "failed", str(exc), None
             backoff = timedelta(seconds=min(600, 5 * 2**row.attempts))
             return "queued", str(exc), self.clock() + backoff
-        if outcome == "sent":
+        if outcome in ("sent", "template"):  # a template is how WhatsApp sends outside 24 h
             return "sent", "", None
         return "skipped", outcome, None
 

@@ -56,6 +56,17 @@ def telegram_service(settings: Settings, assistant: Assistant, metrics: Metrics)
     return Service("telegram", channel.start, channel.stop, channel.routes())
 
 
+def whatsapp_service(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service | None:
+    """The WhatsApp channel, when MF_WHATSAPP_TOKEN is set; also the outbox's WhatsApp sender."""
+    if settings.whatsapp_token is None:
+        return None
+    from bot.channels.whatsapp import WhatsAppChannel
+
+    channel = WhatsAppChannel(settings, assistant.engine, assistant.db, metrics)
+    assistant.senders["whatsapp"] = channel
+    return Service("whatsapp", channel.start, channel.stop, channel.routes())
+
+
 def reminders(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service | None:
     """The reminder scheduler and outbox dispatcher (always on)."""
     from bot.reminders_service import reminder_service
@@ -64,7 +75,7 @@ def reminders(settings: Settings, assistant: Assistant, metrics: Metrics) -> Ser
 
 
 # Channels first, the scheduler last (order = start order; stop is the reverse).
-SERVICES: list[ServiceFactory] = [telegram_service, reminders]
+SERVICES: list[ServiceFactory] = [telegram_service, whatsapp_service, reminders]
 
 
 def has_channel(settings: Settings) -> bool:

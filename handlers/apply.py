@@ -161,8 +161,9 @@ async def _question(ctx: Context) -> list[Reply]:
 
 
 def _phone_question(ctx: Context) -> Reply:
-    if ctx.channel == "whatsapp":
-        own = "+" + ctx.user.partition(":")[2]
+    wa_id = ctx.user.partition(":")[2]
+    if ctx.channel == "whatsapp" and wa_id.isdigit():  # business-scoped ids are not numbers
+        own = "+" + wa_id
         button = _b(ctx, "apply.use_this_number", "aph", "own")
         return Reply(ctx.t("apply.ask_phone_whatsapp", phone=own), buttons=(button,))
     if ctx.channel == "telegram":

@@ -110,7 +110,7 @@ sessions = Table(
 users = Table(
     "users",
     metadata,
-    Column("key", String(120), primary_key=True),  # "<channel>:<id>"
+    Column("key", String(200), primary_key=True),  # "<channel>:<id>"
     Column("channel", String(20), nullable=False),
     Column("locale", String(10), nullable=True),
     Column("phone", String(20), nullable=True),  # E.164, when the user shared their own
@@ -123,7 +123,7 @@ users = Table(
 conversations = Table(
     "conversations",
     metadata,
-    Column("user_key", String(120), primary_key=True),
+    Column("user_key", String(200), primary_key=True),
     Column("state", String(80), nullable=True),
     Column("data", Text, nullable=False, server_default="{}"),
     Column("token", String(16), nullable=False, server_default=""),
@@ -134,7 +134,7 @@ conversations = Table(
 processed_messages = Table(
     "processed_messages",
     metadata,
-    Column("user_key", String(120), primary_key=True),
+    Column("user_key", String(200), primary_key=True),
     Column("message_id", String(200), primary_key=True),
     Column("processed_at", UTCDateTime(), nullable=False, index=True),
 )
@@ -144,7 +144,7 @@ applications = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("number", String(30), nullable=True, unique=True),
-    Column("user_key", String(120), nullable=True, index=True),
+    Column("user_key", String(200), nullable=True, index=True),
     Column("channel", String(20), nullable=False),
     Column("course_id", String(80), ForeignKey("courses.id"), nullable=False, index=True),
     Column("branch_id", String(80), nullable=False),
@@ -160,7 +160,7 @@ applications = Table(
     Column("consent_at", UTCDateTime(), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
-    Column("decided_by", String(120), nullable=True),
+    Column("decided_by", String(200), nullable=True),
 )
 
 enrolments = Table(
@@ -168,7 +168,7 @@ enrolments = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("course_id", String(80), ForeignKey("courses.id"), nullable=False, index=True),
-    Column("user_key", String(120), nullable=True, index=True),
+    Column("user_key", String(200), nullable=True, index=True),
     Column("full_name", String(200), nullable=False),
     Column("phone", String(20), nullable=False, index=True),
     Column("national_id_enc", Text, nullable=True),
@@ -182,7 +182,7 @@ interests = Table(
     "interests",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("user_key", String(120), nullable=False, index=True),
+    Column("user_key", String(200), nullable=False, index=True),
     Column("branch_id", String(80), nullable=False),
     Column("district", String(60), nullable=False, server_default=""),
     Column("created_at", UTCDateTime(), nullable=False),
@@ -194,7 +194,7 @@ callback_requests = Table(
     "callback_requests",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("user_key", String(120), nullable=True, index=True),
+    Column("user_key", String(200), nullable=True, index=True),
     Column("phone", String(20), nullable=False),
     Column("question", Text, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
@@ -205,7 +205,7 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("user_key", String(120), nullable=False, index=True),
+    Column("user_key", String(200), nullable=False, index=True),
     Column("kind", String(30), nullable=False),  # decision, waitlist, reminder, alert, ...
     Column("payload", Text, nullable=False),  # JSON: text, buttons
     Column("dedupe_key", String(200), nullable=False, unique=True),
@@ -230,7 +230,7 @@ attendance = Table(
     metadata,
     Column("session_id", String(100), primary_key=True),
     Column("enrolment_id", Integer, primary_key=True),
-    Column("user_key", String(120), nullable=False, index=True),
+    Column("user_key", String(200), nullable=False, index=True),
     Column("answer", String(10), nullable=False),  # yes | no
     Column("answered_at", UTCDateTime(), nullable=False),
 )
@@ -243,3 +243,7 @@ meta = Table(
     Column("key", String(60), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# The WhatsApp channel's tables live beside its repository, on this same metadata; importing
+# it here makes every table known wherever the schema is used (migrations, data-erasure scans).
+import storage.whatsapp_repo  # noqa: E402,F401

@@ -7,7 +7,7 @@ INSERT ... ON CONFLICT, written for SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -253,15 +253,15 @@ async def set_pushes_off(conn: AsyncConnection, user_key: str, off: bool, now: d
     await conn.execute(stmt)
 
 
-async def touch_inbound(conn: AsyncConnection, user_keys: Iterable[str], now: datetime) -> None:
-    """Notes that users wrote (the 24-hour window opens) when the engine did not see it."""
-    keys = sorted(set(user_keys))
-    if keys:
-        await conn.execute(
+async def touch_inbound(conn: AsyncConnection, wrote: Mapping[str, datetime]) -> None:
+    """Notes when users last wrote (the 24-hour window) and that they can be reached again."""
+    if wrote:
+        stmt = (
             update(users)
-            .where(users.c.key.in_(keys))
-            .values(last_inbound_at=now, unreachable=False)
+            .where(users.c.key == bindparam("b_key"))
+            .values(last_inbound_at=bindparam("b_at"), unreachable=False)
         )
+        await conn.execute(stmt, [{"b_key": k, "b_at": at} for k, at in sorted(wrote.items())])
 
 
 async def mark_unreachable(conn: AsyncConnection, user_keys: Iterable[str]) -> None:

@@ -20,7 +20,7 @@ from bot.settings import Settings, load_settings
 def make_settings(tmp_path: Path, **env: str) -> Settings:
     """Settings for a test: a database under tmp_path, a fixed data key, nothing else."""
     for key in list(os.environ):
-        if key.startswith("MF_"):
+        if key.startswith("MF_") and not key.startswith("MF_TEST_"):
             os.environ.pop(key)
     values = {
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'data' / 'meslek.db'}",

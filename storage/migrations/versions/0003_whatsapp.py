@@ -28,7 +28,10 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_wa_inbound_user_key"), "wa_inbound", ["user_key"], unique=False)
     op.create_index(
-        "ix_wa_inbound_processed_received", "wa_inbound", ["processed_at", "received_at"], unique=False
+        "ix_wa_inbound_processed_received",
+        "wa_inbound",
+        ["processed_at", "received_at"],
+        unique=False,
     )
     op.create_table(
         "wa_sent",

@@ -1,0 +1,187 @@
+"""Reminder figures: sending a burst at the configured Telegram rate, and planning at scale.
+
+Run by hand:
+  python bench/reminders.py send [--count 10000] [--rate 30]
+      N reminders due at once go through `meslek-bot run`'s dispatcher and the real
+      python-telegram-bot to the local Bot API double, which enforces Telegram's limits
+      (`rate` per second overall, 1 per second per chat) and answers 429 past them.
+  python bench/reminders.py plan [--pairs 100000]
+      Plans reminders for that many session-trainee pairs; prints seconds and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import resource
+import shutil
+import socket
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from bot.app import build_assistant
+from bot.outbox import Dispatcher
+from bot.run import run
+from bot.scheduler import ReminderScheduler
+from bot.settings import Settings, load_settings
+from storage import tables as t
+from storage.catalog_repo import import_catalog
+from storage.db import Database
+from storage.models import Catalog, Course, Session
+from tests.doubles.telegram_api import TelegramDouble
+
+
+def _settings(folder: Path, **extra: str) -> Settings:
+    return load_settings(
+        database_url=f"sqlite+aiosqlite:///{folder / 'data' / 'meslek.db'}",
+        data_key="bench-data-key-0123456789",
+        **extra,
+    )
+
+
+def _course(course_id: str, first: datetime) -> Course:
+    return Course(
+        id=course_id,
+        branch="barista",
+        center="buca",
+        capacity=100_000,
+        starts_on=date.today() - timedelta(days=1),
+        ends_on=date.today() + timedelta(days=10),
+        weekdays=("mon",),
+        start_time=first.timetz().replace(tzinfo=None),
+        end_time=(first + timedelta(hours=1)).timetz().replace(tzinfo=None),
+    )
+
+
+async def _trainees(db: Database, course_ids: list[str], per_course: int, first_id: int) -> None:
+    now = datetime.now(UTC)
+    n = first_id
+    async with db.write() as conn:
+        for course in course_ids:
+            users = [f"telegram:{n + i}" for i in range(per_course)]
+            n += per_course
+            await conn.execute(
+                insert(t.users),
+                [{"key": u, "channel": "telegram", "created_at": now} for u in users],
+            )
+            await conn.execute(
+                insert(t.enrolments),
+                [
+                    {"course_id": course, "user_key": u, "full_name": "Kursiyer Deneme",
+                     "phone": "+905320000000", "source": "desk", "created_at": now}
+                    for u in users
+                ],
+            )  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def send(count: int, rate: float) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        async with TelegramDouble() as tg:
+            tg.failures.rate_overall, tg.failures.rate_per_chat = rate, 1.0
+            settings = _settings(
+                folder,
+                telegram_token=tg.token,
+                telegram_api_url=tg.api_url,
+                http_port=str(_free_port()),
+                reminders="2m",
+                quiet_hours="",
+                telegram_max_rate=str(rate),
+            )
+            session_at = datetime.now(UTC) + timedelta(minutes=2, seconds=20)
+            a = await build_assistant(settings)  # seeds the sample catalog
+            await a.close()
+            db = Database(settings.database_url)
+            yesterday = session_at - timedelta(days=1)
+            sessions = [
+                Session("b-1", "bench-course", yesterday, yesterday + timedelta(hours=1)),
+                Session("b-2", "bench-course", session_at, session_at + timedelta(hours=1)),
+            ]
+            await import_catalog(
+                db, Catalog(courses=[_course("bench-course", session_at)], sessions=sessions)
+            )
+            await _trainees(db, ["bench-course"], count, 1_000_000)
+            await db.dispose()
+            stop = asyncio.Event()
+            task = asyncio.create_task(run(settings, stop=stop))
+
+            def reminders() -> list[float]:
+                return [c.at for c in tg.calls if c.method == "sendMessage" and c.status == 200]
+
+            with contextlib.suppress(AssertionError):  # a timeout still reports what was sent
+                await tg.wait_for(lambda: len(reminders()) >= count, within=count / rate * 2 + 120)
+            stop.set()
+            await task
+            times = sorted(reminders())
+            refused = sum(1 for c in tg.calls if c.status == 429)
+            span = times[-1] - times[0] if len(times) > 1 else 0.0
+            achieved = (len(times) - 1) / span if span else 0.0
+            print(
+                f"sent {len(times)}/{count} reminders in {span:.1f} s = {achieved:.1f}/s "
+                f"({achieved / rate:.0%} of the configured {rate:g}/s); 429 answers: {refused}"
+            )
+
+
+async def plan(pairs: int) -> None:
+    courses, sessions_each = 100, 10
+    per_course = pairs // (courses * sessions_each)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        settings = _settings(folder, reminders="eve@18:00,120m", quiet_hours="21:30-08:30")
+        a = await build_assistant(settings)
+        await a.close()
+        db = Database(settings.database_url)
+        start = datetime.now(UTC) + timedelta(hours=30)
+        course_list, session_list = [], []
+        for c in range(courses):
+            cid = f"plan-{c}"
+            course_list.append(_course(cid, start))
+            for s in range(sessions_each):
+                at = start + timedelta(hours=12 * s, minutes=c)
+                session_list.append(Session(f"{cid}-{s}", cid, at, at + timedelta(hours=1)))
+        await import_catalog(db, Catalog(courses=course_list, sessions=session_list))
+        await _trainees(db, [c.id for c in course_list], per_course, 2_000_000)
+        scheduler = ReminderScheduler(db, settings, Dispatcher(db, {}, {}, _never, _now))
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        t0 = time.perf_counter()
+        added = await scheduler.plan()
+        seconds = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        await db.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+        print(
+            f"planned {added} reminder rows for {courses * sessions_each * per_course} "
+            f"session-trainee pairs in {seconds:.1f} s; peak RSS {peak:.0f} MB "
+            f"({before:.0f} MB before planning)"
+        )
+
+
+async def _never(*_: object) -> str:
+    return "unused"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="what", required=True)
+    s = sub.add_parser("send")
+    s.add_argument("--count", type=int, default=10_000)
+    s.add_argument("--rate", type=float, default=30.0)
+    p = sub.add_parser("plan")
+    p.add_argument("--pairs", type=int, default=100_000)
+    ns = parser.parse_args()
+    asyncio.run(send(ns.count, ns.rate) if ns.what == "send" else plan(ns.pairs))

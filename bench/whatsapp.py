@@ -1,0 +1,398 @@
+"""Benchmark: WhatsApp webhooks under load, end to end through the real engine.
+
+Run from the repository root (about a minute):
+
+    PYTHONPATH=. python bench/whatsapp.py [--burst 100] [--rounds 6] [--messages 3000]
+                                          [--users 500] [--stub-engine]
+
+Three processes share the machine: the Graph API double (`python -m tests.doubles.graph_api`,
+no rate limit), the assistant (`bot.run.run` with the WhatsApp channel on a fresh SQLite file
+holding the sample catalog) and this process, which posts signed deliveries in Meta's shape
+over plain keep-alive HTTP/1.1 (hand-written, so that it takes little CPU from the others).
+
+1. Acknowledgement: `rounds` bursts of `burst` deliveries posted at once (one text message
+   each, from different users) on open keep-alive connections; the time from writing each
+   request to reading its whole 200 answer, measured here. Even rounds find the assistant
+   idle; odd rounds arrive 0.3 s after the previous burst, while it is still being answered.
+2. Throughput: `messages` deliveries (one message each, from `users` users, a mix of typed
+   questions and button taps) posted with 64 in flight; the time from the first post until
+   the assistant's /metrics counts them all handled — stored, through the engine, every reply
+   accepted by the Graph double, the row marked handled. Messages/s = messages / that time;
+   the assistant's CPU time (Linux /proc) is printed beside it.
+
+`--stub-engine` replaces the conversation engine by an instant six-option menu, to measure the
+channel alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import itertools
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bot.channels.whatsapp_inbound import sign
+
+SECRET = "bench-app-secret"
+TOKEN = "bench-graph-token"
+PHONE_ID = "100000000000001"
+TEXTS = (
+    "merhaba",
+    "bilgisayar kursu var mı",
+    "kurslar ücretli mi",
+    "aşçılık kursu ne zaman başlıyor",
+    "sertifika veriliyor mu",
+    "buca'da hangi kurslar var",
+)
+BUTTONS = ("i|list_courses", "i|faq_cost", "i|nearest_center", "__menu__")
+_ids = itertools.count(1)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def delivery(wa_id: str, i: int) -> bytes:
+    """One webhook body with one message: typed text, or a tap on a menu button."""
+    n = next(_ids)
+    message: dict[str, object] = {
+        "from": wa_id,
+        "id": f"wamid.BENCH{n:09d}",
+        "timestamp": str(int(time.time())),
+    }
+    if i % 3 == 2:
+        data = BUTTONS[i % len(BUTTONS)]
+        message |= {
+            "type": "interactive",
+            "interactive": {"type": "list_reply", "list_reply": {"id": data, "title": "x"}},
+        }
+    else:
+        message |= {"type": "text", "text": {"body": TEXTS[i % len(TEXTS)]}}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "902320000000", "phone_number_id": PHONE_ID},
+        "contacts": [{"profile": {"name": "Bench"}, "wa_id": wa_id}],
+        "messages": [message],
+    }
+    doc = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+    }
+    return json.dumps(doc).encode()
+
+
+class Poster:
+    """Keep-alive HTTP/1.1 connections that post prepared webhook requests.
+
+    Hand-written on asyncio streams so that the load generator spends little CPU: on a
+    2-core machine an HTTP client library would take as much CPU as the server it measures.
+    """
+
+    def __init__(self, host: str, port: int, connections: int) -> None:
+        self.host, self.port = host, port
+        self._idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
+            asyncio.Queue()
+        )
+        self._count = connections
+        self._all: list[asyncio.StreamWriter] = []
+
+    async def open(self) -> None:
+        for _ in range(self._count):
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            self._all.append(writer)
+            self._idle.put_nowait((reader, writer))
+
+    async def close(self) -> None:
+        for writer in self._all:
+            writer.close()
+        await asyncio.gather(*(w.wait_closed() for w in self._all), return_exceptions=True)
+        self._all = []
+
+    async def refresh(self) -> None:
+        """Fresh connections (uvicorn closes keep-alives idle for 5 s), in use before timing."""
+        await self.close()
+        self._idle = asyncio.Queue()
+        await self.open()
+        empty = json.dumps({"object": "whatsapp_business_account", "entry": []}).encode()
+        await asyncio.gather(*(self.post(self.request(empty)) for _ in range(self._count)))
+
+    def request(self, body: bytes) -> bytes:
+        head = (
+            f"POST /webhooks/whatsapp HTTP/1.1\r\nhost: {self.host}\r\n"
+            "content-type: application/json\r\n"
+            f"x-hub-signature-256: {sign(SECRET.encode(), body)}\r\n"
+            f"content-length: {len(body)}\r\n\r\n"
+        )
+        return head.encode() + body
+
+    async def post(self, raw: bytes) -> float:
+        """Sends one prepared request; returns seconds until the whole answer was read."""
+        reader, writer = await self._idle.get()
+        try:
+            if reader.at_eof() or writer.is_closing():  # uvicorn closes idle keep-alives
+                reader, writer = await self._reopen(writer)
+            started = time.perf_counter()
+            writer.write(raw)
+            status = await reader.readline()
+            if not status:  # closed while idle: once more on a fresh connection
+                reader, writer = await self._reopen(writer)
+                started = time.perf_counter()
+                writer.write(raw)
+                status = await reader.readline()
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            elapsed = time.perf_counter() - started
+        finally:
+            self._idle.put_nowait((reader, writer))
+        if b" 200 " not in status:
+            raise RuntimeError(f"webhook answered {status!r}")
+        return elapsed
+
+    async def _reopen(
+        self, old: asyncio.StreamWriter
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        old.close()
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        self._all.append(writer)
+        return reader, writer
+
+
+async def handled(client: httpx.AsyncClient) -> int:
+    text = (await client.get("/metrics")).text
+    m = re.search(r'^handling_seconds_count\{channel="whatsapp"\} (\d+)', text, re.M)
+    return int(m.group(1)) if m else 0
+
+
+async def wait_handled(client: httpx.AsyncClient, count: int, limit: float = 600.0) -> float:
+    deadline = time.perf_counter() + limit
+    while (done := await handled(client)) < count:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"only {done} of {count} messages handled")
+        await asyncio.sleep(0.05)
+    return time.perf_counter()
+
+
+async def wait_ready(client: httpx.AsyncClient) -> None:
+    """Waits until the channel has started (the webhook answers 503 before)."""
+    empty = json.dumps({"object": "whatsapp_business_account", "entry": []}).encode()
+    headers = {"x-hub-signature-256": sign(SECRET.encode(), empty)}
+    for _ in range(600):
+        with contextlib.suppress(httpx.HTTPError):
+            response = await client.post("/webhooks/whatsapp", content=empty, headers=headers)
+            if response.status_code == 200:
+                return
+        await asyncio.sleep(0.1)
+    raise TimeoutError("the assistant did not start")
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process so far (Linux /proc), or 0 when unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except (OSError, TypeError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def measure(host: str, port: int, args: argparse.Namespace, pid: int | None = None) -> None:
+    poster = Poster(host, port, max(args.burst, 64))
+    async with httpx.AsyncClient(base_url=f"http://{host}:{port}", timeout=30) as client:
+        await wait_ready(client)
+        await poster.open()
+        try:
+            await run_rounds(poster, client, args, pid)
+        finally:
+            await poster.close()
+
+
+async def run_rounds(
+    poster: Poster, client: httpx.AsyncClient, args: argparse.Namespace, pid: int | None
+) -> None:
+    # Warm up: the engine has seen each kind of message once.
+    warm = [poster.request(delivery(f"9053000{i:05d}", i)) for i in range(20)]
+    await asyncio.gather(*(poster.post(r) for r in warm))
+    total = len(warm)
+    await wait_handled(client, total)
+
+    idle: list[float] = []
+    busy: list[float] = []
+    for r in range(args.rounds):
+        burst = [poster.request(delivery(f"9054{r:02d}{i:05d}", i)) for i in range(args.burst)]
+        if r % 2 == 0:
+            await poster.refresh()
+        acks = await asyncio.gather(*(poster.post(raw) for raw in burst))
+        total += args.burst
+        if r % 2 == 0:  # this burst found nothing to do; the next comes while it is answered
+            idle += acks
+            await asyncio.sleep(0.3)
+        else:  # this burst came while the previous one was being answered
+            busy += acks
+            await wait_handled(client, total)
+    await wait_handled(client, total)
+    print(f"acknowledgement, {args.rounds} x {args.burst} deliveries posted at once:")
+    for name, acks in (("idle assistant", idle), ("still answering", busy)):
+        if acks:
+            print(
+                f"  {name:16} p50 {pct(acks, 0.5) * 1000:6.1f} ms   "
+                f"p99 {pct(acks, 0.99) * 1000:6.1f} ms   max {max(acks) * 1000:6.1f} ms"
+            )
+    both = idle + busy
+    print(f"  all bursts       p99 {pct(both, 0.99) * 1000:6.1f} ms   (target p99 <= 100 ms)")
+
+    raws = [poster.request(delivery(f"9055{i % args.users:07d}", i)) for i in range(args.messages)]
+    slots = asyncio.Semaphore(64)
+
+    async def one(raw: bytes) -> float:
+        async with slots:
+            return await poster.post(raw)
+
+    cpu = cpu_seconds(pid)
+    started = time.perf_counter()
+    ack2 = await asyncio.gather(*(one(raw) for raw in raws))
+    posted = time.perf_counter()
+    finished = await wait_handled(client, total + args.messages)
+    elapsed = finished - started
+    cpu = cpu_seconds(pid) - cpu
+    print(f"throughput, {args.messages} messages from {args.users} users, 64 in flight:")
+    print(
+        f"  posted in {posted - started:.2f} s (ack p50 {pct(ack2, 0.5) * 1000:.1f} ms, "
+        f"p99 {pct(ack2, 0.99) * 1000:.1f} ms); all handled after {elapsed:.2f} s"
+    )
+    print(f"  = {args.messages / elapsed:.0f} messages/s end to end   (target >= 300/s)")
+    if cpu:
+        print(
+            f"  assistant process: {cpu:.1f} CPU s, {cpu / args.messages * 1000:.2f} ms CPU per "
+            f"message ({cpu / elapsed * 100:.0f}% of one core)"
+        )
+
+
+def serve(args: argparse.Namespace) -> None:
+    """The assistant with the WhatsApp channel, as `meslek-bot run` would start it."""
+    from bot.run import Service, run
+    from bot.settings import load_settings
+
+    def whatsapp(settings, assistant, metrics):  # type: ignore[no-untyped-def]  # bench only
+        from bot.channels.whatsapp import WhatsAppChannel
+
+        if args.stub_engine:
+            from bot.messages import Button, Reply
+
+            menu = Reply(
+                "Ne yapmak istersiniz?", tuple(Button(f"Seçenek {i}", f"i|o{i}") for i in range(6))
+            )
+
+            async def instant(_msg: object) -> list[Reply]:
+                return [menu]
+
+            assistant.engine.handle = instant  # a stub: measures the channel alone
+        channel = WhatsAppChannel(settings, assistant.engine, assistant.db, metrics)
+        if args.gc_freeze:  # what bot/run.py could do once everything is built
+            gc.collect()
+            gc.freeze()
+        return Service("whatsapp", channel.start, channel.stop, channel.routes())
+
+    settings = load_settings(
+        database_url=f"sqlite+aiosqlite:///{args.db}",
+        data_key="bench-data-key-0123456789",
+        whatsapp_token=TOKEN,
+        whatsapp_phone_number_id=PHONE_ID,
+        whatsapp_app_secret=SECRET,
+        whatsapp_verify_token="bench-verify",
+        whatsapp_api_url=args.graph,
+        http_port=args.port,
+    )
+    sys.exit(asyncio.run(run(settings, services=[whatsapp])))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--burst", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--stub-engine", action="store_true", help="measure the channel alone")
+    parser.add_argument(
+        "--gc-freeze", action="store_true", help="gc.freeze() after start-up (fewer long GC pauses)"
+    )
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--graph", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--db", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args)
+        return
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path.cwd()), env.get("PYTHONPATH")]))
+    graph_port, bot_port = free_port(), free_port()
+    graph_url = f"http://127.0.0.1:{graph_port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        graph = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.doubles.graph_api",
+                "--port",
+                str(graph_port),
+                "--token",
+                TOKEN,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        bot = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--serve",
+                "--port",
+                str(bot_port),
+                "--graph",
+                graph_url,
+                "--db",
+                str(Path(tmp) / "bench.db"),
+                *(["--stub-engine"] if args.stub_engine else []),
+                *(["--gc-freeze"] if args.gc_freeze else []),
+            ],
+            env=env,
+            cwd=tmp,
+        )
+        try:
+            engine = "engine STUBBED (channel alone)" if args.stub_engine else "real engine"
+            frozen = "; gc.freeze() after start-up" if args.gc_freeze else ""
+            print(
+                f"cpus: {os.cpu_count()}; python {sys.version.split()[0]}; SQLite; {engine}{frozen}"
+            )
+            asyncio.run(measure("127.0.0.1", bot_port, args, bot.pid))
+        finally:
+            for proc in (bot, graph):
+                proc.terminate()
+            for proc in (bot, graph):
+                proc.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,351 @@
+"""The WhatsApp Cloud API channel: signed webhooks in, the engine's replies out.
+
+A delivery is verified (X-Hub-Signature-256 over the raw body), its messages are stored in
+`wa_inbound` (deduplicated by wamid, batched with concurrent deliveries into one commit) and
+only then answered 200. Per-user queues hand the stored messages to the engine; replies are
+rendered within WhatsApp's limits and sent; the row is then marked handled. Rows a crash
+left unhandled are picked up again at start (and by a periodic sweep); the engine's own
+(user, message id) dedupe keeps a replayed turn from running twice.
+
+Pushes (reminders, decisions…) come from the outbox through `push()`, which applies the
+24-hour rule: free-form inside the window, the configured template outside it, else skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.channels.whatsapp_api import (
+    GraphClient,
+    RetryPolicy,
+    Unreachable,
+    WhatsAppError,
+    WindowClosed,
+)
+from bot.channels.whatsapp_inbound import (
+    SIGNATURE_HEADER,
+    Delivery,
+    opt_keyword,
+    parse_delivery,
+    read_limited,
+    signature_ok,
+    to_incoming,
+)
+from bot.channels.whatsapp_queue import Finished, GroupWriter, UserQueues
+from bot.channels.whatsapp_render import (
+    Message,
+    Pages,
+    Renderer,
+    more_request,
+    template_message,
+    text_messages,
+)
+from bot.engine import Engine, mask_user
+from bot.messages import Kind, Reply
+from bot.metrics import Metrics
+from bot.settings import Settings
+from locales import load_translator
+from storage import whatsapp_repo as repo
+from storage.db import Database
+from storage.whatsapp_repo import InboundRow
+
+log = logging.getLogger(__name__)
+
+PATH = "/webhooks/whatsapp"
+MAX_BODY = 1_000_000
+WINDOW = timedelta(hours=24) - timedelta(minutes=10)  # a margin for clocks and queues
+SWEEP_EVERY = 60.0
+SWEEP_AGE = timedelta(minutes=2)
+PRUNE_EVERY = 6 * 3600.0
+KEEP_INBOUND = timedelta(days=8)  # Meta retries a delivery for up to 7 days
+KEEP_SENT = timedelta(days=30)
+CHANNEL = "whatsapp"
+
+
+class WhatsAppChannel:
+    """Webhook routes, background workers and the sender for one WhatsApp phone number."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        db: Database,
+        metrics: Metrics,
+        *,
+        retry: RetryPolicy | None = None,
+        workers: int = 16,
+        connections: int = 8,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        token, secret = settings.whatsapp_token, settings.whatsapp_app_secret
+        phone_id, verify = settings.whatsapp_phone_number_id, settings.whatsapp_verify_token
+        if token is None or secret is None or not phone_id or verify is None:
+            raise ValueError(
+                "WhatsApp needs MF_WHATSAPP_TOKEN, _PHONE_NUMBER_ID, _APP_SECRET, _VERIFY_TOKEN"
+            )
+        self.settings = settings
+        self.engine = engine
+        self.db = db
+        self.metrics = metrics
+        self.clock = clock or engine.clock
+        self.phone_number_id = phone_id
+        self._secret = secret.get_secret_value().encode()
+        self._verify_token = verify.get_secret_value().encode()
+        self.translator = load_translator(settings.default_locale)
+        self.locale = settings.default_locale
+        self.pages = Pages()
+        self.renderer = Renderer(self.say, self.pages)
+        self.api = GraphClient(
+            settings.whatsapp_api_url,
+            settings.whatsapp_api_version,
+            phone_id,
+            token.get_secret_value(),
+            retry=retry,
+            max_connections=connections,
+        )
+        self.writer = GroupWriter(db, self.clock)
+        self.queue: UserQueues[InboundRow] = UserQueues(
+            self._process, lambda r: r.user_key, workers
+        )
+        self._queued: dict[str, float] = {}  # wamid → when it was queued (perf_counter)
+        # SQLite runs one write transaction (one engine turn) at a time, so more turns waiting
+        # for it only delay the webhook's own short write; replies still overlap the turns.
+        self._turns = asyncio.Semaphore(2 if db.is_sqlite else workers)
+        self._accepting = False
+        self._maintenance: asyncio.Task[None] | None = None
+        self._ack = metrics.histogram(
+            "whatsapp_webhook_seconds", "Time to store a WhatsApp delivery and answer 200."
+        )
+        self._statuses = metrics.counter("whatsapp_statuses_total", "WhatsApp status callbacks.")
+
+    def say(self, key: str, /, **values: object) -> str:
+        """A sentence of locales/<lang>/whatsapp.po in the default language."""
+        return self.translator(key, self.locale, **values)
+
+    def routes(self) -> list[Route]:
+        """GET (verification handshake) and POST (deliveries) on /webhooks/whatsapp."""
+        return [
+            Route(PATH, self.verify, methods=["GET"]),
+            Route(PATH, self.receive, methods=["POST"]),
+        ]
+
+    async def start(self) -> None:
+        """Starts the workers and hands them what an earlier run left unhandled."""
+        self.queue.start()
+        self._accepting = True
+        recovered = await self._sweep(older_than=None)
+        if recovered:
+            log.warning(
+                "re-queued %d WhatsApp messages left unhandled by an earlier stop", recovered
+            )
+        self._maintenance = asyncio.create_task(self._maintain())
+
+    async def stop(self, grace: float = 20.0) -> None:
+        """Refuses new deliveries (503: Meta retries), finishes in-flight work, closes HTTP."""
+        self._accepting = False
+        if self._maintenance is not None:
+            self._maintenance.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._maintenance
+        await self.queue.stop(grace)
+        await self.writer.drain()
+        await self.api.aclose()
+
+    # Webhook -----------------------------------------------------------------------------
+
+    async def verify(self, request: Request) -> Response:
+        """The subscription handshake: echo hub.challenge when the verify token matches."""
+        params = request.query_params
+        token = params.get("hub.verify_token", "").encode()
+        if params.get("hub.mode") == "subscribe" and hmac.compare_digest(token, self._verify_token):
+            return PlainTextResponse(params.get("hub.challenge", "")[:200])
+        return PlainTextResponse("forbidden", status_code=403)
+
+    async def receive(self, request: Request) -> Response:
+        """Verifies, stores and acknowledges one delivery; handling happens afterwards."""
+        started = time.perf_counter()
+        if not self._accepting:
+            return PlainTextResponse("starting or stopping", status_code=503)
+        header = request.headers.get(SIGNATURE_HEADER)
+        if not header:
+            self.metrics.errors.inc(channel=CHANNEL, kind="unsigned")
+            return PlainTextResponse("signature required", status_code=401)
+        try:
+            body = await read_limited(request, MAX_BODY)
+        except ClientDisconnect:
+            return PlainTextResponse("gone", status_code=400)  # Meta will deliver it again
+        if body is None:
+            return PlainTextResponse("too large", status_code=413)
+        if not signature_ok(self._secret, body, header):
+            self.metrics.errors.inc(channel=CHANNEL, kind="bad_signature")
+            log.warning("WhatsApp delivery with a wrong signature refused")
+            return PlainTextResponse("bad signature", status_code=403)
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            return PlainTextResponse("bad json", status_code=400)
+        delivery = parse_delivery(doc, self.phone_number_id, self.clock())
+        if delivery.messages or delivery.statuses:
+            await self.writer.store(delivery, after=lambda new: self._enqueue(delivery, new))
+            self._note_statuses(delivery)
+        self._ack.observe(time.perf_counter() - started, channel=CHANNEL)
+        return PlainTextResponse("ok")
+
+    def _note_statuses(self, delivery: Delivery) -> None:
+        for status in delivery.statuses:
+            self._statuses.inc(channel=CHANNEL, status=status.status)
+            if status.status == "failed":
+                log.info(
+                    "message to %s failed: %s %s",
+                    mask_user(status.user_key),
+                    status.error_code,
+                    status.error_title,
+                )
+
+    def _enqueue(self, delivery: Delivery, new: set[str]) -> None:
+        for row in delivery.messages:
+            if row.wamid in new and row.wamid not in self._queued:
+                self.metrics.messages_in.inc(channel=CHANNEL)
+                self._submit(row)
+
+    def _submit(self, row: InboundRow) -> None:
+        self._queued[row.wamid] = time.perf_counter()
+        self.queue.submit(row)
+
+    # Handling ----------------------------------------------------------------------------
+
+    async def _process(self, row: InboundRow) -> None:
+        """Answers one stored message, then marks it handled with what was sent."""
+        try:
+            await self._answer(row)
+        finally:
+            queued_at = self._queued.pop(row.wamid, time.perf_counter())
+        self.metrics.handling.observe(time.perf_counter() - queued_at, channel=CHANNEL)
+
+    async def _answer(self, row: InboundRow) -> None:
+        """DUR/BAŞLA and "more" pages are answered here; everything else by the engine."""
+        user = row.user_key
+        incoming = to_incoming(row)
+        messages: list[Message] = []
+        if incoming is None:
+            pass  # a reaction or a notice: nothing to say
+        elif incoming.kind is Kind.TEXT and (off := opt_keyword(incoming.text)) is not None:
+            await self.writer.run(lambda c: repo.set_pushes_off(c, user, off, self.clock()))
+            key = "whatsapp.pushes_off" if off else "whatsapp.pushes_on"
+            messages = text_messages(self.say(key))
+        elif incoming.kind is Kind.BUTTON and (more := more_request(incoming.data)) is not None:
+            messages = self.renderer.page(user, *more)
+        else:
+            async with self._turns:
+                replies = await self.engine.handle(incoming)
+            if replies:
+                self.pages.forget(user)
+            messages = self.renderer.render(user, replies)
+        sent: list[tuple[str, str, str]] = []
+        try:
+            await self._send_all(user, messages, "reply", sent)
+        except WhatsAppError as exc:
+            self.metrics.errors.inc(channel=CHANNEL, kind="send")
+            log.warning("reply to %s not fully sent: %s", mask_user(user), exc)
+        wrote_at = min(row.received_at, incoming.received_at) if incoming else row.received_at
+        await self.writer.finish(Finished(row.wamid, user, wrote_at, tuple(sent)))
+
+    async def _send_all(
+        self, user: str, messages: Sequence[Message], kind: str, sent: list[tuple[str, str, str]]
+    ) -> None:
+        """Sends in order (the next waits for the last); appends (wamid, user, kind) to `sent`."""
+        recipient = user.partition(":")[2]
+        for message in messages:
+            try:
+                wamid = await self.api.send(recipient, message)
+            except Unreachable:
+                await self.writer.run(lambda c: repo.mark_unreachable(c, [user]))
+                raise
+            sent.append((wamid, user, kind))
+            self.metrics.messages_out.inc(channel=CHANNEL)
+
+    # Pushes ------------------------------------------------------------------------------
+
+    async def push(self, user_key: str, replies: list[Reply], kind: str) -> str:
+        """Sends a push (not a reply) to a WhatsApp user, honouring the 24-hour window.
+
+        Returns "sent" (free-form, inside the window), "template" (outside it, as the
+        template configured for `kind` with the text as its body parameter),
+        "skipped_window" (outside it and no template for `kind`) or "skipped_off" (unknown
+        user, DUR, or unreachable). Raises `Throttled` (retry later), `Unreachable`
+        (blocked / not on WhatsApp) or `SendFailed` (network, server or refused message).
+        """
+        async with self.db.read() as conn:
+            target = await repo.push_target(conn, user_key)
+        if target is None or target.pushes_off or target.unreachable:
+            return "skipped_off"
+        sent: list[tuple[str, str, str]] = []
+        try:
+            last = target.last_inbound_at
+            if last is not None and self.clock() - last < WINDOW:
+                try:
+                    await self._send_all(
+                        user_key, self.renderer.render(user_key, replies), kind, sent
+                    )
+                    return "sent"
+                except WindowClosed:
+                    if sent:
+                        raise
+                    log.info("window closed early for %s; trying a template", mask_user(user_key))
+            template = self.settings.templates.get(kind)
+            if template is None:
+                log.warning(
+                    "%s push to %s skipped: outside the 24-hour window, no template configured",
+                    kind,
+                    mask_user(user_key),
+                )
+                return "skipped_window"
+            await self._send_all(user_key, [template_message(template, replies)], kind, sent)
+            return "template"
+        finally:
+            if sent:
+                now = self.clock()
+                await self.writer.run(lambda c: repo.record_sent(c, sent, now))
+
+    # Upkeep ------------------------------------------------------------------------------
+
+    async def _sweep(self, older_than: timedelta | None) -> int:
+        """Queues stored messages nobody is handling (after a crash or a failed write)."""
+        async with self.db.read() as conn:
+            rows = await repo.unprocessed(conn)
+        cutoff = None if older_than is None else self.clock() - older_than
+        count = 0
+        for row in rows:
+            if row.wamid in self._queued or (cutoff is not None and row.received_at > cutoff):
+                continue
+            self._submit(row)
+            count += 1
+        return count
+
+    async def _prune(self, conn: AsyncConnection) -> int:
+        now = self.clock()
+        return await repo.prune(conn, now - KEEP_INBOUND, now - KEEP_SENT)
+
+    async def _maintain(self) -> None:
+        last_prune = 0.0
+        while True:
+            await asyncio.sleep(SWEEP_EVERY)
+            try:
+                await self._sweep(SWEEP_AGE)
+                if time.monotonic() - last_prune > PRUNE_EVERY:
+                    await self.writer.run(self._prune)
+                    last_prune = time.monotonic()
+            except Exception:  # noqa: BLE001 - upkeep retries on its next round
+                log.exception("WhatsApp upkeep failed")
