@@ -24,6 +24,8 @@ COMMANDS = {
     "menu": "help",
     "verilerim": "my_data",
     "merkezler": "nearest_center",
+    "derslerim": "my_schedule",
+    "hatirlatmalar": "reminder_settings",
 }
 _START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$")
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+.*)?$")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.messages import Button, Payload, Reply
 from handlers.base import Context, Router
+from nlu.text import tokens
 from nlu.understand import Understanding
 
 router = Router("privacy")
@@ -19,9 +20,17 @@ async def show_data(ctx: Context, _: Understanding) -> list[Reply]:
     return [Reply(ctx.t("privacy.stored", items=body), buttons=(delete,))]
 
 
+# Folded words that ask for erasure; without one, "verilerim" means "show me my data".
+_ERASE_WORDS = frozenset({"sil", "kaldir", "unut", "yok"})
+
+
 @router.intent("delete_my_data")
-async def ask_delete(ctx: Context, _: Understanding) -> list[Reply]:
-    """Explains what deletion means and asks for confirmation."""
+async def ask_delete(ctx: Context, u: Understanding) -> list[Reply]:
+    """Explains what deletion means and asks for confirmation (or shows the data)."""
+    if ctx.incoming.text and not any(
+        tok.startswith(w) for tok in tokens(ctx.incoming.text) for w in _ERASE_WORDS
+    ):
+        return await show_data(ctx, u)
     ctx.conv.data["_delete"] = True
     yes = Button.of(ctx.t("privacy.delete_yes"), "del", "y")
     no = Button.of(ctx.t("privacy.delete_no"), "del", "n")

@@ -57,7 +57,16 @@ TgApp = Application[ExtBot[None], TgContext, ADict, ADict, ADict, None]
 WEBHOOK_PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
-COMMANDS = ("start", "kurslar", "basvuru", "basvurularim", "yardim", "verilerim")
+COMMANDS = (
+    "start",
+    "kurslar",
+    "basvuru",
+    "basvurularim",
+    "derslerim",
+    "hatirlatmalar",
+    "yardim",
+    "verilerim",
+)
 MAX_WEBHOOK_BODY = 1_000_000
 
 

@@ -121,3 +121,11 @@ async def test_after_erasing_no_row_carries_my_key_or_id_hash(chat: Chat) -> Non
                     assert chat.user not in text, (table.name, row)
                     assert id_hash not in text, (table.name, row)
     assert await count(chat, t.applications) == 0
+
+
+async def test_verilerim_shows_what_is_stored_without_deleting(chat: Chat) -> None:
+    await apply_quickly(chat)
+    await chat.say("verilerim")
+    assert "başvurular (1)" in chat.texts()
+    assert "geri alınamaz" not in chat.texts()
+    assert await count(chat, t.applications) == 1

@@ -113,6 +113,8 @@ async def test_start_sets_the_commands_and_shows_the_menu(bot: Bot) -> None:
         "kurslar",
         "basvuru",
         "basvurularim",
+        "derslerim",
+        "hatirlatmalar",
         "yardim",
         "verilerim",
     ]
