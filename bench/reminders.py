@@ -17,23 +17,29 @@ import contextlib
 import resource
 import shutil
 import socket
+import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+# Run as a script, this folder comes first on sys.path and its telegram.py would shadow
+# python-telegram-bot.
+if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
 
-from bot.app import build_assistant
-from bot.outbox import Dispatcher
-from bot.run import run
-from bot.scheduler import ReminderScheduler
-from bot.settings import Settings, load_settings
-from storage import tables as t
-from storage.catalog_repo import import_catalog
-from storage.db import Database
-from storage.models import Catalog, Course, Session
-from tests.doubles.telegram_api import TelegramDouble
+from sqlalchemy import insert  # noqa: E402 - after the path fix above
+
+from bot.app import build_assistant  # noqa: E402
+from bot.outbox import Dispatcher  # noqa: E402
+from bot.run import run  # noqa: E402
+from bot.scheduler import ReminderScheduler  # noqa: E402
+from bot.settings import Settings, load_settings  # noqa: E402
+from storage import tables as t  # noqa: E402
+from storage.catalog_repo import import_catalog  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.models import Catalog, Course, Session  # noqa: E402
+from tests.doubles.telegram_api import TelegramDouble  # noqa: E402
 
 
 def _settings(folder: Path, **extra: str) -> Settings:

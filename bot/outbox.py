@@ -87,6 +87,7 @@ class Dispatcher:
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
         self.on_unreachable = on_unreachable
+        self.stopping = False  # set at shutdown: finish the batch in hand, claim no more
 
     async def recover(self) -> int:
         """Run at start: rows a crash left "sending" are queued again."""
@@ -104,7 +105,7 @@ class Dispatcher:
     async def run_once(self) -> DispatchReport:
         """Claims one batch of due rows and sends them; returns what happened."""
         report = DispatchReport()
-        if self.quiet_now():
+        if self.stopping or self.quiet_now():
             return report
         now = self.clock()
         async with self.db.write() as conn:

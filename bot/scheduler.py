@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -43,6 +44,7 @@ class ReminderScheduler:
         self.plan_every = plan_every
         self.extra_jobs = extra_jobs or {}
         self._scheduler: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[None]] = set()
 
     async def plan(self) -> int:
         """Writes the reminder, welcome and alert rows for the rolling horizon."""
@@ -63,7 +65,8 @@ class ReminderScheduler:
         return added
 
     async def dispatch(self) -> None:
-        report = await self.dispatcher.run_once()
+        """Sends batches until nothing is due, so a burst keeps the channel busy throughout."""
+        report = await self.dispatcher.drain()
         if report.sent or report.failed or report.skipped:
             log.info(
                 "dispatch: sent=%d skipped=%d failed=%d retried=%d",
@@ -92,25 +95,44 @@ class ReminderScheduler:
         }
         for job_id, (seconds, fn) in jobs.items():
             scheduler.add_job(
-                _guarded(job_id, fn), "interval", seconds=seconds, id=job_id, replace_existing=True
+                self._guarded(job_id, fn),
+                "interval",
+                seconds=seconds,
+                id=job_id,
+                replace_existing=True,
             )
+        # A long drain overlapping the next tick is normal here, not worth a warning each time.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         scheduler.start()
         self._scheduler = scheduler
 
-    async def stop(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-            self._scheduler = None
+    async def stop(self, grace: float = 20.0) -> None:
+        """No new jobs; the dispatch in progress finishes its batch; then the clock stops."""
+        if self._scheduler is None:
+            return
+        self._scheduler.pause()
+        self.dispatcher.stopping = True
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=grace)
+        self._scheduler.shutdown(wait=False)
+        self._scheduler = None
 
+    def _guarded(
+        self, name: str, fn: Callable[[], Awaitable[object]]
+    ) -> Callable[[], Awaitable[None]]:
+        """A job that logs its failure and runs again next time, instead of dying."""
 
-def _guarded(name: str, fn: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
-    """A job that logs its failure and runs again next time, instead of dying."""
+        async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await fn()
+            except Exception:
+                log.exception("scheduled job %s failed; it runs again at its next time", name)
+            finally:
+                if task is not None:
+                    self._running.discard(task)
 
-    async def run() -> None:
-        try:
-            await fn()
-        except Exception:
-            log.exception("scheduled job %s failed; it runs again at its next time", name)
-
-    run.__name__ = f"job_{name}"
-    return run
+        run.__name__ = f"job_{name}"
+        return run
