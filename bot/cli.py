@@ -234,6 +234,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
     ("trainees", "import"): cli_reminders.trainees_import,
     ("sessions", "cancel"): cli_reminders.sessions_change,
     ("sessions", "move"): cli_reminders.sessions_change,
+    ("sessions", "list"): cli_reminders.sessions_list,
     ("announce",): cli_reminders.announce,
 }
 
@@ -261,6 +262,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(handler(args, settings))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader (e.g. `| head`) went away: nothing left to say
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ def add_parsers(sub: Any) -> None:
     cancel = se_sub.add_parser("cancel", help="oturumu iptal et")
     cancel.add_argument("session_id")
     cancel.add_argument("--reason", required=True)
+    answers = se_sub.add_parser("list", help="bir kursun oturumları ve gelme yanıtları")
+    answers.add_argument("--course", required=True)
     move = se_sub.add_parser("move", help="oturumu başka zamana taşı")
     move.add_argument("session_id")
     move.add_argument("--to", required=True, help="yerel saat, ör. 2026-12-09T18:30")
@@ -103,6 +105,52 @@ async def sessions_change(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{change.session} {verb}; {change.told} kursiyere bildirim kuyruğa alındı.")
     if change.holiday:
         print(f"Uyarı: yeni tarih resmî tatil ({change.holiday}).", file=sys.stderr)
+    return 0
+
+
+async def sessions_list(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import func, select
+
+    from bot.app import open_database
+    from storage import tables as t
+
+    db, _ = await open_database(settings)
+    try:
+        async with db.read() as conn:
+            sessions = (
+                await conn.execute(
+                    select(t.sessions)
+                    .where(t.sessions.c.course_id == args.course)
+                    .order_by(t.sessions.c.starts_at)
+                )
+            ).all()
+            counts = {
+                (r.session_id, r.answer): r.n
+                for r in await conn.execute(
+                    select(
+                        t.attendance.c.session_id, t.attendance.c.answer, func.count().label("n")
+                    )
+                    .where(t.attendance.c.session_id.in_([s.id for s in sessions]))
+                    .group_by(t.attendance.c.session_id, t.attendance.c.answer)
+                )
+            }
+    finally:
+        await db.dispose()
+    if not sessions:
+        print(f"{args.course}: oturum yok (kurs kimliğini kontrol edin).", file=sys.stderr)
+        return 1
+    for s in sessions:
+        when = s.starts_at.astimezone(settings.tz).strftime("%Y-%m-%d %H.%M")
+        yes, no = counts.get((s.id, "yes"), 0), counts.get((s.id, "no"), 0)
+        flags = " ".join(
+            x
+            for x in (
+                s.status if s.status != "scheduled" else "",
+                s.holiday and f"tatil: {s.holiday}",
+            )
+            if x
+        )
+        print(f"{s.id:<32} {when}  geleceğim {yes:>3}  gelemeyeceğim {no:>3}  {flags}".rstrip())
     return 0
 
 
