@@ -96,16 +96,19 @@ async def send(count: int, rate: float) -> None:
         folder = Path(tmp)
         async with TelegramDouble() as tg:
             tg.failures.rate_overall, tg.failures.rate_per_chat = rate, 1.0
+            # The session starts after the whole burst could go out, and every reminder is due
+            # 20 s from now: all N are due at once and none is skipped as too late.
+            lead = int(count / rate * 1.5 / 60) + 3
             settings = _settings(
                 folder,
                 telegram_token=tg.token,
                 telegram_api_url=tg.api_url,
                 http_port=str(_free_port()),
-                reminders="2m",
+                reminders=f"{lead}m",
                 quiet_hours="",
                 telegram_max_rate=str(rate),
             )
-            session_at = datetime.now(UTC) + timedelta(minutes=2, seconds=20)
+            session_at = datetime.now(UTC) + timedelta(minutes=lead, seconds=20)
             a = await build_assistant(settings)  # seeds the sample catalog
             await a.close()
             db = Database(settings.database_url)
