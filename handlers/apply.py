@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.messages import Button, Payload, Reply
+from handlers.apply_ask import ask, form_button, phone_question, question
 from handlers.apply_steps import (
     EDITABLE,
     EDUCATION,
@@ -18,22 +19,17 @@ from handlers.apply_steps import (
     check_name,
     check_national_id,
     check_phone,
+    has_question_cue,
     yes_or_no,
 )
-from handlers.apply_submit import course_label, open_offerings, submit, summary
+from handlers.apply_submit import course_label, open_offerings, submit
 from handlers.base import Context, Router
 from handlers.validation import age_on
-from nlu.text import tokens
 from nlu.understand import Understanding
 
 router = Router("apply")
 
 _QUESTION_INTENTS_MIN = 0.6
-
-
-def _b(ctx: Context, label_key: str, action: str, *args: str) -> Button:
-    """A form button: it carries the form's token, so an old one is recognised."""
-    return Button.of(ctx.t(label_key), action, ctx.conv.token, *args)
 
 
 # Entry points ----------------------------------------------------------------------------
@@ -120,66 +116,14 @@ async def _take_course(ctx: Context, branch: str, course: str) -> list[Reply]:
     editing = ctx.conv.data.get("editing")
     ctx.conv.data.update(branch=branch, course=course)
     if editing and ctx.conv.data.get("consent"):
-        return await _ask(ctx, Step.CONFIRM)
-    return await _ask(ctx, Step.CONSENT)
-
-
-# Asking ------------------------------------------------------------------------------------
-
-
-async def _ask(ctx: Context, step: Step) -> list[Reply]:
-    """Moves to `step` and asks its question."""
-    ctx.conv.go(step)
-    return await _question(ctx)
-
-
-async def _question(ctx: Context) -> list[Reply]:
-    step = Step(ctx.conv.state or Step.ASK_BRANCH)
-    if step is Step.ASK_BRANCH:
-        return [Reply(ctx.t("apply.ask_branch"))]
-    if step is Step.CHOOSE_COURSE:
-        return await _choose_course(ctx, str(ctx.conv.data.get("branch", "")))
-    if step is Step.CONSENT:
-        buttons = (
-            _b(ctx, "apply.consent_yes", "apk", "y"),
-            _b(ctx, "apply.consent_no", "apk", "n"),
-        )
-        course = ctx.catalog.courses[str(ctx.conv.data["course"])]
-        note = ctx.t("apply.women_only_note") + "\n\n" if course.women_only else ""
-        return [Reply(note + ctx.t("apply.consent"), buttons=buttons)]
-    if step is Step.ASK_PHONE:
-        return [_phone_question(ctx)]
-    if step is Step.ASK_DISTRICT:
-        return [Reply(ctx.t("apply.ask_district"), buttons=(_b(ctx, "apply.outside", "apd", "x"),))]
-    if step is Step.ASK_EDUCATION:
-        return [_choices(ctx, "apply.ask_education", "edu", EDUCATION)]
-    if step is Step.ASK_EMPLOYMENT:
-        return [_choices(ctx, "apply.ask_employment", "emp", EMPLOYMENT)]
-    if step is Step.CONFIRM:
-        return [summary(ctx)]
-    return [Reply(ctx.t(f"apply.{step.value.partition(':')[2]}"))]
-
-
-def _phone_question(ctx: Context) -> Reply:
-    wa_id = ctx.user.partition(":")[2]
-    if ctx.channel == "whatsapp" and wa_id.isdigit():  # business-scoped ids are not numbers
-        own = "+" + wa_id
-        button = _b(ctx, "apply.use_this_number", "aph", "own")
-        return Reply(ctx.t("apply.ask_phone_whatsapp", phone=own), buttons=(button,))
-    if ctx.channel == "telegram":
-        return Reply(ctx.t("apply.ask_phone_share"), ask="contact")
-    return Reply(ctx.t("apply.ask_phone"))
-
-
-def _choices(ctx: Context, key: str, kind: str, options: tuple[str, ...]) -> Reply:
-    buttons = tuple(_b(ctx, f"apply.{kind}_{o}", "apo", o) for o in options)
-    return Reply(ctx.t(key), buttons=(*buttons, _b(ctx, "apply.skip", "apo", "")))
+        return await ask(ctx, _choose_course, Step.CONFIRM)
+    return await ask(ctx, _choose_course, Step.CONSENT)
 
 
 @router.on_reprompt
 async def reprompt(ctx: Context) -> list[Reply]:
     """Asks the pending question again after an interruption."""
-    return await _question(ctx)
+    return await question(ctx, _choose_course)
 
 
 @router.on_back
@@ -189,55 +133,14 @@ async def back(ctx: Context) -> list[Reply]:
     index = ORDER.index(step)
     if index <= 1:
         return await start(ctx, ctx.understanding)
-    return await _ask(ctx, ORDER[index - 1])
+    return await ask(ctx, _choose_course, ORDER[index - 1])
 
 
 # Answering ---------------------------------------------------------------------------------
 
 
-# Folded words that mark a question or a course topic; a person's name has none of them.
-_QUESTION_WORDS = frozenset(
-    [
-        "mi",
-        "mu",
-        "ne",
-        "neden",
-        "nasil",
-        "nerede",
-        "nerde",
-        "nereye",
-        "kac",
-        "hangi",
-        "kim",
-        "zaman",
-        "varmi",
-        "yokmu",
-        "kurs",
-        "kursu",
-        "kurslar",
-        "kursa",
-        "egitim",
-        "basvuru",
-        "basvurum",
-        "sertifika",
-        "ucret",
-        "ucretli",
-        "ucretsiz",
-        "belge",
-        "adres",
-        "merkez",
-        "ders",
-    ]
-)
-
-
-def _has_question_cue(text: str) -> bool:
-    """A question mark, a question word or a course word: never part of a person's name."""
-    return "?" in text or any(tok in _QUESTION_WORDS for tok in tokens(text))
-
-
 def _looks_like_question(ctx: Context) -> bool:
-    if ctx.conv.state == Step.ASK_NAME and not _has_question_cue(ctx.incoming.text):
+    if ctx.conv.state == Step.ASK_NAME and not has_question_cue(ctx.incoming.text):
         return False
     u = ctx.understanding
     if u.confidence < _QUESTION_INTENTS_MIN or u.intent in ("out_of_scope", "greeting"):
@@ -252,7 +155,7 @@ async def answer(ctx: Context) -> list[Reply] | None:
     text = ctx.incoming.text
     if ctx.incoming.kind == "contact" and step is Step.ASK_PHONE:
         if not ctx.incoming.phone_is_own or not ctx.incoming.phone:
-            return [Reply(ctx.t("apply.contact_not_own")), _phone_question(ctx)]
+            return [Reply(ctx.t("apply.contact_not_own")), phone_question(ctx)]
         text = ctx.incoming.phone
     elif ctx.incoming.kind != "text":
         return None
@@ -267,7 +170,10 @@ async def answer(ctx: Context) -> list[Reply] | None:
         if step is not Step.ASK_NAME and _looks_like_question(ctx):
             return None
         ctx.conv.failures += 1
-        return [Reply(ctx.t(checked.problem, **(checked.extra or {}))), *await _question(ctx)]
+        return [
+            Reply(ctx.t(checked.problem, **(checked.extra or {}))),
+            *await question(ctx, _choose_course),
+        ]
     return await _accept(ctx, step, checked.value or "")
 
 
@@ -308,7 +214,7 @@ async def _answer_buttons_by_text(ctx: Context, step: Step, text: str) -> list[R
     if _looks_like_question(ctx):
         return None
     ctx.conv.failures += 1
-    return [Reply(ctx.t("apply.use_buttons")), *await _question(ctx)]
+    return [Reply(ctx.t("apply.use_buttons")), *await question(ctx, _choose_course)]
 
 
 async def _accept(ctx: Context, step: Step, value: str) -> list[Reply]:
@@ -342,8 +248,8 @@ async def _next(ctx: Context, step: Step) -> list[Reply]:
     if step is Step.ASK_BIRTH_DATE and ctx.conv.data.pop("minor", False):
         notes.append(Reply(ctx.t("apply.minor_note")))
     if ctx.conv.data.get("editing"):
-        return notes + await _ask(ctx, Step.CONFIRM)
-    return notes + await _ask(ctx, ORDER[ORDER.index(step) + 1])
+        return notes + await ask(ctx, _choose_course, Step.CONFIRM)
+    return notes + await ask(ctx, _choose_course, ORDER[ORDER.index(step) + 1])
 
 
 async def _id_rules(ctx: Context, national_id: str) -> list[Reply] | None:
@@ -406,8 +312,8 @@ async def _consent(ctx: Context, given: bool) -> list[Reply]:
         return [Reply(ctx.t("apply.consent_refused"))]
     ctx.conv.data["consent"] = ctx.now.isoformat()
     if ctx.conv.data.get("editing"):
-        return await _ask(ctx, Step.CONFIRM)
-    return await _ask(ctx, Step.ASK_NAME)
+        return await ask(ctx, _choose_course, Step.CONFIRM)
+    return await ask(ctx, _choose_course, Step.ASK_NAME)
 
 
 @router.button("aph")
@@ -417,7 +323,7 @@ async def own_phone_button(ctx: Context, p: Payload) -> list[Reply]:
         return _stale(ctx)
     checked = check_phone("+" + ctx.user.partition(":")[2])
     if checked.value is None:
-        return [Reply(ctx.t("apply.bad_phone")), _phone_question(ctx)]
+        return [Reply(ctx.t("apply.bad_phone")), phone_question(ctx)]
     return await _accept(ctx, Step.ASK_PHONE, checked.value)
 
 
@@ -451,7 +357,7 @@ async def summary_button(ctx: Context, p: Payload) -> list[Reply]:
     if what == "send":
         return await submit(ctx)
     if what == "edit":
-        buttons = tuple(_b(ctx, f"apply.field_{f}", "ape", f) for f in EDITABLE)
+        buttons = tuple(form_button(ctx, f"apply.field_{f}", "ape", f) for f in EDITABLE)
         return [Reply(ctx.t("apply.which_field"), buttons=buttons)]
     return _stale(ctx)
 
@@ -465,4 +371,4 @@ async def edit_button(ctx: Context, p: Payload) -> list[Reply]:
     if step is None:
         return _stale(ctx)
     ctx.conv.data["editing"] = True
-    return await _ask(ctx, step)
+    return await ask(ctx, _choose_course, step)

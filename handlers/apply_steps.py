@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from handlers.validation import clean_name, national_id_problem, normalise_phone, parse_birth_date
 from nlu.districts import DISTRICTS, is_outside_izmir, match_district
-from nlu.text import normalize
+from nlu.text import normalize, tokens
 
 
 class Step(StrEnum):
@@ -54,6 +54,12 @@ OUTSIDE_IZMIR = "İzmir dışı"
 EDUCATION = ("ilkokul", "ortaokul", "lise", "onlisans", "lisans", "yuksek_lisans")
 EMPLOYMENT = ("calisiyor", "issiz", "ogrenci", "emekli", "ev")
 SKIP_WORDS = {"gec", "atla", "bos", "yok", "istemiyorum", "belirtmek istemiyorum", "pas"}
+# Folded words that mark a question or a course topic; a person's name has none of them.
+QUESTION_WORDS = frozenset({
+    "mi", "mu", "ne", "neden", "nasil", "nerede", "nerde", "nereye", "kac", "hangi", "kim",
+    "zaman", "varmi", "yokmu", "kurs", "kursu", "kurslar", "kursa", "egitim", "basvuru",
+    "basvurum", "sertifika", "ucret", "ucretli", "ucretsiz", "belge", "adres", "merkez", "ders",
+})  # fmt: skip
 YES_WORDS = {"evet", "onayliyorum", "onay", "kabul", "kabul ediyorum", "tamam", "olur", "e"}
 NO_WORDS = {"hayir", "onaylamiyorum", "kabul etmiyorum", "istemiyorum", "h"}
 
@@ -112,6 +118,11 @@ def check_choice(text: str, options: tuple[str, ...], labels: dict[str, str]) ->
         if folded in (code.replace("_", " "), normalize(labels.get(code, code))):
             return Checked(value=code)
     return Checked(problem="apply.bad_choice")
+
+
+def has_question_cue(text: str) -> bool:
+    """A question mark, a question word or a course word: never part of a person's name."""
+    return "?" in text or any(tok in QUESTION_WORDS for tok in tokens(text))
 
 
 def yes_or_no(text: str) -> bool | None:

@@ -13,10 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from handlers.base import Conversation
-from handlers.ports import ApplicationRecord, EnrolmentRecord, NewApplication
+from handlers.ports import ApplicationRecord, NewApplication
 from storage import tables as t
 from storage.crypto import IdVault, mask_id
 from storage.db import LazyWrite
+from storage.trainee_store import TraineeStore
 
 SEAT_HOLDING = ("pending", "accepted")
 ACTIVE = ("pending", "waitlisted", "accepted")
@@ -27,7 +28,7 @@ def application_number(app_id: int, created: datetime) -> str:
     return f"MF-{created.year}-{app_id:06d}"
 
 
-class SqlStore:
+class SqlStore(TraineeStore):
     """The handler-facing store (handlers.ports.Store) plus engine bookkeeping."""
 
     def __init__(self, conn: AsyncConnection | LazyWrite, vault: IdVault, now: datetime) -> None:
@@ -317,93 +318,6 @@ class SqlStore:
             .returning(t.callback_requests.c.id)
         )
         return int(result.scalar_one())
-
-    # Trainees --------------------------------------------------------------------------
-
-    async def enrolments_of(self, user: str) -> list[EnrolmentRecord]:
-        rows = await self.conn.execute(
-            select(t.enrolments.c.id, t.enrolments.c.course_id, t.enrolments.c.full_name)
-            .where(t.enrolments.c.user_key == user)
-            .order_by(t.enrolments.c.id)
-        )
-        return [EnrolmentRecord(id=r.id, course=r.course_id, full_name=r.full_name) for r in rows]
-
-    async def link_by_phone(self, user: str, phone: str) -> int:
-        await self.conn.execute(update(t.users).where(t.users.c.key == user).values(phone=phone))
-        done = await self.conn.execute(
-            update(t.enrolments)
-            .where(t.enrolments.c.phone == phone, t.enrolments.c.user_key.is_(None))
-            .values(user_key=user)
-        )
-        return done.rowcount
-
-    async def record_attendance(self, user: str, session: str, coming: bool) -> int | None:
-        course = (
-            await self.conn.execute(
-                select(t.sessions.c.course_id).where(t.sessions.c.id == session)
-            )
-        ).scalar_one_or_none()
-        if course is None:
-            return None
-        enrolment = (
-            await self.conn.execute(
-                select(t.enrolments.c.id).where(
-                    t.enrolments.c.user_key == user, t.enrolments.c.course_id == course
-                )
-            )
-        ).scalar_one_or_none()
-        if enrolment is None:
-            return None
-        key = and_(t.attendance.c.session_id == session, t.attendance.c.enrolment_id == enrolment)
-        answer = "yes" if coming else "no"
-        done = await self.conn.execute(
-            update(t.attendance).where(key).values(answer=answer, answered_at=self.now)
-        )
-        if done.rowcount == 0:
-            await self.conn.execute(
-                insert(t.attendance).values(
-                    session_id=session,
-                    enrolment_id=enrolment,
-                    user_key=user,
-                    answer=answer,
-                    answered_at=self.now,
-                )
-            )
-        sessions_of_course = select(t.sessions.c.id).where(t.sessions.c.course_id == course)
-        return int(
-            (
-                await self.conn.execute(
-                    select(func.count())
-                    .select_from(t.attendance)
-                    .where(
-                        t.attendance.c.enrolment_id == enrolment,
-                        t.attendance.c.answer == "no",
-                        t.attendance.c.session_id.in_(sessions_of_course),
-                    )
-                )
-            ).scalar_one()
-        )
-
-    async def reminder_pref(self, user: str) -> str:
-        value = (
-            await self.conn.execute(select(t.users.c.reminders).where(t.users.c.key == user))
-        ).scalar_one_or_none()
-        return str(value or "")
-
-    async def set_reminder_pref(self, user: str, value: str) -> None:
-        await self.conn.execute(
-            update(t.users).where(t.users.c.key == user).values(reminders=value)
-        )
-        if value:
-            # Reminders already planned but no longer wanted are dropped; the planner re-adds
-            # whatever the new choice allows.
-            await self.conn.execute(
-                delete(t.outbox).where(
-                    t.outbox.c.user_key == user,
-                    t.outbox.c.kind == "reminder",
-                    t.outbox.c.status == "queued",
-                )
-            )
 
     # Data rights -------------------------------------------------------------------------
 

@@ -1,0 +1,103 @@
+"""The trainee side of the store: enrolments, linking by phone, attendance, reminder choice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, update
+
+from handlers.ports import EnrolmentRecord
+from storage import tables as t
+
+
+class TraineeStore:
+    """Methods of SqlStore about trainees; needs `conn` (a transaction) and `now`."""
+
+    conn: Any  # AsyncConnection or LazyWrite, set by SqlStore
+    now: datetime
+
+    async def enrolments_of(self, user: str) -> list[EnrolmentRecord]:
+        rows = await self.conn.execute(
+            select(t.enrolments.c.id, t.enrolments.c.course_id, t.enrolments.c.full_name)
+            .where(t.enrolments.c.user_key == user)
+            .order_by(t.enrolments.c.id)
+        )
+        return [EnrolmentRecord(id=r.id, course=r.course_id, full_name=r.full_name) for r in rows]
+
+    async def link_by_phone(self, user: str, phone: str) -> int:
+        await self.conn.execute(update(t.users).where(t.users.c.key == user).values(phone=phone))
+        done = await self.conn.execute(
+            update(t.enrolments)
+            .where(t.enrolments.c.phone == phone, t.enrolments.c.user_key.is_(None))
+            .values(user_key=user)
+        )
+        return int(done.rowcount)
+
+    async def record_attendance(self, user: str, session: str, coming: bool) -> int | None:
+        course = (
+            await self.conn.execute(
+                select(t.sessions.c.course_id).where(t.sessions.c.id == session)
+            )
+        ).scalar_one_or_none()
+        if course is None:
+            return None
+        enrolment = (
+            await self.conn.execute(
+                select(t.enrolments.c.id).where(
+                    t.enrolments.c.user_key == user, t.enrolments.c.course_id == course
+                )
+            )
+        ).scalar_one_or_none()
+        if enrolment is None:
+            return None
+        key = and_(t.attendance.c.session_id == session, t.attendance.c.enrolment_id == enrolment)
+        answer = "yes" if coming else "no"
+        done = await self.conn.execute(
+            update(t.attendance).where(key).values(answer=answer, answered_at=self.now)
+        )
+        if done.rowcount == 0:
+            await self.conn.execute(
+                insert(t.attendance).values(
+                    session_id=session,
+                    enrolment_id=enrolment,
+                    user_key=user,
+                    answer=answer,
+                    answered_at=self.now,
+                )
+            )
+        sessions_of_course = select(t.sessions.c.id).where(t.sessions.c.course_id == course)
+        return int(
+            (
+                await self.conn.execute(
+                    select(func.count())
+                    .select_from(t.attendance)
+                    .where(
+                        t.attendance.c.enrolment_id == enrolment,
+                        t.attendance.c.answer == "no",
+                        t.attendance.c.session_id.in_(sessions_of_course),
+                    )
+                )
+            ).scalar_one()
+        )
+
+    async def reminder_pref(self, user: str) -> str:
+        value = (
+            await self.conn.execute(select(t.users.c.reminders).where(t.users.c.key == user))
+        ).scalar_one_or_none()
+        return str(value or "")
+
+    async def set_reminder_pref(self, user: str, value: str) -> None:
+        await self.conn.execute(
+            update(t.users).where(t.users.c.key == user).values(reminders=value)
+        )
+        if value:
+            # Reminders already planned but no longer wanted are dropped; the planner re-adds
+            # whatever the new choice allows.
+            await self.conn.execute(
+                delete(t.outbox).where(
+                    t.outbox.c.user_key == user,
+                    t.outbox.c.kind == "reminder",
+                    t.outbox.c.status == "queued",
+                )
+            )
