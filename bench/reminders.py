@@ -20,7 +20,7 @@ import socket
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 # Run as a script, this folder comes first on sys.path and its telegram.py would shadow
@@ -28,17 +28,16 @@ from pathlib import Path
 if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
 
-from sqlalchemy import insert  # noqa: E402 - after the path fix above
 
 from bot.app import build_assistant  # noqa: E402
 from bot.outbox import Dispatcher  # noqa: E402
 from bot.run import run  # noqa: E402
 from bot.scheduler import ReminderScheduler  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
-from storage import tables as t  # noqa: E402
 from storage.catalog_repo import import_catalog  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Catalog, Course, Session  # noqa: E402
+from storage.models import Catalog  # noqa: E402
+from tests.course_setup import course_at, enrol, sessions_at  # noqa: E402
 from tests.doubles.telegram_api import TelegramDouble  # noqa: E402
 
 
@@ -48,41 +47,6 @@ def _settings(folder: Path, **extra: str) -> Settings:
         data_key="bench-data-key-0123456789",
         **extra,
     )
-
-
-def _course(course_id: str, first: datetime) -> Course:
-    return Course(
-        id=course_id,
-        branch="barista",
-        center="buca",
-        capacity=100_000,
-        starts_on=date.today() - timedelta(days=1),
-        ends_on=date.today() + timedelta(days=10),
-        weekdays=("mon",),
-        start_time=first.timetz().replace(tzinfo=None),
-        end_time=(first + timedelta(hours=1)).timetz().replace(tzinfo=None),
-    )
-
-
-async def _trainees(db: Database, course_ids: list[str], per_course: int, first_id: int) -> None:
-    now = datetime.now(UTC)
-    n = first_id
-    async with db.write() as conn:
-        for course in course_ids:
-            users = [f"telegram:{n + i}" for i in range(per_course)]
-            n += per_course
-            await conn.execute(
-                insert(t.users),
-                [{"key": u, "channel": "telegram", "created_at": now} for u in users],
-            )
-            await conn.execute(
-                insert(t.enrolments),
-                [
-                    {"course_id": course, "user_key": u, "full_name": "Kursiyer Deneme",
-                     "phone": "+905320000000", "source": "desk", "created_at": now}
-                    for u in users
-                ],
-            )  # fmt: skip
 
 
 def _free_port() -> int:
@@ -112,15 +76,12 @@ async def send(count: int, rate: float) -> None:
             a = await build_assistant(settings)  # seeds the sample catalog
             await a.close()
             db = Database(settings.database_url)
-            yesterday = session_at - timedelta(days=1)
-            sessions = [
-                Session("b-1", "bench-course", yesterday, yesterday + timedelta(hours=1)),
-                Session("b-2", "bench-course", session_at, session_at + timedelta(hours=1)),
-            ]
+            starts = [session_at - timedelta(days=1), session_at]  # started: no welcomes
+            course = course_at("bench-course", starts)
             await import_catalog(
-                db, Catalog(courses=[_course("bench-course", session_at)], sessions=sessions)
+                db, Catalog(courses=[course], sessions=sessions_at(course.id, starts))
             )
-            await _trainees(db, ["bench-course"], count, 1_000_000)
+            await enrol(db, course.id, [f"telegram:{1_000_000 + i}" for i in range(count)])
             await db.dispose()
             stop = asyncio.Event()
             task = asyncio.create_task(run(settings, stop=stop))
@@ -165,13 +126,13 @@ async def plan(pairs: int) -> None:
         start = datetime.now(UTC) + timedelta(hours=30)
         course_list, session_list = [], []
         for c in range(courses):
-            cid = f"plan-{c}"
-            course_list.append(_course(cid, start))
-            for s in range(sessions_each):
-                at = start + timedelta(hours=12 * s, minutes=c)
-                session_list.append(Session(f"{cid}-{s}", cid, at, at + timedelta(hours=1)))
+            starts = [start + timedelta(hours=12 * s, minutes=c) for s in range(sessions_each)]
+            course_list.append(course_at(f"plan-{c}", starts))
+            session_list += sessions_at(f"plan-{c}", starts)
         await import_catalog(db, Catalog(courses=course_list, sessions=session_list))
-        await _trainees(db, [c.id for c in course_list], per_course, 2_000_000)
+        for c, course in enumerate(course_list):
+            first = 2_000_000 + c * per_course
+            await enrol(db, course.id, [f"telegram:{first + i}" for i in range(per_course)])
         scheduler = ReminderScheduler(db, settings, Dispatcher(db, {}, {}, _never, _now))
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         t0 = time.perf_counter()

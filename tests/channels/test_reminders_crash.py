@@ -11,17 +11,15 @@ import signal
 import socket
 import sys
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
-
 from bot.outbox import Dispatcher
-from storage import tables as t
 from storage.catalog_repo import import_catalog
 from storage.db import Database
-from storage.models import Catalog, Course, Session
+from storage.models import Catalog
 from tests.bot.conftest import copy_seeded, make_settings
+from tests.course_setup import course_at, enrol, sessions_at
 from tests.doubles.telegram_api import TelegramDouble
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,45 +37,10 @@ def _free_port() -> int:
 
 async def _prepare(db: Database, session_at: datetime) -> None:
     """One course whose next session is soon, 2,000 linked trainees; no welcomes (started)."""
-    yesterday = session_at - timedelta(days=1)
-    course = Course(
-        id="crash-course",
-        branch="barista",
-        center="buca",
-        capacity=TRAINEES,
-        starts_on=date.today() - timedelta(days=1),
-        ends_on=date.today() + timedelta(days=1),
-        weekdays=("mon",),
-        start_time=session_at.timetz().replace(tzinfo=None),
-        end_time=(session_at + timedelta(hours=1)).timetz().replace(tzinfo=None),
-    )
-    sessions = [
-        Session(id="crash-course-1", course=course.id, starts_at=yesterday,
-                ends_at=yesterday + timedelta(hours=1)),
-        Session(id="crash-course-2", course=course.id, starts_at=session_at,
-                ends_at=session_at + timedelta(hours=1)),
-    ]  # fmt: skip
-    await import_catalog(db, Catalog(courses=[course], sessions=sessions))
-    now = datetime.now(UTC)
-    users = [f"telegram:{FIRST_USER + i}" for i in range(TRAINEES)]
-    async with db.write() as conn:
-        await conn.execute(
-            insert(t.users), [{"key": u, "channel": "telegram", "created_at": now} for u in users]
-        )
-        await conn.execute(
-            insert(t.enrolments),
-            [
-                {
-                    "course_id": course.id,
-                    "user_key": u,
-                    "full_name": "Kursiyer Deneme",
-                    "phone": f"+90532{i:07d}",
-                    "source": "desk",
-                    "created_at": now,
-                }
-                for i, u in enumerate(users)
-            ],
-        )
+    starts = [session_at - timedelta(days=1), session_at]
+    course = course_at("crash-course", starts)
+    await import_catalog(db, Catalog(courses=[course], sessions=sessions_at(course.id, starts)))
+    await enrol(db, course.id, [f"telegram:{FIRST_USER + i}" for i in range(TRAINEES)])
 
 
 async def _start(workdir: Path, env: dict[str, str]) -> asyncio.subprocess.Process:

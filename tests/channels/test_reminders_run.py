@@ -6,18 +6,19 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from bot.run import run
 from storage import tables as t
 from storage.catalog_repo import import_catalog
 from storage.db import Database
-from storage.models import Catalog, Course, Session
+from storage.models import Catalog
 from storage.session_changes import cancel_session
 from tests.bot.conftest import copy_seeded, make_settings
+from tests.course_setup import course_at, enrol, sessions_at
 from tests.doubles.telegram_api import TelegramDouble
 
 USER = 880011
@@ -31,39 +32,10 @@ def _free_port() -> int:
 
 async def _prepare(db: Database, first: datetime, second: datetime) -> None:
     """A course with two sessions a few minutes ahead and one trainee linked to USER."""
-    course = Course(
-        id="test-reminder-course",
-        branch="barista",
-        center="buca",
-        capacity=12,
-        starts_on=date.today(),
-        ends_on=date.today() + timedelta(days=1),
-        weekdays=("mon",),
-        start_time=first.timetz().replace(tzinfo=None),
-        end_time=(first + timedelta(hours=1)).timetz().replace(tzinfo=None),
-    )
-    sessions = [
-        Session(id="test-reminder-course-1", course=course.id, starts_at=first,
-                ends_at=first + timedelta(hours=1)),
-        Session(id="test-reminder-course-2", course=course.id, starts_at=second,
-                ends_at=second + timedelta(hours=1)),
-    ]  # fmt: skip
-    await import_catalog(db, Catalog(courses=[course], sessions=sessions))
-    async with db.write() as conn:
-        now = datetime.now(UTC)
-        await conn.execute(
-            insert(t.users).values(key=f"telegram:{USER}", channel="telegram", created_at=now)
-        )
-        await conn.execute(
-            insert(t.enrolments).values(
-                course_id=course.id,
-                user_key=f"telegram:{USER}",
-                full_name="Ayşe Yılmaz",
-                phone="+905321234567",
-                source="desk",
-                created_at=now,
-            )
-        )
+    starts = [first, second]
+    course = course_at("test-reminder-course", starts)
+    await import_catalog(db, Catalog(courses=[course], sessions=sessions_at(course.id, starts)))
+    await enrol(db, course.id, [f"telegram:{USER}"])
 
 
 async def test_reminders_arrive_on_time_and_answers_are_recorded(
