@@ -73,6 +73,7 @@ class Assistant:
         self.engine.set_catalog(CatalogView.build(await load_catalog(self.db)))
 
     async def close(self) -> None:
+        await self.engine.close()
         await self.db.dispose()
 
 

@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 
 from bot.messages import Incoming, Reply
 from bot.routing import route
-from handlers.base import Context, Router
+from handlers.base import Context, Conversation, Router
 from handlers.catalog_view import CatalogView
 from locales import Translator
 from storage.crypto import IdVault
 from storage.db import Database, LazyWrite
 from storage.repos import SqlStore
+from storage.seen_log import SeenLog
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,11 @@ class Engine:
         # that changes nothing else writes nothing.
         self._transient = frozenset({"_offered"}) if self.cache_enabled else frozenset()
         self._seen: dict[tuple[str, str], None] = {}  # recent message ids, oldest first
+        self._seen_log = SeenLog(db)  # ids of turns that changed nothing, written together
+
+    async def close(self) -> None:
+        """Writes what is still buffered; call before the database is closed."""
+        await self._seen_log.close()
 
     def set_catalog(self, catalog: CatalogView) -> None:
         """Swaps in a freshly loaded catalog; turns already running keep the old one."""
@@ -129,7 +135,8 @@ class Engine:
         user = msg.user
         try:
             async with AsyncExitStack() as stack:
-                store = SqlStore(LazyWrite(self.db, stack), self.vault, now)
+                lazy = LazyWrite(self.db, stack)
+                store = SqlStore(lazy, self.vault, now)
                 seen = (user, msg.message_id) if msg.message_id else None
                 if seen is not None and seen in self._seen:
                     return [], "duplicate"
@@ -137,11 +144,12 @@ class Engine:
                 if profile is None or now - profile["_touched"] > PROFILE_REFRESH:
                     profile = {**await store.touch_user(user, msg.locale_hint), "_touched": now}
                 cached = self._conversations.get(user)
-                conv = (
-                    store.conversation_from(cached)
-                    if cached is not None
-                    else await store.load_conversation(user)
-                )
+                if cached is not None:
+                    conv = store.conversation_from(cached)
+                elif profile.get("created_at") == now:  # created by this turn: nothing stored
+                    conv = Conversation()
+                else:
+                    conv = await store.load_conversation(user)
                 ctx = Context(
                     incoming=msg,
                     locale=_locale(
@@ -157,18 +165,24 @@ class Engine:
                     max_active=self.config.max_active,
                 )
                 replies = await route(ctx, self.routers)
-                # The message id is recorded last, in the same short write transaction as what
-                # the turn changed: a redelivery that got this far (after a restart) rolls the
-                # whole turn back and sends nothing.
                 erased = bool(conv.data.get("_erased"))
-                # After "verilerimi sil" not even the message id is kept.
-                if seen is not None and not erased and not await store.first_time(user, seen[1]):
-                    raise _Redelivered
                 saved = (
                     None
                     if erased
                     else await store.save_conversation(user, conv, transient=self._transient)
                 )
+                # The message id is recorded last, in the same short write transaction as what
+                # the turn changed: a redelivery that got this far (after a restart) rolls the
+                # whole turn back and sends nothing. A turn that changed nothing leaves its id
+                # to the shared log (storage/seen_log.py). After "verilerimi sil" not even the
+                # message id is kept.
+                if erased:
+                    self._seen_log.forget(user)  # under the erasing write transaction
+                elif seen is not None and lazy.opened:
+                    if not await store.first_time(user, seen[1]):
+                        raise _Redelivered
+                elif seen is not None:
+                    self._seen_log.add(user, seen[1], now)
         except _Redelivered:
             self._forget(user)
             return [], "duplicate"

@@ -11,6 +11,7 @@ import logging
 import math
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as _babel_date
@@ -40,21 +41,25 @@ _FRONT_VOWELS = frozenset("eiöüî")
 _VOICELESS = frozenset("fstkçşhp")
 
 
+@lru_cache(maxsize=4096)  # Babel re-reads its locale data on every call
 def format_date(d: date, locale: str = DEFAULT_LOCALE) -> str:
     """'2 Aralık Çarşamba'."""
     return _babel_date(d, _DATE, locale=locale)
 
 
+@lru_cache(maxsize=4096)  # Babel re-reads its locale data on every call
 def format_day_month(d: date, locale: str = DEFAULT_LOCALE) -> str:
     """'5 Aralık'."""
     return _babel_date(d, _DAY_MONTH, locale=locale)
 
 
+@lru_cache(maxsize=4096)  # Babel re-reads its locale data on every call
 def format_short_date(d: date, locale: str = DEFAULT_LOCALE) -> str:
     """'5 Ara' (for short button labels)."""
     return _babel_date(d, _SHORT, locale=locale)
 
 
+@lru_cache(maxsize=4096)  # Babel re-reads its locale data on every call
 def format_time(t: time, locale: str = DEFAULT_LOCALE) -> str:
     """'18.30'."""
     return _babel_time(t, _TIME, locale=locale)
@@ -84,6 +89,7 @@ def format_date_range(start: date, end: date, locale: str = DEFAULT_LOCALE) -> s
     return f"{format_day_month(start, locale)} – {format_day_month(end, locale)}"
 
 
+@lru_cache(maxsize=4096)  # Babel re-reads its locale data on every call
 def weekday_name(code: str, locale: str = DEFAULT_LOCALE) -> str:
     """'Pazartesi' for 'mon'."""
     names = get_day_names("wide", locale=locale)
@@ -95,6 +101,11 @@ def format_weekdays(
 ) -> str:
     """'Pazartesi ve Çarşamba'; compact: 'Cumartesi, Pazar'. Unknown codes are skipped."""
     ordered = sorted({c for c in codes if c in WEEKDAY_CODES}, key=WEEKDAY_CODES.index)
+    return _weekdays(tuple(ordered), locale, compact)
+
+
+@lru_cache(maxsize=1024)
+def _weekdays(ordered: tuple[str, ...], locale: str, compact: bool) -> str:
     names = [weekday_name(c, locale) for c in ordered]
     if not names:
         return ""

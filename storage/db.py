@@ -56,17 +56,29 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        # SQLite allows one writer; queueing writers here avoids BUSY round-trips.
+        # SQLite allows one writer; queueing writers here avoids BUSY round-trips. That one
+        # writer keeps its connection: a pool checkout and reset per transaction cost more
+        # than a short transaction itself.
         self._write_lock = asyncio.Lock()
+        self._writer: AsyncConnection | None = None
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed on success, rolled back on any error."""
         if self.is_sqlite:
-            async with self._write_lock, self.engine.connect() as conn:
-                await conn.execution_options(sqlite_begin="IMMEDIATE")
-                async with conn.begin():
-                    yield conn
+            async with self._write_lock:
+                conn = self._writer
+                if conn is None or conn.closed or conn.invalidated:
+                    conn = self._writer = await self.engine.connect()
+                    await conn.execution_options(sqlite_begin="IMMEDIATE")
+                try:
+                    async with conn.begin():
+                        yield conn
+                except BaseException:
+                    if conn.in_transaction() or conn.invalidated:  # left unusable: start afresh
+                        self._writer = None
+                        await conn.close()
+                    raise
         else:
             async with self.engine.begin() as conn:
                 yield conn
@@ -88,6 +100,9 @@ class Database:
         return True
 
     async def dispose(self) -> None:
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            await writer.close()
         await self.engine.dispose()
 
 

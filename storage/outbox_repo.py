@@ -223,19 +223,28 @@ async def queue_rows(
 
 
 async def plan_welcomes(conn: AsyncConnection, now: datetime, ahead: timedelta) -> int:
-    """A welcome (address, what to bring) before each linked trainee's first session."""
+    """A welcome (address, what to bring) before each linked trainee's first session: the
+    first one after they enrolled, so a trainee who joins a running course is welcomed too."""
     s, e = t.sessions, t.enrolments
     first = (
-        select(s.c.course_id, func.min(s.c.starts_at).label("first"))
-        .where(s.c.status == "scheduled")
-        .group_by(s.c.course_id)
-        .subquery()
+        select(func.min(s.c.starts_at))
+        .where(
+            s.c.course_id == e.c.course_id,
+            s.c.status == "scheduled",
+            s.c.starts_at > e.c.created_at,
+        )
+        .correlate(e)
+        .scalar_subquery()
     )
     rows = await conn.execute(
         select(e.c.id, e.c.user_key, e.c.course_id, s.c.id.label("sid"))
-        .join(first, first.c.course_id == e.c.course_id)
-        .join(s, and_(s.c.course_id == e.c.course_id, s.c.starts_at == first.c.first))
-        .where(e.c.user_key.is_not(None), first.c.first > now, first.c.first <= now + ahead)
+        .join(s, and_(s.c.course_id == e.c.course_id, s.c.starts_at == first))
+        .where(
+            e.c.user_key.is_not(None),
+            s.c.status == "scheduled",
+            s.c.starts_at > now,
+            s.c.starts_at <= now + ahead,
+        )
     )
     return await queue_many(
         conn,

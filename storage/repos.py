@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -18,10 +17,33 @@ from storage import tables as t
 from storage.crypto import IdVault, mask_id
 from storage.db import LazyWrite
 from storage.trainee_store import TraineeStore
+from storage.upsert import upsert
 
 SEAT_HOLDING = ("pending", "accepted")
 ACTIVE = ("pending", "waitlisted", "accepted")
 FORM_TTL = timedelta(hours=48)
+
+_EMPTY_CONVERSATION = {"state": None, "data": "{}", "token": "", "failures": 0}
+
+# The three statements of every chat turn, compiled once (see storage.upsert).
+_FIRST_TIME = upsert(
+    t.processed_messages,
+    ("user_key", "message_id", "processed_at"),
+    conflict=("user_key", "message_id"),
+)
+_TOUCH_USER = upsert(
+    t.users,
+    ("key", "channel", "created_at", "last_inbound_at"),
+    conflict=("key",),
+    update={"last_inbound_at": "last_inbound_at", "unreachable": "set_unreachable"},
+    returning=tuple(t.users.c.keys()),
+)
+_SAVE_CONVERSATION = upsert(
+    t.conversations,
+    ("user_key", "state", "data", "token", "failures", "updated_at"),
+    conflict=("user_key",),
+    update={c: c for c in ("state", "data", "token", "failures", "updated_at")},
+)
 
 
 def application_number(app_id: int, created: datetime) -> str:
@@ -38,30 +60,21 @@ class SqlStore(TraineeStore):
 
     # Engine bookkeeping ----------------------------------------------------------------
 
-    def _upsert(self, table: Any) -> Any:
-        """INSERT … ON CONFLICT for the connection's dialect (SQLite or PostgreSQL)."""
-        module = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        return module.insert(table)
-
     async def first_time(self, user: str, message_id: str) -> bool:
         """Records a channel message id; False when it was handled before (a redelivery)."""
-        stmt = (
-            self._upsert(t.processed_messages)
-            .values(user_key=user, message_id=message_id, processed_at=self.now)
-            .on_conflict_do_nothing(index_elements=["user_key", "message_id"])
-        )
-        return bool((await self.conn.execute(stmt)).rowcount)
+        params = {"user_key": user, "message_id": message_id, "processed_at": self.now}
+        return bool((await self.conn.execute(_FIRST_TIME, params)).rowcount)
 
     async def touch_user(self, user: str, locale_hint: str | None) -> dict[str, Any]:
         """Creates or refreshes the user's row in one statement; returns it."""
-        stmt = self._upsert(t.users).values(
-            key=user, channel=user.partition(":")[0], created_at=self.now, last_inbound_at=self.now
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["key"],
-            set_={"last_inbound_at": self.now, "unreachable": False},
-        ).returning(t.users)
-        row = (await self.conn.execute(stmt)).one()
+        params = {
+            "key": user,
+            "channel": user.partition(":")[0],
+            "created_at": self.now,
+            "last_inbound_at": self.now,
+            "set_unreachable": False,
+        }
+        row = (await self.conn.execute(_TOUCH_USER, params)).one()
         return dict(row._mapping)
 
     async def load_conversation(self, user: str) -> Conversation:
@@ -106,13 +119,13 @@ class SqlStore(TraineeStore):
             "failures": conv.failures,
         }
         full = json.dumps(conv.data, ensure_ascii=False, default=str)
+        if conv.loaded is None and values == _EMPTY_CONVERSATION:  # nothing stored, nothing to
+            return {**values, "data": full, "updated_at": self.now, "_persisted": values}
         if conv.loaded == values and conv.updated_at is not None:
             return {**values, "data": full, "updated_at": conv.updated_at, "_persisted": values}
-        stmt = self._upsert(t.conversations).values(user_key=user, updated_at=self.now, **values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["user_key"], set_={**values, "updated_at": self.now}
+        await self.conn.execute(
+            _SAVE_CONVERSATION, {"user_key": user, "updated_at": self.now, **values}
         )
-        await self.conn.execute(stmt)
         return {**values, "data": full, "updated_at": self.now, "_persisted": values}
 
     # Handler port ----------------------------------------------------------------------

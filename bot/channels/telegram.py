@@ -40,7 +40,7 @@ from bot.channels.telegram_delivery import (
 )
 from bot.channels.telegram_render import Labels, render
 from bot.engine import Engine, mask_user
-from bot.messages import Reply
+from bot.messages import Incoming, Reply
 from bot.metrics import Metrics
 from bot.settings import ConfigError, Settings
 from storage.db import Database
@@ -209,37 +209,35 @@ class TelegramChannel:
         """Handles one update; a button press is always answered, whatever happens."""
         query = update.callback_query
         answering = asyncio.create_task(self._answer(query)) if query is not None else None
+        incoming = to_incoming(update)
+        chat = update.effective_chat
+        started = time.perf_counter()
         try:
-            await self._turn(update, query)
+            if incoming is not None and chat is not None:
+                self._metrics.messages_in.inc(channel=CHANNEL)
+                await self._turn(incoming, chat.id, query)
         finally:
             if answering is not None:
                 await answering
+            if incoming is not None and chat is not None:  # the turn is over, answer included
+                self._metrics.handling.observe(time.perf_counter() - started, channel=CHANNEL)
 
-    async def _turn(self, update: Update, query: CallbackQuery | None) -> None:
-        incoming = to_incoming(update)
-        chat = update.effective_chat
-        if incoming is None or chat is None:
-            return
-        started = time.perf_counter()
-        self._metrics.messages_in.inc(channel=CHANNEL)
-        remove = chat.id in self._keyboard_open  # the user answered: take the keyboard away
-        self._keyboard_open.discard(chat.id)
+    async def _turn(self, incoming: Incoming, chat_id: int, query: CallbackQuery | None) -> None:
+        remove = chat_id in self._keyboard_open  # the user answered: take the keyboard away
+        self._keyboard_open.discard(chat_id)
+        replies = await self._engine.handle(incoming)
+        edit_target = None
+        if query is not None and isinstance(query.message, Message):
+            edit_target = query.message.message_id
+        labels = self._labels(incoming.locale_hint)
+        turn = render(replies, labels, can_edit=edit_target is not None, remove_keyboard=remove)
         try:
-            replies = await self._engine.handle(incoming)
-            edit_target = None
-            if query is not None and isinstance(query.message, Message):
-                edit_target = query.message.message_id
-            labels = self._labels(incoming.locale_hint)
-            turn = render(replies, labels, can_edit=edit_target is not None, remove_keyboard=remove)
-            try:
-                await self.sender.perform(chat.id, turn.ops, edit_target, patient=True)
-            except SendError as exc:  # already counted; Blocked also marked the user
-                log.info("telegram: reply to %s not delivered: %s", mask_user(incoming.user), exc)
-                return
-            if turn.asked or (remove and not turn.removed):
-                self._keyboard_open.add(chat.id)
-        finally:
-            self._metrics.handling.observe(time.perf_counter() - started, channel=CHANNEL)
+            await self.sender.perform(chat_id, turn.ops, edit_target, patient=True)
+        except SendError as exc:  # already counted; Blocked also marked the user
+            log.info("telegram: reply to %s not delivered: %s", mask_user(incoming.user), exc)
+            return
+        if turn.asked or (remove and not turn.removed):
+            self._keyboard_open.add(chat_id)
 
     async def _answer(self, query: CallbackQuery) -> None:
         """Stops the button's spinner (exactly once per press)."""

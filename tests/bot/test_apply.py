@@ -230,3 +230,45 @@ async def test_a_redelivered_message_is_handled_once_even_after_a_restart(
         assert await state(chat) == "apply:choose_course"
     finally:
         await second.close()
+
+
+async def test_a_question_is_remembered_without_a_write_of_its_own(
+    tmp_path: Path, seeded_db: Path
+) -> None:
+    """A turn that changes nothing leaves its id to the shared log: written shortly after,
+    and a redelivery after a restart is still answered only once."""
+    copy_seeded(seeded_db, tmp_path)
+    settings = make_settings(tmp_path)
+    first = await build_assistant(settings)
+    user = "telegram:8"
+    try:
+        await first.engine.handle(Incoming(user=user, text="merhaba", message_id="m0"))
+        question = Incoming(user=user, text="kurslar ücretli mi", message_id="q1")
+        assert "ücretsiz" in (await first.engine.handle(question))[0].text.lower()
+        await asyncio.sleep(0.2)  # the log writes within a few milliseconds
+        async with first.db.read() as conn:
+            ids = (
+                await conn.execute(
+                    select(t.processed_messages.c.message_id).where(
+                        t.processed_messages.c.user_key == user
+                    )
+                )
+            ).scalars()
+            assert sorted(ids) == ["m0", "q1"]
+            # A greeting leaves no journey: no conversation row is written for it.
+            stored = await conn.execute(
+                select(func.count())
+                .select_from(t.conversations)
+                .where(t.conversations.c.user_key == user)
+            )
+            assert stored.scalar_one() == 0
+        assert await first.engine.handle(question) == []  # the same delivery, same process
+    finally:
+        await first.close()
+    second = await build_assistant(settings)
+    try:
+        assert await second.engine.handle(question) == []  # ...and after a restart
+        again = Incoming(user=user, text="kurslar ücretli mi", message_id="q2")
+        assert "ücretsiz" in (await second.engine.handle(again))[0].text.lower()
+    finally:
+        await second.close()

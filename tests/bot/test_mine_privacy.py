@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.app import open_vault
+from bot.messages import Incoming
 from storage import tables as t
 from storage.repos import SqlStore
 from tests.bot.conftest import Chat
@@ -121,6 +122,27 @@ async def test_after_erasing_no_row_carries_my_key_or_id_hash(chat: Chat) -> Non
                     assert chat.user not in text, (table.name, row)
                     assert id_hash not in text, (table.name, row)
     assert await count(chat, t.applications) == 0
+
+
+async def test_ids_of_questions_just_before_erasing_are_not_kept(chat: Chat) -> None:
+    """Questions answered moments before "verilerimi sil" leave no message id behind, even
+    when their ids were still waiting to be written together with others."""
+    engine = chat.assistant.engine
+    for n, text in enumerate(("merhaba", "kurslar ücretli mi", "sertifika veriliyor mu")):
+        await engine.handle(Incoming(user=chat.user, text=text, message_id=f"q{n}"))
+    chat.last = await engine.handle(
+        Incoming(user=chat.user, text="verilerimi sil", message_id="e1")
+    )
+    await chat.press_label("Evet")
+    assert "silindi" in chat.texts()
+    await engine.close()  # everything buffered is written now
+    async with chat.assistant.db.read() as conn:
+        left = await conn.execute(
+            select(func.count())
+            .select_from(t.processed_messages)
+            .where(t.processed_messages.c.user_key == chat.user)
+        )
+        assert left.scalar_one() == 0
 
 
 async def test_verilerim_shows_what_is_stored_without_deleting(chat: Chat) -> None:
