@@ -1,0 +1,73 @@
+"""The database layer itself: one trip per statement on SQLite, the kept writer, cached upserts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from storage import sqlite_onehop
+from storage import tables as t
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.upsert import upsert
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+SEEN = upsert(
+    t.processed_messages,
+    ("user_key", "message_id", "processed_at"),
+    conflict=("user_key", "message_id"),
+)
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    await upgrade(db)
+    yield db
+    await db.dispose()
+
+
+async def test_statements_take_one_trip_and_keep_dbapi_semantics(sqlite_db: Database) -> None:
+    async with sqlite_db.write() as conn:
+        raw = (await conn.get_raw_connection()).dbapi_connection
+        assert type(raw).__name__ == "OneHopConnection"
+        rows = [{"user_key": "u", "message_id": str(n), "processed_at": NOW} for n in range(5)]
+        assert (await conn.execute(SEEN, rows)).rowcount == 5  # executemany
+        again = await conn.execute(SEEN, rows[:2] + [{**rows[0], "message_id": "new"}])
+        assert again.rowcount == 1  # ON CONFLICT DO NOTHING skipped two
+        one = await conn.execute(SEEN, {**rows[0], "message_id": "x"})
+        assert one.rowcount == 1
+        count = await conn.execute(select(func.count()).select_from(t.processed_messages))
+        assert count.scalar_one() == 7
+        got = await conn.execute(select(t.processed_messages.c.processed_at).limit(1))
+        assert got.scalar_one() == NOW  # typed results still come back aware
+        with pytest.raises(Exception, match="no such table"):  # errors still surface
+            await conn.execute(text("SELECT * FROM nowhere"))
+    async with sqlite_db.read() as conn:
+        count = await conn.execute(select(func.count()).select_from(t.processed_messages))
+        assert count.scalar_one() == 7
+
+
+async def test_the_kept_writer_survives_a_failed_transaction(sqlite_db: Database) -> None:
+    row = {"user_key": "u", "message_id": "1", "processed_at": NOW}
+
+    async def failing_turn() -> None:
+        async with sqlite_db.write() as conn:
+            await conn.execute(SEEN, row)
+            raise RuntimeError("the turn failed")
+
+    with pytest.raises(RuntimeError):
+        await failing_turn()
+    async with sqlite_db.write() as conn:
+        assert (await conn.execute(SEEN, row)).rowcount == 1
+    async with sqlite_db.read() as conn:
+        count = await conn.execute(select(func.count()).select_from(t.processed_messages))
+        assert count.scalar_one() == 1
+
+
+def test_an_unknown_adapter_is_left_alone() -> None:
+    assert sqlite_onehop.enable(object()) is False
