@@ -39,9 +39,14 @@ class OfferState(StrEnum):
 def starting_courses(catalog: CatalogView, flt: CourseFilter, ctx: Context) -> list[Course]:
     """Offerings that have not started yet and meet the search, soonest first."""
     today = ctx.today
+    pool = (
+        catalog.courses_by_branch.get(flt.branch, ())
+        if flt.branch is not None
+        else catalog.courses.values()
+    )
     found = [
         c
-        for c in catalog.courses.values()
+        for c in pool
         if c.starts_on >= today
         and c.status not in INACTIVE
         and c.branch in catalog.branches

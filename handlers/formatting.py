@@ -193,6 +193,7 @@ def tr_lower(text: str) -> str:
     return text.replace("I", "ı").replace("İ", "i").lower()
 
 
+@lru_cache(maxsize=8192)
 def tr_sort_key(text: str) -> tuple[int, ...]:
     """Orders words by the Turkish alphabet (Çiğli after Buca, before Dikili)."""
     return tuple(_TR_ORDER.get(ch, 100 + ord(ch)) for ch in tr_lower(text))
