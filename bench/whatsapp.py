@@ -291,6 +291,7 @@ async def run_rounds(
 
 def serve(args: argparse.Namespace) -> None:
     """The assistant with the WhatsApp channel, as `meslek-bot run` would start it."""
+    from bot.loop import run as run_loop
     from bot.run import Service, run
     from bot.settings import load_settings
 
@@ -324,7 +325,7 @@ def serve(args: argparse.Namespace) -> None:
         whatsapp_api_url=args.graph,
         http_port=args.port,
     )
-    sys.exit(asyncio.run(run(settings, services=[whatsapp])))
+    sys.exit(run_loop(run(settings, services=[whatsapp])))
 
 
 def main() -> None:

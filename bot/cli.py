@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import cli_reminders, cli_staff
+from bot.loop import run as run_loop
 from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("meslek")
@@ -259,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     handler = COMMANDS[_command_key(args)]
     try:
-        return asyncio.run(handler(args, settings))
+        return run_loop(handler(args, settings))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader (e.g. `| head`) went away: nothing left to say

@@ -85,7 +85,7 @@ class WhatsAppChannel:
         metrics: Metrics,
         *,
         retry: RetryPolicy | None = None,
-        workers: int = 16,
+        workers: int = 64,
         connections: int = 8,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
