@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.backup import KEY_FILE_NAME, key_file_for
 from bot.engine import Engine, EngineConfig
 from bot.outbox import Sender
+from bot.reminder_policy import kind_of
 from bot.settings import Settings
 from handlers import registry
 from handlers.catalog_view import CatalogView
@@ -92,6 +93,7 @@ async def build_assistant(settings: Settings) -> Assistant:
                 default_locale=settings.default_locale,
                 admin_keys=settings.admin_keys,
                 max_active=settings.max_active_applications,
+                reminder_kinds=tuple(dict.fromkeys(map(kind_of, settings.reminder_offsets))),
             ),
             routers=registry.routers(),
         )

@@ -46,6 +46,7 @@ class EngineConfig:
     default_locale: str
     admin_keys: frozenset[str]
     max_active: int = 2
+    reminder_kinds: tuple[str, ...] = ()  # MF_REMINDERS as kind codes: "eve1800", "m120"
 
 
 class _UserLocks:
@@ -163,6 +164,7 @@ class Engine:
                     translator=self.translator,
                     is_staff=user in self.config.admin_keys,
                     max_active=self.config.max_active,
+                    reminder_kinds=self.config.reminder_kinds,
                 )
                 replies = await route(ctx, self.routers)
                 erased = bool(conv.data.get("_erased"))

@@ -61,6 +61,7 @@ class Context:
     translator: Translator
     is_staff: bool = False
     max_active: int = 2  # active applications one person may hold
+    reminder_kinds: tuple[str, ...] = ()  # configured reminders: "eve1800", "m120"
     _understanding: Understanding | None = None
 
     @property

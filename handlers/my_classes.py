@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.messages import Button, Location, Payload, Reply
+from bot.messages import Location, Payload, Reply
+from handlers import reminder_prefs
 from handlers.base import Context, Router
 from handlers.formatting import format_datetime
 from handlers.validation import normalise_phone
@@ -116,26 +117,6 @@ async def attendance(ctx: Context, p: Payload) -> list[Reply]:
     return replies
 
 
-@router.intent("reminder_settings")
-async def reminder_settings(ctx: Context, _: Understanding) -> list[Reply]:
-    """Shows whether reminders are on and offers to switch them."""
-    pref = await ctx.store.reminder_pref(ctx.user)
-    state = ctx.t("classes.reminders_off") if pref == "off" else ctx.t("classes.reminders_on")
-    toggle = (
-        Button.of(ctx.t("classes.turn_on"), "rs", "on")
-        if pref == "off"
-        else Button.of(ctx.t("classes.turn_off"), "rs", "off")
-    )
-    return [Reply(ctx.t("classes.reminder_settings", state=state), buttons=(toggle,))]
-
-
-@router.button("rs")
-async def set_reminders(ctx: Context, p: Payload) -> list[Reply]:
-    """Turns class reminders on or off."""
-    choice = p.args[0] if p.args else ""
-    if choice not in ("on", "off"):
-        return [Reply(ctx.t("engine.stale_button"))]
-    await ctx.store.set_reminder_pref(ctx.user, "off" if choice == "off" else "")
-    return [
-        Reply(ctx.t("classes.reminders_now_off" if choice == "off" else "classes.reminders_now_on"))
-    ]
+# Hatırlatma ayarları live in handlers/reminder_prefs.py; this journey answers for them.
+router.intent("reminder_settings")(reminder_prefs.reminder_settings)
+router.button(reminder_prefs.ACTION)(reminder_prefs.toggle)

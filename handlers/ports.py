@@ -109,6 +109,7 @@ class Store(Protocol):
         """ "" (default reminders), "off", or a comma-separated choice of reminder kinds."""
         ...
 
-    async def set_reminder_pref(self, user: str, value: str) -> None:
-        """Stores the user's reminder choice."""
+    async def set_reminder_pref(self, user: str, value: str) -> int:
+        """Stores the user's reminder choice ("", "off" or kinds joined by commas) and removes
+        their queued, unsent reminders of the kinds it no longer allows; returns how many."""
         ...

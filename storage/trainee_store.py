@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -87,17 +88,29 @@ class TraineeStore:
         ).scalar_one_or_none()
         return str(value or "")
 
-    async def set_reminder_pref(self, user: str, value: str) -> None:
+    async def set_reminder_pref(self, user: str, value: str) -> int:
         await self.conn.execute(
             update(t.users).where(t.users.c.key == user).values(reminders=value)
         )
-        if value:
-            # Reminders already planned but no longer wanted are dropped; the planner re-adds
-            # whatever the new choice allows.
-            await self.conn.execute(
-                delete(t.outbox).where(
-                    t.outbox.c.user_key == user,
-                    t.outbox.c.kind == "reminder",
-                    t.outbox.c.status == "queued",
-                )
-            )
+        if not value:
+            return 0  # every kind allowed: the planner adds whatever is missing
+        # Reminders already queued but no longer wanted are dropped, in this transaction; a
+        # kind turned back on is queued again by the next planning run (its key is free).
+        wanted = set() if value == "off" else set(value.split(","))
+        o = t.outbox
+        queued = and_(o.c.user_key == user, o.c.kind == "reminder", o.c.status == "queued")
+        rows = await self.conn.execute(select(o.c.id, o.c.payload).where(queued))
+        unwanted = [r.id for r in rows if _reminder_kind(r.payload) not in wanted]
+        if not unwanted:
+            return 0
+        done = await self.conn.execute(delete(o).where(queued, o.c.id.in_(unwanted)))
+        return int(done.rowcount)
+
+
+def _reminder_kind(payload: str) -> str:
+    """The reminder kind ("eve1800", "m120") an outbox row was planned for; "" if unreadable."""
+    try:
+        data = json.loads(payload)
+    except ValueError:
+        return ""
+    return str(data.get("rkind", "")) if isinstance(data, dict) else ""
