@@ -85,6 +85,8 @@ class Settings(BaseSettings):
             m = _REMINDER_ITEM.match(item)
             if not m or (m["hh"] is not None and (int(m["hh"]) > 23 or int(m["mm"]) > 59)):
                 raise ValueError(f"anlaşılmayan öğe {item!r}; örnek: eve@18:00,120m")
+            if m["min"] is not None and int(m["min"]) == 0:
+                raise ValueError("0m dersin başladığı an olur; en az 1m önce olmalı")
         return value
 
     @field_validator("quiet_hours")
