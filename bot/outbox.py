@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Protocol
+from functools import partial
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -48,6 +50,16 @@ class Sender(Protocol):
         ...
 
 
+@runtime_checkable
+class PacedSender(Sender, Protocol):
+    """A sender whose push may make several platform calls: it takes a slot from the channel's
+    limiter for each call itself, right before the request leaves."""
+
+    async def push_paced(
+        self, user_key: str, replies: list[Reply], kind: str, limiter: RateLimiter
+    ) -> str: ...
+
+
 # Renders a claimed row for its user: replies to send, or a reason to skip it.
 Renderer = Callable[[OutboxRow, datetime], Awaitable[list[Reply] | str]]
 
@@ -74,7 +86,10 @@ class Dispatcher:
         quiet: tuple[time, time] | None = None,
         tz: ZoneInfo | None = None,
         batch: int = 200,
-        concurrency: int = 32,
+        # Rows being delivered at once. A push of several messages to one chat (a welcome: its
+        # text, then the venue a second later, at the chat's pace) holds its row that long, so
+        # such pushes go out at most about `concurrency` a second.
+        concurrency: int = 64,
         on_unreachable: Callable[[str], None] | None = None,
     ) -> None:
         self.db = db
@@ -105,29 +120,42 @@ class Dispatcher:
     async def run_once(self) -> DispatchReport:
         """Claims one batch of due rows and sends them; returns what happened."""
         report = DispatchReport()
-        if self.stopping or self.quiet_now():
-            return report
-        now = self.clock()
-        async with self.db.write() as conn:
-            rows = await outbox_repo.claim_due(conn, now, self.batch)
-        await asyncio.gather(*(self._one(row, report) for row in rows))
+        flight = _Flight(partial(self._one, report=report))
+        if await self._claim_into(flight, self.batch):
+            await flight.join()
         return report
 
     async def drain(self, until_empty_for: float = 0.0) -> DispatchReport:
-        """Runs batches until nothing is due (for the CLI and tests)."""
-        total = DispatchReport()
+        """Sends until nothing is due. The next batch is claimed while the last quarter of the
+        one in hand is still going out, so a burst leaves without a gap between batches."""
+        report = DispatchReport()
+        flight = _Flight(partial(self._one, report=report))
+        refill = max(1, self.batch // 4)
         while True:
-            report = await self.run_once()
-            for name in ("sent", "skipped", "failed", "retried"):
-                setattr(total, name, getattr(total, name) + getattr(report, name))
-            for k, v in report.reasons.items():
-                total.reasons[k] = total.reasons.get(k, 0) + v
-            if not (report.sent or report.skipped or report.failed or report.retried):
-                return total
-            if until_empty_for:
-                await asyncio.sleep(until_empty_for)
+            wanted = self.batch - flight.pending
+            claimed = await self._claim_into(flight, wanted)
+            if not claimed and not flight.pending:
+                return report
+            if claimed < wanted:  # everything due is in hand: finish it, then look again
+                await flight.join()
+                if until_empty_for:
+                    await asyncio.sleep(until_empty_for)
+            else:
+                await flight.until_at_most(refill)
+
+    async def _claim_into(self, flight: _Flight, limit: int) -> int:
+        """Claims up to `limit` due rows and starts sending them; how many it claimed."""
+        if limit <= 0 or self.stopping or self.quiet_now():
+            return 0
+        async with self.db.write() as conn:
+            rows = await outbox_repo.claim_due(conn, self.clock(), limit)
+        flight.add(rows)
+        return len(rows)
 
     async def _one(self, row: OutboxRow, report: DispatchReport) -> None:
+        limiter = self.limiters.get(row.user_key.partition(":")[0])
+        if limiter is not None:  # a busy chat is waited for without holding a sending slot
+            await limiter.chat_ready(row.user_key)
         # The slot is held until the outcome is committed: at most `concurrency` messages can
         # be sent but not yet marked, which bounds what a crash can make us send twice.
         async with self._slots:
@@ -156,14 +184,20 @@ class Dispatcher:
         if isinstance(rendered, str):
             return "skipped", rendered, None
         limiter = self.limiters.get(channel)
-        if limiter is not None:
-            await limiter.acquire(row.user_key)
         try:
-            outcome = await sender.push(row.user_key, rendered, row.kind)
+            if limiter is None:
+                outcome = await sender.push(row.user_key, rendered, row.kind)
+            elif isinstance(sender, PacedSender):
+                outcome = await sender.push_paced(row.user_key, rendered, row.kind, limiter)
+            else:
+                async with limiter.slot(row.user_key):
+                    outcome = await sender.push(row.user_key, rendered, row.kind)
         except Blocked:
             await self._mark_unreachable(row.user_key)
             return "skipped", "blocked", None
         except RetryLater as exc:
+            # Every sender of the channel waits, including those already holding a slot; this
+            # row goes back to the queue, due when the pause is over.
             if limiter is not None:
                 limiter.pause(exc.seconds)
             return "queued", str(exc), self.clock() + timedelta(seconds=exc.seconds)
@@ -184,3 +218,59 @@ class Dispatcher:
             )
         if self.on_unreachable is not None:
             self.on_unreachable(user)
+
+
+class _Flight:
+    """Claimed rows being sent, one task each; a user's rows go one after another, so rows
+    waiting for a busy chat take no sending slot from other users."""
+
+    def __init__(self, send: Callable[[OutboxRow], Coroutine[object, object, None]]) -> None:
+        self._send = send
+        self._later: dict[str, deque[OutboxRow]] = {}  # user -> rows behind the one in flight
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._changed = asyncio.Event()
+        self._errors: list[BaseException] = []
+        self.pending = 0  # rows added and not finished
+
+    def add(self, rows: list[OutboxRow]) -> None:
+        for row in rows:
+            self.pending += 1
+            later = self._later.get(row.user_key)
+            if later is None:
+                self._later[row.user_key] = deque()
+                self._start(row)
+            else:
+                later.append(row)
+
+    async def until_at_most(self, pending: int) -> None:
+        """Waits until no more than `pending` rows are left; raises a row's failure."""
+        try:
+            while self.pending > pending and not self._errors:
+                self._changed.clear()
+                await self._changed.wait()
+        except asyncio.CancelledError:
+            for task in self._tasks:
+                task.cancel()
+            raise
+        if self._errors:
+            raise self._errors.pop(0)
+
+    async def join(self) -> None:
+        await self.until_at_most(0)
+
+    def _start(self, row: OutboxRow) -> None:
+        task = asyncio.create_task(self._send(row))
+        self._tasks.add(task)
+        task.add_done_callback(partial(self._done, row.user_key))
+
+    def _done(self, user: str, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self.pending -= 1
+        if not task.cancelled() and (error := task.exception()) is not None:
+            self._errors.append(error)
+        later = self._later[user]
+        if later:
+            self._start(later.popleft())
+        else:
+            del self._later[user]
+        self._changed.set()

@@ -1,14 +1,51 @@
-"""Pacing for pushes: an overall rate per channel and at most one message per chat per interval."""
+"""Pacing for pushes: an overall rate per channel and at most one message per chat per interval.
+
+A platform that allows `rate` requests "per second" counts them in a sliding window by the time
+they reach it, so what must hold is: no second there contains more than `rate` requests. Our
+own timers cannot promise that (a busy event loop, the network or the platform itself can hold
+requests up and let them through together), but cause and effect can: a request reaches the
+platform after we let it go and before its answer comes back. So the limiter
+
+- reserves for each request a send time on a grid one interval (1/(rate*safety)) apart: the
+  first free grid time at or after the chat's readiness. A message that must wait for its chat
+  takes a later free time without blocking the others (no head-of-line gap) and never a time
+  another message holds; the grid keeps such reservations from wasting the room around them;
+- lets a request go only more than a second after the answer to the one `rate` requests before
+  it came back (and no sooner than `rate` intervals after that one left), and a chat's message
+  only `per_chat` after the answer to the chat's previous one: then any `rate`+1 requests reach
+  the platform more than a second apart, whatever held them up on the way;
+- on a 429 (`pause`), voids every reservation: nobody, including those already waiting, sends
+  before the pause is over.
+
+Use `async with limiter.slot(chat): <make the request>`: leaving the block is the answer.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
-# Sends are spaced a little wider than 1/rate: network jitter bunches requests on the way, and
-# a platform counting "N per second" in a sliding window would see N+1 and answer 429.
+# Sends are spaced a little wider than 1/rate: in a steady stream the rule on answers then
+# costs nothing, and only a request held up on its way by more than the margin (50 ms at the
+# usual rates) makes a later one wait.
 SAFETY = 0.95
+FORGET_AFTER = 10_000  # chats remembered before those whose pause is over are forgotten
+POLL = 0.005  # while the request to wait for is still out, look again this often
+WINDOW = 1.0 + 0.001  # the platform's second, and a millisecond for clocks' rounding
+
+
+class _Request:
+    """One request let go: when, and when its answer came back (None while it is out)."""
+
+    __slots__ = ("answered", "released")
+
+    def __init__(self, released: float) -> None:
+        self.released = released
+        self.answered: float | None = None
 
 
 class RateLimiter:
@@ -20,29 +57,141 @@ class RateLimiter:
         per_chat: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         safety: float = SAFETY,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self.rate = rate
         self._interval = 1.0 / (rate * safety)
-        self._per_chat = per_chat
+        self._chat_gap = per_chat  # what the platform allows one chat, between arrivals
+        self._per_chat = per_chat / safety  # what we plan between two messages to one chat
         self._clock = clock
-        self._next = 0.0
-        self._chat_next: dict[str, float] = {}
-        self._lock = asyncio.Lock()
+        self._sleep = sleep
+        # Whole requests the platform allows in one second: the request n before must have
+        # been answered more than a second ago (and have left n intervals ago, over 1 s).
+        self._n = max(1, math.floor(rate))
+        self._span = max(self._n * self._interval, WINDOW)
+        self._recent: deque[_Request] = deque(maxlen=self._n)
+        # Reserved send times are _origin + k * interval; _taken holds the k in use.
+        self._origin = 0.0
+        self._taken: set[int] = set()
+        self._first = 0  # no k below this is taken
+        self._chat_next: dict[str, float] = {}  # chat -> earliest time for its next reservation
+        self._chat_last: dict[str, _Request] = {}  # chat -> its last request let go
+        self._paused_until = 0.0
+        self._epoch = 0  # bumped by pause(): reservations made before it are void
 
-    async def acquire(self, chat: str) -> None:
-        """Waits until this chat may be sent one message."""
-        async with self._lock:
-            now = self._clock()
-            chat_ready = self._chat_next.get(chat, 0.0)
-            slot = max(now, self._next)
-            self._next = slot + self._interval
-            at = max(slot, chat_ready)
-            self._chat_next[chat] = at + self._per_chat
-            if len(self._chat_next) > 10_000:  # forget chats whose pause is over
-                self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
-        delay = at - self._clock()
-        if delay > 0:
-            await asyncio.sleep(delay)
+    @property
+    def interval(self) -> float:
+        """Seconds between two reserved send times."""
+        return self._interval
+
+    @property
+    def per_chat(self) -> float:
+        """Seconds planned between two messages to one chat."""
+        return self._per_chat
+
+    @asynccontextmanager
+    async def slot(self, chat: str) -> AsyncIterator[None]:
+        """Waits until this chat may be sent one request; the block makes it, and leaving the
+        block (returning or raising) means its answer came back."""
+        request = await self._acquire(chat)
+        try:
+            yield
+        finally:
+            request.answered = self._clock()
+
+    async def chat_ready(self, chat: str) -> None:
+        """Waits, taking nothing, until this chat could be given a send time right away; lets a
+        caller wait for a busy chat without holding anything else meanwhile."""
+        while True:
+            last = self._chat_last.get(chat)
+            ready = max(
+                self._chat_next.get(chat, 0.0),
+                last.released + self._per_chat if last is not None else 0.0,
+                self._paused_until,
+            )
+            if ready <= self._clock():
+                return
+            await self._nap(ready)
 
     def pause(self, seconds: float) -> None:
         """The platform asked us to wait (HTTP 429 retry_after): nobody sends before then."""
-        self._next = max(self._next, self._clock() + seconds)
+        now = self._clock()
+        until = now + seconds
+        if until <= self._paused_until:
+            return
+        self._paused_until = until
+        self._epoch += 1
+        # Reservations still ahead are void (their holders reserve again when they wake up);
+        # a chat's readiness goes back to what it really sent.
+        self._taken.clear()
+        self._chat_next = {c: r.released + self._per_chat for c, r in self._chat_last.items()}
+
+    async def _acquire(self, chat: str) -> _Request:
+        while True:
+            epoch = self._epoch
+            await self._nap(self._reserve(chat, self._clock()))
+            request = await self._release(chat, epoch)
+            if request is not None:
+                return request
+
+    def _reserve(self, chat: str, now: float) -> float:
+        """The earliest free grid time at or after this chat's readiness, taken."""
+        ready = max(now, self._paused_until, self._chat_next.get(chat, 0.0))
+        gap, origin = self._interval, self._origin
+        # Times more than an interval back hold nothing that matters any more.
+        current = math.ceil((now - origin) / gap - 1e-9) - 1
+        if current > self._first:
+            self._taken = {k for k in self._taken if k >= current}
+            self._first = current
+        if not self._taken:  # idle: the grid starts afresh here
+            self._origin, origin, self._first = ready, ready, 0
+        k = max(self._first, math.ceil((ready - origin) / gap - 1e-9))
+        while k in self._taken:
+            k += 1
+        self._taken.add(k)
+        at = origin + k * gap
+        self._chat_next[chat] = at + self._per_chat
+        if len(self._chat_next) > FORGET_AFTER:
+            self._chat_next = {c: v for c, v in self._chat_next.items() if v > now}
+        return at
+
+    async def _release(self, chat: str, epoch: int) -> _Request | None:
+        """At the reserved time: waits until the requests already let go allow this one; None
+        when a pause voided the reservation meanwhile."""
+        while True:
+            if epoch != self._epoch:
+                return None
+            now = self._clock()
+            ready = now
+            last = self._chat_last.get(chat)
+            if last is not None:
+                ready = max(ready, self._after(last, self._per_chat, self._chat_gap))
+            if len(self._recent) == self._n:
+                ready = max(ready, self._after(self._recent[0], self._span, WINDOW))
+            if ready <= now:
+                break
+            await self._nap(ready)
+        request = _Request(now)
+        self._recent.append(request)
+        self._chat_last[chat] = request
+        self._chat_next[chat] = max(self._chat_next.get(chat, 0.0), now + self._per_chat)
+        if len(self._chat_last) > FORGET_AFTER:
+            edge = now - self._per_chat
+            self._chat_last = {
+                c: r
+                for c, r in self._chat_last.items()
+                if r.released > edge or r.answered is None or r.answered + self._chat_gap > now
+            }
+        return request
+
+    def _after(self, earlier: _Request, since_release: float, since_answer: float) -> float:
+        """When a request may go after `earlier`: that long after it left, and after its
+        answer came back (while it is out, a little later than now: look again then)."""
+        if earlier.answered is None:
+            return max(earlier.released + since_release, self._clock() + POLL)
+        return max(earlier.released + since_release, earlier.answered + since_answer)
+
+    async def _nap(self, until: float) -> None:
+        delay = until - self._clock()
+        if delay > 0:
+            await self._sleep(delay)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import TypeVar
 
 from bot.app import Assistant
 from bot.channels import telegram_delivery as tg
@@ -19,6 +22,7 @@ from locales import load_translator
 from storage.session_changes import catalog_version
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CATALOG_CHECK_SECONDS = 30.0
 WHATSAPP_PAIR_SECONDS = 6.0  # WhatsApp's pair rate: about one message per user per 6 s
@@ -29,6 +33,18 @@ class TelegramPush:
 
     def __init__(self, channel: TelegramChannel) -> None:
         self.channel = channel
+
+    async def push_paced(
+        self, user_key: str, replies: list[Reply], kind: str, limiter: RateLimiter
+    ) -> str:
+        """Sends a push; each Bot API call of it (a text, a venue…) takes a slot from `limiter`
+        after rendering and the chat's own pacing, just before the request, and holds it until
+        the answer is back."""
+        token = tg.call_gate.set(partial(_through, limiter, user_key))
+        try:
+            return await self.push(user_key, replies, kind)
+        finally:
+            tg.call_gate.reset(token)
 
     async def push(self, user_key: str, replies: list[Reply], kind: str) -> str:
         try:
@@ -43,6 +59,11 @@ class TelegramPush:
             log.warning("telegram refused a %s push: %s", kind, exc)
             return "skipped_rejected"
         return "sent"
+
+
+async def _through(limiter: RateLimiter, chat: str, request: Callable[[], Awaitable[T]]) -> T:
+    async with limiter.slot(chat):
+        return await request()
 
 
 def reminder_service(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service:

@@ -38,9 +38,12 @@ def sessions_at(course_id: str, starts: Sequence[datetime]) -> list[Session]:
     ]
 
 
-async def enrol(db: Database, course_id: str, users: Sequence[str]) -> None:
-    """Desk enrolments of `users` in the course, their chat accounts already linked."""
-    now = datetime.now(UTC)
+async def enrol(
+    db: Database, course_id: str, users: Sequence[str], created_at: datetime | None = None
+) -> None:
+    """Desk enrolments of `users` in the course, their chat accounts already linked. Enrolled
+    `created_at` (now by default): a welcome goes before the first session after that."""
+    now = created_at or datetime.now(UTC)
     async with db.write() as conn:
         await conn.execute(
             insert(t.users),

@@ -7,9 +7,10 @@ import logging
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -22,6 +23,12 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CHANNEL = "telegram"
+
+# Set by the outbox's push adapter while it sends one push: each Bot API call of that push is
+# made through it, so the outbox's rate limiter hands out one slot per request, at the last
+# moment before it leaves, and learns when its answer came back.
+CallGate = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
+call_gate: ContextVar[CallGate | None] = ContextVar("call_gate", default=None)
 
 
 class SendError(Exception):
@@ -129,7 +136,10 @@ class Courier:
         while True:
             if paced:
                 await self.pacer.wait(chat_id)
+            gate = call_gate.get()
             try:
+                if gate is not None:
+                    return cast(T, await gate(request))
                 return await request()
             except RetryAfter as exc:
                 seconds = retry_seconds(exc)

@@ -40,7 +40,8 @@ async def _prepare(db: Database, session_at: datetime) -> None:
     starts = [session_at - timedelta(days=1), session_at]
     course = course_at("crash-course", starts)
     await import_catalog(db, Catalog(courses=[course], sessions=sessions_at(course.id, starts)))
-    await enrol(db, course.id, [f"telegram:{FIRST_USER + i}" for i in range(TRAINEES)])
+    users = [f"telegram:{FIRST_USER + i}" for i in range(TRAINEES)]
+    await enrol(db, course.id, users, created_at=starts[0] - timedelta(days=1))
 
 
 async def _start(workdir: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
