@@ -42,6 +42,7 @@ import telegram
 
 from bot.app import Assistant, build_assistant
 from bot.channels.telegram import TelegramChannel
+from bot.loop import run as run_loop
 from bot.messages import Button, Incoming, Reply
 from bot.metrics import Metrics
 from bot.settings import load_settings
@@ -222,6 +223,7 @@ async def main(args: argparse.Namespace) -> int:
                 f"Telegram channel: python-telegram-bot {telegram.__version__}, polling "
                 f"(getUpdates long-poll) against the local Bot API double in its own process; "
                 f"{engine} on SQLite; {args.concurrency} updates at once; "
+                f"{type(asyncio.get_running_loop()).__module__.split('.')[0]} event loop; "
                 f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
                 f"load average {os.getloadavg()[0]:.1f}"
             )
@@ -286,4 +288,4 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the steady run")
     parser.add_argument("--concurrency", type=int, default=16, help="updates handled at once")
     parser.add_argument("--stub-engine", action="store_true", help="measure the channel alone")
-    sys.exit(asyncio.run(main(parser.parse_args())))
+    sys.exit(run_loop(main(parser.parse_args())))  # the loop `meslek-bot run` uses
