@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import itertools
 import json
 import os
@@ -310,9 +309,6 @@ def serve(args: argparse.Namespace) -> None:
 
             assistant.engine.handle = instant  # a stub: measures the channel alone
         channel = WhatsAppChannel(settings, assistant.engine, assistant.db, metrics)
-        if args.gc_freeze:  # what bot/run.py could do once everything is built
-            gc.collect()
-            gc.freeze()
         return Service("whatsapp", channel.start, channel.stop, channel.routes())
 
     settings = load_settings(
@@ -335,9 +331,6 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument("--stub-engine", action="store_true", help="measure the channel alone")
-    parser.add_argument(
-        "--gc-freeze", action="store_true", help="gc.freeze() after start-up (fewer long GC pauses)"
-    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--graph", default="", help=argparse.SUPPRESS)
@@ -376,17 +369,13 @@ def main() -> None:
                 "--db",
                 str(Path(tmp) / "bench.db"),
                 *(["--stub-engine"] if args.stub_engine else []),
-                *(["--gc-freeze"] if args.gc_freeze else []),
             ],
             env=env,
             cwd=tmp,
         )
         try:
             engine = "engine STUBBED (channel alone)" if args.stub_engine else "real engine"
-            frozen = "; gc.freeze() after start-up" if args.gc_freeze else ""
-            print(
-                f"cpus: {os.cpu_count()}; python {sys.version.split()[0]}; SQLite; {engine}{frozen}"
-            )
+            print(f"cpus: {os.cpu_count()}; python {sys.version.split()[0]}; SQLite; {engine}")
             asyncio.run(measure("127.0.0.1", bot_port, args, bot.pid))
         finally:
             for proc in (bot, graph):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import uvicorn
 from starlette.routing import BaseRoute
 
-from bot.app import Assistant, build_assistant
+from bot.app import Assistant, build_assistant, settle_heap
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.web import build_web_app
@@ -231,6 +231,8 @@ async def _serve(
                 sys.stderr.write(f"meslek-bot run: {service.name} başlatılamadı: {why}\n")
                 return 1
             started.append(service)
+        settle_heap()
+        assistant.settled = True
         names = ", ".join(s.name for s in started) or "-"
         log.info("running: %s; http://%s:%s", names, settings.http_host, settings.http_port)
         await stop.wait()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -52,6 +53,54 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
+class WriteLock:
+    """One writer at a time, first come first served, except that an urgent writer (a webhook
+    that must store a delivery before it may answer 200) goes before every ordinary one waiting.
+    The lock is handed straight to the next waiter, so nobody can slip in between."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._normal: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def locked(self) -> bool:
+        return self._held
+
+    @asynccontextmanager
+    async def hold(self, urgent: bool = False) -> AsyncIterator[None]:
+        await self._acquire(urgent)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, urgent: bool) -> None:
+        if not self._held and not self._urgent and not self._normal:
+            self._held = True
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._urgent if urgent else self._normal
+        queue.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self._release()  # handed the lock as we were cancelled: pass it on
+            else:
+                queue.remove(waiter)
+            raise
+
+    def _release(self) -> None:
+        for queue in (self._urgent, self._normal):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # still held: now by the waiter
+                    return
+        self._held = False
+
+
 class Database:
     """The engine plus a write discipline: one writer at a time, short transactions."""
 
@@ -62,14 +111,15 @@ class Database:
         # SQLite allows one writer; queueing writers here avoids BUSY round-trips. That one
         # writer keeps its connection: a pool checkout and reset per transaction cost more
         # than a short transaction itself.
-        self._write_lock = asyncio.Lock()
+        self._write_lock = WriteLock()
         self._writer: AsyncConnection | None = None
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A write transaction: committed on success, rolled back on any error."""
+    async def write(self, *, urgent: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A write transaction: committed on success, rolled back on any error. An `urgent`
+        one goes before the ordinary ones waiting for SQLite's single writer."""
         if self.is_sqlite:
-            async with self._write_lock:
+            async with self._write_lock.hold(urgent):
                 conn = self._writer
                 if conn is None or conn.closed or conn.invalidated:
                     conn = self._writer = await self.engine.connect()

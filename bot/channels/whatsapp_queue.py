@@ -103,7 +103,8 @@ class GroupWriter:
         deliveries = [w for w in works if isinstance(w, Delivery)]
         finished = [w for w in works if isinstance(w, Finished)]
         now = self.clock()
-        async with self.db.write() as conn:
+        # A webhook waits for this commit before it may answer 200: it goes first.
+        async with self.db.write(urgent=bool(deliveries)) as conn:
             new: set[str] = set()
             if deliveries:
                 new = await repo.store_inbound(conn, [m for d in deliveries for m in d.messages])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from storage import sqlite_onehop
 from storage import tables as t
-from storage.db import Database
+from storage.db import Database, WriteLock
 from storage.migrate import upgrade
 from storage.upsert import upsert
 
@@ -71,3 +72,61 @@ async def test_the_kept_writer_survives_a_failed_transaction(sqlite_db: Database
 
 def test_an_unknown_adapter_is_left_alone() -> None:
     assert sqlite_onehop.enable(object()) is False
+
+
+async def test_an_urgent_writer_goes_before_ordinary_ones_waiting() -> None:
+    lock = WriteLock()
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def writer(name: str, urgent: bool = False) -> None:
+        async with lock.hold(urgent):
+            order.append(name)
+            if name == "first":
+                await release.wait()
+
+    first = asyncio.create_task(writer("first"))
+    await asyncio.sleep(0)
+    waiting = [asyncio.create_task(writer(f"turn{n}")) for n in range(3)]
+    await asyncio.sleep(0)
+    webhook = asyncio.create_task(writer("webhook", urgent=True))
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(first, webhook, *waiting)
+    assert order == ["first", "webhook", "turn0", "turn1", "turn2"]
+    assert not lock.locked
+
+
+async def test_a_writer_cancelled_while_waiting_passes_the_lock_on() -> None:
+    lock = WriteLock()
+    got: list[str] = []
+    async with lock.hold():
+        cancelled = asyncio.create_task(_take(lock, got, "cancelled"))
+        after = asyncio.create_task(_take(lock, got, "after"))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+    await asyncio.gather(cancelled, after, return_exceptions=True)
+    assert got == ["after"]
+    assert not lock.locked
+    async with lock.hold():  # still usable
+        assert lock.locked
+
+
+async def _take(lock: WriteLock, got: list[str], name: str) -> None:
+    async with lock.hold():
+        got.append(name)
+
+
+async def test_a_writer_cancelled_just_as_it_was_handed_the_lock_passes_it_on() -> None:
+    lock = WriteLock()
+    got: list[str] = []
+    holder = lock.hold()
+    await holder.__aenter__()
+    cancelled = asyncio.create_task(_take(lock, got, "cancelled"))
+    after = asyncio.create_task(_take(lock, got, "after"))
+    await asyncio.sleep(0)
+    await holder.__aexit__(None, None, None)  # handed to `cancelled`, which has not run yet
+    cancelled.cancel()
+    await asyncio.gather(cancelled, after, return_exceptions=True)
+    assert got == ["after"]
+    assert not lock.locked
