@@ -40,7 +40,7 @@ from typing import Any
 import httpx
 import telegram
 
-from bot.app import Assistant, build_assistant
+from bot.app import Assistant, build_assistant, settle_heap
 from bot.channels.telegram import TelegramChannel
 from bot.loop import run as run_loop
 from bot.messages import Button, Incoming, Reply
@@ -218,6 +218,7 @@ async def main(args: argparse.Namespace) -> int:
                 settings, assistant.engine, assistant.db, metrics, concurrency=args.concurrency
             )
             await channel.start()
+            settle_heap()  # as `meslek-bot run` does once everything is built
             engine = "engine STUBBED (channel alone)" if args.stub_engine else "real engine"
             print(
                 f"Telegram channel: python-telegram-bot {telegram.__version__}, polling "
