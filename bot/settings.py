@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/meslek.db"
 _REMINDER_ITEM = re.compile(r"^(?:eve@(?P<hh>\d{1,2}):(?P<mm>\d{2})|(?P<min>\d{1,5})m)$")
 _QUIET = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+MAX_REMINDERS = 6
 _TEMPLATE_KINDS = {"reminder", "decision", "announcement", "alert"}
 
 
@@ -81,7 +82,10 @@ class Settings(BaseSettings):
     @field_validator("reminders")
     @classmethod
     def _check_reminders(cls, value: str) -> str:
-        for item in (p.strip() for p in value.split(",") if p.strip()):
+        items = [p.strip() for p in value.split(",") if p.strip()]
+        if len(set(items)) > MAX_REMINDERS:  # a trainee's choice of them must fit users.reminders
+            raise ValueError(f"en fazla {MAX_REMINDERS} hatırlatma tanımlanabilir")
+        for item in items:
             m = _REMINDER_ITEM.match(item)
             if not m or (m["hh"] is not None and (int(m["hh"]) > 23 or int(m["mm"]) > 59)):
                 raise ValueError(f"anlaşılmayan öğe {item!r}; örnek: eve@18:00,120m")

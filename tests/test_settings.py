@@ -58,6 +58,7 @@ def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pa
         ("MF_REMINDERS", "eve@25:00"),
         ("MF_REMINDERS", "yarın"),
         ("MF_REMINDERS", "eve@18:00,0m"),
+        ("MF_REMINDERS", "eve@18:00,eve@19:00,10m,20m,30m,60m,120m"),
         ("MF_QUIET_HOURS", "22-08"),
         ("MF_DATABASE_URL", "mysql://x"),
         ("MF_TELEGRAM_MAX_RATE", "0"),
