@@ -19,8 +19,6 @@ import json
 import os
 import resource
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,8 +32,8 @@ from typing import Any
 if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
 
-import httpx  # noqa: E402
 
+from bench.bot_api_process import DoubleProcess, free_port  # noqa: E402
 from bot.app import build_assistant  # noqa: E402
 from bot.outbox import Dispatcher  # noqa: E402
 from bot.ratelimit import RateLimiter  # noqa: E402
@@ -48,8 +46,6 @@ from storage.models import Catalog  # noqa: E402
 from tests.course_setup import course_at, enrol, sessions_at  # noqa: E402
 from tests.doubles.telegram_api import DEFAULT_TOKEN, SEND_METHODS  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def _settings(folder: Path, **extra: str) -> Settings:
     return load_settings(
@@ -59,49 +55,17 @@ def _settings(folder: Path, **extra: str) -> Settings:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Double:
-    """The Bot API double in its own process (Telegram is another machine: the bot's event loop
-    and CPU must not shape when requests arrive), driven through its control endpoints."""
+class Double(DoubleProcess):
+    """The Bot API double in its own process; `calls` is every Bot API call it saw, in order."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        cmd = [sys.executable, "-m", "tests.doubles.telegram_api", "--port", str(self.port)]
-        self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-        self.client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=60)
-        self.calls: list[dict[str, Any]] = []  # every Bot API call the double saw, in order
-
-    @property
-    def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bot"
-
-    async def ready(self) -> None:
-        for _ in range(500):
-            try:
-                await self.client.get("/_double/calls?since=0")
-                return
-            except httpx.TransportError:
-                await asyncio.sleep(0.02)
-        raise RuntimeError("the double did not start")
-
-    async def config(self, **values: Any) -> None:
-        (await self.client.post("/_double/config", json=values)).raise_for_status()
+        super().__init__()
+        self.calls: list[dict[str, Any]] = []
 
     async def fetch(self) -> None:
         """Adds the calls made since the last fetch."""
         response = await self.client.get(f"/_double/calls?since={len(self.calls)}")
         self.calls += response.json()
-
-    async def close(self) -> None:
-        await self.client.aclose()
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 def busiest_second(times: list[float]) -> int:
@@ -181,7 +145,7 @@ async def send(count: int, rate: float, dump: Path | None = None) -> None:
                 folder,
                 telegram_token=DEFAULT_TOKEN,
                 telegram_api_url=double.api_url,
-                http_port=str(_free_port()),
+                http_port=str(free_port()),
                 reminders=f"{lead}m",
                 quiet_hours="",
                 telegram_max_rate=str(rate),

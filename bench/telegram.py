@@ -31,15 +31,13 @@ import logging
 import os
 import platform
 import random
-import socket
-import subprocess
 import tempfile
 import time
 from typing import Any
 
-import httpx
 import telegram
 
+from bench.bot_api_process import DoubleProcess
 from bot.app import Assistant, build_assistant, settle_heap
 from bot.channels.telegram import TelegramChannel
 from bot.loop import run as run_loop
@@ -58,42 +56,13 @@ MESSAGES = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-class Double:
-    """The Bot API double in a subprocess, driven through its control endpoints."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        env = {**os.environ, "PYTHONPATH": os.getcwd()}
-        cmd = [sys.executable, "-m", "tests.doubles.telegram_api", "--port", str(self.port)]
-        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
-        self.client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=60)
-
-    @property
-    def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bot"
-
-    async def ready(self) -> None:
-        for _ in range(500):
-            try:
-                await self.client.get("/_double/replies?since=0")
-                return
-            except httpx.TransportError:
-                await asyncio.sleep(0.02)
-        raise RuntimeError("the double did not start")
-
-    async def config(self, **values: Any) -> None:
-        await self.client.post("/_double/config", json=values)
+class Double(DoubleProcess):
+    """The Bot API double in its own process, with the calls this bench needs."""
 
     async def push(self, updates: list[dict[str, Any]]) -> list[int]:
         response = await self.client.post("/_double/push", json=updates)
@@ -105,11 +74,6 @@ class Double:
     async def pushed_at(self, since: int) -> dict[int, float]:
         raw = (await self.client.get(f"/_double/pushes?since={since}")).json()
         return {int(k): float(v) for k, v in raw.items()}
-
-    async def close(self) -> None:
-        await self.client.aclose()
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 async def _round(double: Double, chats: list[int], texts: list[str], within: float) -> Any:
