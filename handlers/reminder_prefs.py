@@ -104,29 +104,16 @@ def _time_at(at: time, locale: str) -> str:
     return text + tr_locative(word)[len(word) :]
 
 
-def describe(ctx: Context, kind: ReminderKind) -> str:
-    """'Dersten önceki akşam saat 18.00'de', 'Dersten 2 saat önce'."""
+def describe(ctx: Context, kind: ReminderKind, *, short: bool = False) -> str:
+    """'Dersten önceki akşam saat 18.00'de', 'Dersten 2 saat önce'; short, for a button:
+    'Akşam 18.00', '2 saat önce'. (MF_REMINDERS refuses 0m, so every kind has a lead.)"""
+    prefix = "classes.label_" if short else "classes.when_"
     if kind.at is not None:
-        key = "classes.when_eve" if kind.at.hour >= EVENING_FROM else "classes.when_day"
-        return ctx.t(key, time=_time_at(kind.at, ctx.locale))
-    if not kind.minutes:
-        return ctx.t("classes.when_start")
-    return ctx.t(
-        "classes.when_before", duration=format_duration(timedelta(minutes=kind.minutes), ctx.locale)
-    )
-
-
-def _label(ctx: Context, kind: ReminderKind) -> str:
-    """The short name on a button: 'Akşam 18.00', '2 saat önce'."""
-    if kind.at is not None:
-        key = "classes.label_eve" if kind.at.hour >= EVENING_FROM else "classes.label_day"
-        return ctx.t(key, time=format_time(kind.at, ctx.locale))
-    if not kind.minutes:
-        return ctx.t("classes.label_start")
-    return ctx.t(
-        "classes.label_before",
-        duration=format_duration(timedelta(minutes=kind.minutes), ctx.locale),
-    )
+        part = "eve" if kind.at.hour >= EVENING_FROM else "day"
+        at = format_time(kind.at, ctx.locale) if short else _time_at(kind.at, ctx.locale)
+        return ctx.t(prefix + part, time=at)
+    duration = format_duration(timedelta(minutes=kind.minutes or 0), ctx.locale)
+    return ctx.t(prefix + "before", duration=duration)
 
 
 def menu(ctx: Context, pref: str, note: str = "", *, replace_previous: bool = False) -> Reply:
@@ -143,7 +130,8 @@ def menu(ctx: Context, pref: str, note: str = "", *, replace_previous: bool = Fa
         state = ctx.t("classes.reminders_on") if on else ctx.t("classes.reminders_off")
         lines.append(ctx.t("classes.prefs_line", what=describe(ctx, kind), state=state))
         verb = "classes.turn_kind_off" if on else "classes.turn_kind_on"
-        toggles.append(safe_button(ctx.t(verb, what=_label(ctx, kind)), ACTION, stamp, kind.code))
+        label = ctx.t(verb, what=describe(ctx, kind, short=True))
+        toggles.append(safe_button(label, ACTION, stamp, kind.code))
     if len(kinds) > 1:  # the whole opt-out (or back in) comes first, the kinds after it
         toggles.insert(
             0,
