@@ -26,7 +26,7 @@ FORM_TTL = timedelta(hours=48)
 _EMPTY_CONVERSATION = {"state": None, "data": "{}", "token": "", "failures": 0}
 
 # The three statements of every chat turn, compiled once (see storage.upsert).
-_FIRST_TIME = upsert(
+RECORD_SEEN = upsert(
     t.processed_messages,
     ("user_key", "message_id", "processed_at"),
     conflict=("user_key", "message_id"),
@@ -63,7 +63,7 @@ class SqlStore(TraineeStore):
     async def first_time(self, user: str, message_id: str) -> bool:
         """Records a channel message id; False when it was handled before (a redelivery)."""
         params = {"user_key": user, "message_id": message_id, "processed_at": self.now}
-        return bool((await self.conn.execute(_FIRST_TIME, params)).rowcount)
+        return bool((await self.conn.execute(RECORD_SEEN, params)).rowcount)
 
     async def touch_user(self, user: str, locale_hint: str | None) -> dict[str, Any]:
         """Creates or refreshes the user's row in one statement; returns it."""

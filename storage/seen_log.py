@@ -15,17 +15,10 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from storage import tables as t
 from storage.db import Database
-from storage.upsert import upsert
+from storage.repos import RECORD_SEEN
 
 log = logging.getLogger(__name__)
-
-_INSERT = upsert(
-    t.processed_messages,
-    ("user_key", "message_id", "processed_at"),
-    conflict=("user_key", "message_id"),
-)
 
 
 class SeenLog:
@@ -61,7 +54,7 @@ class SeenLog:
             async with self._db.write() as conn:
                 rows, self._pending = self._pending[: self._batch], self._pending[self._batch :]
                 if rows:
-                    await conn.execute(_INSERT, rows)
+                    await conn.execute(RECORD_SEEN, rows)
 
     async def close(self) -> None:
         if self._task is not None:

@@ -14,14 +14,10 @@ from storage import sqlite_onehop
 from storage import tables as t
 from storage.db import Database, WriteLock
 from storage.migrate import upgrade
-from storage.upsert import upsert
+from storage.repos import RECORD_SEEN
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-SEEN = upsert(
-    t.processed_messages,
-    ("user_key", "message_id", "processed_at"),
-    conflict=("user_key", "message_id"),
-)
+SEEN = RECORD_SEEN  # the engine's own statement for a handled message id
 
 
 @pytest.fixture
