@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.catalog import Catalog, Course
 from storage.catalog_io import write_catalog
 from storage.catalog_read import iter_tables
 from storage.catalog_repo import catalog_stats, import_catalog
 from storage.catalog_rows import CatalogBuilder
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Catalog, Course
 from storage.sample import load_base_catalog
 from storage.schedule import generate_sessions, nth_class_day
 

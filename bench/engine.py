@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 
 from bot.app import build_assistant
-from bot.messages import Incoming, Kind
 from bot.settings import load_settings
+from core.messages import Incoming, Kind
 from storage import tables as t
 
 FAQ = ["kurslar ücretli mi", "sertifika veriliyor mu", "devamsızlık hakkı kaç gün", "yaş sınırı"]

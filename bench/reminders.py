@@ -40,9 +40,9 @@ from bot.ratelimit import RateLimiter  # noqa: E402
 from bot.run import run  # noqa: E402
 from bot.scheduler import ReminderScheduler  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
+from core.catalog import Catalog  # noqa: E402
 from storage.catalog_repo import import_catalog  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Catalog  # noqa: E402
 from tests.course_setup import course_at, enrol, sessions_at  # noqa: E402
 from tests.doubles.telegram_api import DEFAULT_TOKEN, SEND_METHODS  # noqa: E402
 

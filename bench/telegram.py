@@ -41,9 +41,9 @@ from bench.bot_api_process import DoubleProcess
 from bot.app import Assistant, build_assistant, settle_heap
 from bot.channels.telegram import TelegramChannel
 from bot.loop import run as run_loop
-from bot.messages import Button, Incoming, Reply
 from bot.metrics import Metrics
 from bot.settings import load_settings
+from core.messages import Button, Incoming, Reply
 from tests.doubles.telegram_api import DEFAULT_TOKEN, text_update
 
 MESSAGES = (

@@ -298,7 +298,7 @@ def serve(args: argparse.Namespace) -> None:
         from bot.channels.whatsapp import WhatsAppChannel
 
         if args.stub_engine:
-            from bot.messages import Button, Reply
+            from core.messages import Button, Reply
 
             menu = Reply(
                 "Ne yapmak istersiniz?", tuple(Button(f"Seçenek {i}", f"i|o{i}") for i in range(6))

@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.messages import Incoming, Reply
 from bot.routing import route
-from handlers.base import Context, Conversation, Router
+from core.checks import mask_user
+from core.conversation import Conversation
+from core.messages import Incoming, Reply
+from handlers.base import Context, Router
 from handlers.catalog_view import CatalogView
 from locales import Translator
 from storage.crypto import IdVault
@@ -32,12 +34,6 @@ SEEN_IDS = 50_000
 
 class _Redelivered(Exception):
     """The message id was already recorded: the turn is rolled back and sends nothing."""
-
-
-def mask_user(user: str) -> str:
-    """A user key safe for logs: the channel and the last three characters of the id."""
-    channel, _, ident = user.partition(":")
-    return f"{channel}:…{ident[-3:]}" if len(ident) > 3 else f"{channel}:…"
 
 
 @dataclass
@@ -97,7 +93,7 @@ class Engine:
         self._conversations: dict[str, Any] = {}
         # The options offered last (for "type the number") live in the cache only, so a turn
         # that changes nothing else writes nothing.
-        self._transient = frozenset({"_offered"}) if self.cache_enabled else frozenset()
+        self._keep_offered = not self.cache_enabled
         self._seen: dict[tuple[str, str], None] = {}  # recent message ids, oldest first
         self._seen_log = SeenLog(db)  # ids of turns that changed nothing, written together
 
@@ -167,11 +163,11 @@ class Engine:
                     reminder_kinds=self.config.reminder_kinds,
                 )
                 replies = await route(ctx, self.routers)
-                erased = bool(conv.data.get("_erased"))
+                erased = conv.erased
                 saved = (
                     None
                     if erased
-                    else await store.save_conversation(user, conv, transient=self._transient)
+                    else await store.save_conversation(user, conv, keep_offered=self._keep_offered)
                 )
                 # The message id is recorded last, in the same short write transaction as what
                 # the turn changed: a redelivery that got this far (after a restart) rolls the

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
-from bot.engine import mask_user
-from bot.messages import Reply
 from bot.ratelimit import RateLimiter
 from bot.reminder_policy import in_quiet
+from core.checks import mask_user
+from core.messages import Reply
 from storage import outbox_repo
 from storage import tables as t
 from storage.db import Database

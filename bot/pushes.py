@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.messages import Button, Location, Reply
+from core.messages import Button, Location, Reply
 from handlers.formatting import format_date, format_datetime
 from locales import Translator
 from storage import tables as t

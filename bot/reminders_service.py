@@ -10,7 +10,6 @@ from typing import TypeVar
 from bot.app import Assistant
 from bot.channels import telegram_delivery as tg
 from bot.channels.telegram import TelegramChannel
-from bot.messages import Reply
 from bot.metrics import Metrics
 from bot.outbox import Blocked, Dispatcher, RetryLater, Sender, TransientError
 from bot.pushes import PushRenderer
@@ -18,6 +17,7 @@ from bot.ratelimit import RateLimiter
 from bot.run import Service
 from bot.scheduler import ReminderScheduler
 from bot.settings import Settings
+from core.messages import Reply
 from locales import load_translator
 from storage.session_changes import catalog_version
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.messages import Button, Kind, Payload, Reply
+from core.messages import Button, Kind, Payload, Reply
 from handlers.base import ButtonHandler, Context, IntentHandler, Router
 from nlu.global_words import is_global_word
 from nlu.understand import Understanding
@@ -46,11 +46,7 @@ def _journey(routers: list[Router], name: str | None) -> Router | None:
 async def route(ctx: Context, routers: list[Router]) -> list[Reply]:
     """Answers one message and records the buttons it offered for "type the number"."""
     replies = await _route(ctx, routers)
-    offered = [b.data for r in replies for b in r.buttons]
-    if offered:
-        ctx.conv.data["_offered"] = offered[:30]
-    else:
-        ctx.conv.data.pop("_offered", None)
+    ctx.conv.offered = tuple(b.data for r in replies for b in r.buttons)[:30]
     return replies
 
 
@@ -83,7 +79,7 @@ async def _route(ctx: Context, routers: list[Router]) -> list[Reply]:
 
 def _typed_option(ctx: Context, text: str) -> str | None:
     """Typing "2" or an option's label presses that option of the last message."""
-    offered: list[str] = ctx.conv.data.get("_offered") or []
+    offered = ctx.conv.offered
     if not offered:
         return None
     if text.isdigit() and 1 <= int(text) <= len(offered) and len(text) <= 2:
@@ -116,7 +112,7 @@ async def _global(ctx: Context, routers: list[Router], word: str) -> list[Reply]
         return [Reply(ctx.t("engine.nothing_to_go_back"))] + await _call(ctx, routers, "menu")
     # cancel
     if ctx.conv.state:
-        ctx.conv.data["_leaving"] = ctx.conv.token
+        ctx.conv.leaving = True
         yes = Button.of(ctx.t("engine.leave_yes"), "leave", ctx.conv.token, "y")
         no = Button.of(ctx.t("engine.leave_no"), "leave", ctx.conv.token, "n")
         return [Reply(ctx.t("engine.leave_confirm"), buttons=(yes, no))]
@@ -199,7 +195,7 @@ async def _leave(ctx: Context, routers: list[Router], payload: Payload) -> list[
     token, answer = (payload.args + ("", ""))[:2]
     if not ctx.conv.state or token != ctx.conv.token:
         return await _stale(ctx, routers)
-    ctx.conv.data.pop("_leaving", None)
+    ctx.conv.leaving = False
     if answer == "y":
         ctx.conv.clear()
         return [Reply(ctx.t("engine.left"))] + await _call(ctx, routers, "menu")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.messages import Button, Payload, Reply
+from core.checks import age_on
+from core.messages import Button, Payload, Reply
 from handlers.apply_ask import ask, form_button, phone_question, question
 from handlers.apply_steps import (
     EDITABLE,
@@ -24,7 +25,6 @@ from handlers.apply_steps import (
 )
 from handlers.apply_submit import course_label, open_offerings, submit
 from handlers.base import Context, Router
-from handlers.validation import age_on
 from nlu.understand import Understanding
 
 router = Router("apply")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.messages import Button, Reply
+from core.messages import Button, Reply
 from handlers.apply_steps import EDUCATION, EMPLOYMENT, Step
 from handlers.apply_submit import summary
 from handlers.base import Context

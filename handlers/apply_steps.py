@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handlers.validation import clean_name, national_id_problem, normalise_phone, parse_birth_date
+from core.checks import clean_name, national_id_problem, normalise_phone, parse_birth_date
 from nlu.districts import DISTRICTS, is_outside_izmir, match_district
 from nlu.text import normalize, tokens
 

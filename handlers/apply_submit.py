@@ -6,11 +6,11 @@ from datetime import date, datetime
 
 from babel.dates import format_date
 
-from bot.messages import Button, Reply
+from core.catalog import Course, CourseStatus
+from core.checks import mask_id
+from core.messages import Button, Reply
+from core.records import NewApplication
 from handlers.base import Context
-from handlers.ports import NewApplication
-from handlers.validation import mask_id
-from storage.models import Course, CourseStatus
 
 _DAY = {
     "mon": "Pzt",

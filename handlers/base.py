@@ -2,49 +2,17 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.messages import Incoming, Payload, Reply
+from core.conversation import Conversation
+from core.messages import Incoming, Payload, Reply
+from core.ports import Store
 from handlers.catalog_view import CatalogView
-from handlers.ports import Store
 from locales import Translator
 from nlu.understand import Understanding, understand
-
-
-@dataclass
-class Conversation:
-    """Where the user is in a journey; saved by the engine on every turn."""
-
-    state: str | None = None  # readable, e.g. "apply:ask_name"
-    data: dict[str, Any] = field(default_factory=dict)
-    token: str = ""  # changes with every state change; form buttons carry it
-    failures: int = 0
-    updated_at: datetime | None = None
-    # What was read from storage, so an unchanged conversation is not written back.
-    loaded: dict[str, Any] | None = field(default=None, repr=False, compare=False)
-
-    def go(self, state: str, **data: Any) -> None:
-        """Moves to `state`, merging `data` into what the journey has gathered."""
-        self.state = state
-        self.data.update(data)
-        self.token = secrets.token_hex(3)
-        self.failures = 0
-
-    def clear(self) -> None:
-        """Leaves any journey, forgetting its answers."""
-        self.state = None
-        self.data = {}
-        self.token = ""
-        self.failures = 0
-
-    @property
-    def journey(self) -> str | None:
-        return self.state.partition(":")[0] if self.state else None
 
 
 @dataclass

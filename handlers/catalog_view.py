@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from core.catalog import Branch, Catalog, Center, Course, CourseStatus, Field, Session
 from nlu.index import CatalogIndex
-from storage.models import Branch, Catalog, Center, Course, CourseStatus, Field, Session
 
 
 @dataclass(frozen=True)

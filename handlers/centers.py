@@ -6,7 +6,8 @@ user's location, optionally for one branch). `on_location` answers a shared loca
 
 from __future__ import annotations
 
-from bot.messages import Button, Location, Payload, Reply
+from core.catalog import Center, Course, CourseStatus
+from core.messages import Button, Location, Payload, Reply
 from handlers.base import Context, Router
 from handlers.formatting import (
     buttons,
@@ -19,7 +20,6 @@ from handlers.formatting import (
     tr_sort_key,
 )
 from nlu.understand import Understanding
-from storage.models import Center, Course, CourseStatus
 
 router = Router("centers")
 

@@ -7,7 +7,7 @@ when this course opens). Offerings carry "apply" buttons for the application jou
 
 from __future__ import annotations
 
-from bot.messages import Payload, Reply
+from core.messages import Payload, Reply
 from handlers.base import Context, Router
 from handlers.courses_filter import CourseFilter, canonical_district, resolve_ref
 from handlers.courses_info import ask_which, branch_info

@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from typing import Protocol
 
+from core.catalog import Course
 from handlers.catalog_view import CatalogView
 from handlers.formatting import payload_fits, tr_lower
-from storage.models import Course
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKEND = frozenset({"sat", "sun"})

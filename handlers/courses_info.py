@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.messages import Button, Reply
+from core.catalog import Course
+from core.messages import Button, Reply
 from handlers.base import Context
 from handlers.courses_filter import CourseFilter
 from handlers.courses_list import SCHEDULE, all_courses_button, more_button, page_of, stale_page
@@ -18,7 +19,6 @@ from handlers.courses_view import (
     only_place,
 )
 from handlers.formatting import buttons, format_hours, haversine_km, safe_button, tr_locative
-from storage.models import Course
 
 INFO_PAGE_SIZE = 5
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TypeVar
 
-from bot.messages import Button, Reply
+from core.messages import Button, Reply
 from handlers.base import Context
 from handlers.courses_filter import CourseFilter
 from handlers.courses_view import conditions_text, list_item, only_place, starting_courses

@@ -6,7 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 from enum import StrEnum
 
-from bot.messages import Button
+from core.catalog import Course, CourseStatus
+from core.messages import Button
 from handlers.base import Context
 from handlers.catalog_view import CatalogView
 from handlers.courses_filter import CourseFilter
@@ -22,7 +23,6 @@ from handlers.formatting import (
     safe_button,
     tr_lower,
 )
-from storage.models import Course, CourseStatus
 
 INACTIVE = (CourseStatus.CANCELLED, CourseStatus.ARCHIVED)
 _INDENT = "   "

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from bot.messages import Button, Payload, Reply
+from core.messages import Button, Payload, Reply
 from handlers.base import Context, IntentHandler, Router
 from handlers.formatting import buttons, format_hours, safe_button
 from nlu.understand import Understanding

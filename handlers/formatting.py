@@ -21,7 +21,7 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
-from bot.messages import Button, Payload
+from core.messages import Button, Payload
 
 log = logging.getLogger(__name__)
 

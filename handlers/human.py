@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.messages import Button, Payload, Reply
+from core.checks import normalise_phone
+from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
-from handlers.validation import normalise_phone
 from nlu.understand import Understanding
 
 router = Router("human")

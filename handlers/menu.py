@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Button, Payload, Reply
+from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
 from nlu.understand import Understanding
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from babel.dates import format_date
 
-from bot.messages import Button, Payload, Reply
+from core.messages import Button, Payload, Reply
+from core.records import ApplicationRecord
 from handlers.base import Context, Router
-from handlers.ports import ApplicationRecord
 from nlu.understand import Understanding
 
 router = Router("my_applications")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.messages import Location, Payload, Reply
+from core.catalog import Session
+from core.checks import normalise_phone
+from core.messages import Location, Payload, Reply
 from handlers import reminder_prefs
 from handlers.base import Context, Router
 from handlers.formatting import format_datetime
-from handlers.validation import normalise_phone
 from nlu.understand import Understanding
-from storage.models import Session
 
 router = Router("my_classes")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Button, Payload, Reply
+from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
 from nlu.text import tokens
 from nlu.understand import Understanding
@@ -31,7 +31,7 @@ async def ask_delete(ctx: Context, u: Understanding) -> list[Reply]:
         tok.startswith(w) for tok in tokens(ctx.incoming.text) for w in _ERASE_WORDS
     ):
         return await show_data(ctx, u)
-    ctx.conv.data["_delete"] = True
+    ctx.conv.data["delete_asked"] = True
     yes = Button.of(ctx.t("privacy.delete_yes"), "del", "y")
     no = Button.of(ctx.t("privacy.delete_no"), "del", "n")
     return [Reply(ctx.t("privacy.delete_confirm"), buttons=(yes, no))]
@@ -40,12 +40,12 @@ async def ask_delete(ctx: Context, u: Understanding) -> list[Reply]:
 @router.button("del")
 async def delete_confirmed(ctx: Context, p: Payload) -> list[Reply]:
     """Deletes everything about the user after a fresh confirmation."""
-    if not ctx.conv.data.get("_delete"):
+    if not ctx.conv.data.get("delete_asked"):
         return [Reply(ctx.t("engine.stale_button"))]
     if p.args[:1] != ("y",):
-        ctx.conv.data.pop("_delete", None)
+        ctx.conv.data.pop("delete_asked", None)
         return [Reply(ctx.t("privacy.delete_kept"))]
     await ctx.store.delete_user_data(ctx.user)
     ctx.conv.clear()
-    ctx.conv.data["_erased"] = True  # tells the engine not to save this conversation again
+    ctx.conv.erased = True  # the engine must not save this conversation again
     return [Reply(ctx.t("privacy.deleted"))]

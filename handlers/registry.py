@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Payload, Reply
+from core.messages import Payload, Reply
 from handlers import apply, human, menu, my_applications, my_classes, privacy
 from handlers.base import Context, Router
 

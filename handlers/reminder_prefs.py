@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import time, timedelta
 
-from bot.messages import Payload, Reply
+from core.messages import Payload, Reply
 from handlers.base import Context
 from handlers.formatting import buttons, format_duration, format_time, safe_button, tr_locative
 from nlu.understand import Understanding

@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from core.catalog import Catalog
 from nlu.districts import DISTRICTS, district_key, official_name
 from nlu.intents import BaseLexicon, base_lexicon
 from nlu.morph import is_noun_chain, root_forms
 from nlu.text import tokens
 from nlu.vocab import Vocabulary
-from storage.models import Catalog
 
 log = logging.getLogger(__name__)
 

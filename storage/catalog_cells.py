@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from core.catalog import WEEKDAYS, CourseStatus, SessionStatus
 from storage.catalog_columns import fold
-from storage.models import WEEKDAYS, CourseStatus, SessionStatus
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?")

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.catalog import Branch, Center, Course, CourseStatus, Field, Session, SessionStatus
 from storage import tables
-from storage.models import Branch, Center, Course, CourseStatus, Field, Session, SessionStatus
 
 Row = dict[str, Any]
 CHUNK = 2_000  # rows per executemany; keeps statements and memory small

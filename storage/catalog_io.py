@@ -7,6 +7,7 @@ from contextlib import closing
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from core.catalog import Catalog
 from storage.catalog_read import iter_tables
 from storage.catalog_rows import CatalogBuilder
 from storage.catalog_validate import (
@@ -17,7 +18,6 @@ from storage.catalog_validate import (
     paused_gc,
 )
 from storage.catalog_write import write_csv, write_xlsx, write_yaml
-from storage.models import Catalog
 
 __all__ = [
     "CatalogError",

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, func, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.catalog import Catalog, Course, CourseStatus, Session, SessionStatus
 from storage import tables
 from storage.catalog_dbrows import (
     MODEL_OF,
@@ -25,7 +26,6 @@ from storage.catalog_dbrows import (
 )
 from storage.catalog_validate import CatalogError, ExistingIds, Problem, check_catalog, paused_gc
 from storage.db import Database
-from storage.models import Catalog, Course, CourseStatus, Session, SessionStatus
 from storage.schedule import generate_sessions
 
 log = logging.getLogger(__name__)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.catalog import Branch, Catalog, Center, Course, Field, Session
 from storage.catalog_cells import PARSERS, CellError, is_blank
 from storage.catalog_columns import ENTITIES, Entity
 from storage.catalog_validate import (
@@ -23,7 +24,6 @@ from storage.catalog_validate import (
     catalog_lists,
     check_catalog,
 )
-from storage.models import Branch, Catalog, Center, Course, Field, Session
 from storage.schedule import generate_sessions, session_holiday
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.catalog import Catalog
 from storage.catalog_columns import ENTITIES, Entity
-from storage.models import Catalog
 
 
 @dataclass(frozen=True, slots=True)

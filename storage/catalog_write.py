@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from core.catalog import Catalog, CourseStatus, SessionStatus
 from storage.catalog_cells import TR_COURSE_STATUS, TR_DAY_NAMES, TR_SESSION_STATUS
 from storage.catalog_columns import ENTITIES, Column, Entity
 from storage.catalog_validate import catalog_lists
 from storage.catalog_xlsx import Sheet, write_workbook
-from storage.models import Catalog, CourseStatus, SessionStatus
 
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _WIDTHS = {"id": 30, "name": 32, "address": 36, "keywords": 40, "notes": 30, "hours": 14}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from handlers.validation import mask_id
+from core.checks import mask_id
 
 __all__ = ["IdVault", "KeyError_", "load_or_create_key_file", "mask_id"]
 

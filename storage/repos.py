@@ -11,8 +11,8 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from handlers.base import Conversation
-from handlers.ports import ApplicationRecord, NewApplication
+from core.conversation import Conversation
+from core.records import ApplicationRecord, NewApplication
 from storage import tables as t
 from storage.crypto import IdVault, mask_id
 from storage.db import LazyWrite
@@ -23,6 +23,8 @@ SEAT_HOLDING = ("pending", "accepted")
 ACTIVE = ("pending", "waitlisted", "accepted")
 FORM_TTL = timedelta(hours=48)
 
+# Engine fields kept in the JSON data column beside the journey's own answers.
+_OFFERED, _LEAVING = "_offered", "_leaving"
 _EMPTY_CONVERSATION = {"state": None, "data": "{}", "token": "", "failures": 0}
 
 # The three statements of every chat turn, compiled once (see storage.upsert).
@@ -51,7 +53,7 @@ def application_number(app_id: int, created: datetime) -> str:
 
 
 class SqlStore(TraineeStore):
-    """The handler-facing store (handlers.ports.Store) plus engine bookkeeping."""
+    """The handler-facing store (core.ports.Store) plus engine bookkeeping."""
 
     def __init__(self, conn: AsyncConnection | LazyWrite, vault: IdVault, now: datetime) -> None:
         self.conn = conn
@@ -90,35 +92,41 @@ class SqlStore(TraineeStore):
 
     def conversation_from(self, row: Any) -> Conversation:
         """A conversation from its stored columns; a form older than 48 hours is forgotten."""
+        data = json.loads(row["data"])
         conv = Conversation(
             state=row["state"],
-            data=json.loads(row["data"]),
+            data=data,
             token=row["token"],
             failures=row["failures"],
             updated_at=row["updated_at"],
+            offered=tuple(data.pop(_OFFERED, ())),
+            leaving=bool(data.pop(_LEAVING, False)),
         )
         persisted = row.get("_persisted") if isinstance(row, dict) else None
         conv.loaded = persisted or {k: row[k] for k in ("state", "data", "token", "failures")}
         if row["updated_at"] < self.now - FORM_TTL:
             conv.clear()
+            conv.offered = ()
         return conv
 
     async def save_conversation(
-        self, user: str, conv: Conversation, *, transient: frozenset[str] = frozenset()
+        self, user: str, conv: Conversation, *, keep_offered: bool = True
     ) -> dict[str, Any]:
         """Stores the conversation when the turn changed it; returns the row for a cache.
 
-        Keys in `transient` (e.g. the options offered last) stay out of the database: a turn
-        that changed only those writes nothing.
+        With `keep_offered` false the options offered last stay out of the database (the
+        engine keeps them in its cache): a turn that changed only those writes nothing.
         """
-        kept = {k: v for k, v in conv.data.items() if k not in transient}
+        extra: dict[str, Any] = {_LEAVING: True} if conv.leaving else {}
+        offered = {_OFFERED: list(conv.offered)} if conv.offered else {}
+        kept = {**conv.data, **extra, **(offered if keep_offered else {})}
         values: dict[str, Any] = {
             "state": conv.state,
             "data": json.dumps(kept, ensure_ascii=False, default=str),
             "token": conv.token,
             "failures": conv.failures,
         }
-        full = json.dumps(conv.data, ensure_ascii=False, default=str)
+        full = json.dumps({**conv.data, **extra, **offered}, ensure_ascii=False, default=str)
         if conv.loaded is None and values == _EMPTY_CONVERSATION:  # nothing stored, nothing to
             return {**values, "data": full, "updated_at": self.now, "_persisted": values}
         if conv.loaded == values and conv.updated_at is not None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from storage.models import WEEKDAYS, Course, Session
+from core.catalog import WEEKDAYS, Course, Session
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, update
 
-from handlers.ports import EnrolmentRecord
+from core.records import EnrolmentRecord
 from storage import tables as t
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,8 @@ import yaml
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from handlers.validation import clean_national_id, national_id_problem, normalise_phone
+from core.checks import clean_national_id, national_id_problem, normalise_phone
+from core.records import Trainee
 from storage import tables as t
 from storage.crypto import IdVault
 
@@ -22,14 +22,6 @@ COLUMNS = {
     "phone": ("phone", "telefon"),
     "national_id": ("national_id", "tc", "tc kimlik no", "kimlik no", "tckn"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Trainee:
-    course: str
-    full_name: str
-    phone: str
-    national_id: str | None
 
 
 class TraineeFileError(Exception):

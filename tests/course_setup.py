@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 
+from core.catalog import Course, Session
 from storage import tables as t
 from storage.db import Database
-from storage.models import Course, Session
 
 
 def course_at(course_id: str, starts: Sequence[datetime], capacity: int = 100_000) -> Course:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from handlers.validation import (
+from core.checks import (
     age_on,
     clean_name,
     mask_id,

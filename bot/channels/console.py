@@ -7,7 +7,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
-from bot.messages import Incoming, Kind, Reply
+from core.messages import Incoming, Kind, Reply
 
 Handle = Callable[[Incoming], Awaitable[list[Reply]]]
 

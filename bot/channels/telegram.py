@@ -39,10 +39,11 @@ from bot.channels.telegram_delivery import (
     TransientError,
 )
 from bot.channels.telegram_render import Labels, render
-from bot.engine import Engine, mask_user
-from bot.messages import Incoming, Reply
+from bot.engine import Engine
 from bot.metrics import Metrics
 from bot.settings import ConfigError, Settings
+from core.checks import mask_user
+from core.messages import Incoming, Reply
 from storage.db import Database
 from storage.tables import users
 

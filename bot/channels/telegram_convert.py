@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot.messages import Incoming, Kind
+from core.messages import Incoming, Kind
 
 CHANNEL = "telegram"
 

@@ -15,7 +15,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot.messages import MAX_PAYLOAD_BYTES, Button, Location, Reply
+from core.messages import MAX_PAYLOAD_BYTES, Button, Location, Reply
 
 log = logging.getLogger(__name__)
 

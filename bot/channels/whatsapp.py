@@ -52,10 +52,11 @@ from bot.channels.whatsapp_render import (
     template_message,
     text_messages,
 )
-from bot.engine import Engine, mask_user
-from bot.messages import Kind, Reply
+from bot.engine import Engine
 from bot.metrics import Metrics
 from bot.settings import Settings
+from core.checks import mask_user
+from core.messages import Kind, Reply
 from locales import load_translator
 from storage import whatsapp_repo as repo
 from storage.db import Database

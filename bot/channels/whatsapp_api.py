@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 
 from bot.channels.whatsapp_inbound import as_int
-from bot.engine import mask_user
 from bot.outbox import Blocked, RetryLater, TransientError
+from core.checks import mask_user
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from bot.messages import Incoming, Kind, Payload
+from core.messages import Incoming, Kind, Payload
 from storage.whatsapp_repo import InboundRow, StatusUpdate
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.messages import Button, Reply
+from core.messages import Button, Reply
 
 TEXT_LIMIT = 4096
 TEXT_CHUNK = 4000  # split below the limit, leaving room for nothing to go wrong

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from importlib import resources
 
-from storage.models import Branch, Catalog, Center, Field
+from core.catalog import Branch, Catalog, Center, Field
 
 _DEFAULT_PHONE = "153"
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
-from storage.models import Branch, Catalog, Center, Course, CourseStatus, Session, SessionStatus
+from core.catalog import Branch, Catalog, Center, Course, CourseStatus, Session, SessionStatus
 from storage.sample import load_base_catalog
 from storage.schedule import class_days, generate_sessions, nth_class_day
 

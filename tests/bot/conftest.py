@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import Assistant, build_assistant
-from bot.messages import Incoming, Kind, Reply
 from bot.settings import Settings, load_settings
+from core.messages import Incoming, Kind, Reply
 
 
 def make_settings(tmp_path: Path, **env: str) -> Settings:

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.app import build_assistant
-from bot.messages import Incoming, Kind
+from core.messages import Incoming, Kind
 from storage import tables as t
 from tests.bot.conftest import Chat, copy_seeded, make_settings
 from tests.idnumbers import VALID_ID

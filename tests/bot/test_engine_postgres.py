@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import Assistant, build_assistant
-from bot.messages import Incoming
+from core.messages import Incoming
 from storage import tables as t
 from tests.bot.conftest import Chat, make_settings
 from tests.bot.test_apply import reach_name_question

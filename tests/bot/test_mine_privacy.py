@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, update
 
 from bot.app import open_vault
-from bot.messages import Incoming
+from core.messages import Incoming
 from storage import tables as t
 from storage.repos import SqlStore
 from tests.bot.conftest import Chat

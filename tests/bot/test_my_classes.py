@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import open_vault
-from bot.messages import Incoming, Kind
+from core.messages import Incoming, Kind
 from storage import tables as t
 from storage.trainees import TraineeFileError, read_trainees, store_trainees
 from tests.bot.conftest import Chat

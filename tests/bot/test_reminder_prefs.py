@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.app import Assistant, build_assistant
-from bot.messages import MAX_PAYLOAD_BYTES, Incoming, Payload
 from bot.reminder_policy import due_times, kind_of
 from bot.scheduler import HORIZON
-from handlers.base import Context, Conversation
+from core.conversation import Conversation
+from core.messages import MAX_PAYLOAD_BYTES, Incoming, Payload
+from handlers.base import Context
 from handlers.reminder_prefs import describe, parse_kind
 from storage import outbox_repo
 from storage import tables as t

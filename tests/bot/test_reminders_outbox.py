@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from bot.app import Assistant, build_assistant
-from bot.messages import Reply
 from bot.outbox import Blocked, Dispatcher, RetryLater
 from bot.pushes import PushRenderer
 from bot.ratelimit import RateLimiter
 from bot.scheduler import ReminderScheduler
+from core.messages import Reply
 from locales import load_translator
 from storage import tables as t
 from storage.session_changes import cancel_session, move_session
@@ -129,7 +129,7 @@ async def test_due_reminders_go_out_with_buttons_and_answers_are_stored(world: W
     labels = [b.label for b in reminder.buttons]
     assert labels == ["Geleceğim", "Gelemeyeceğim"]
     # The trainee answers through the engine, as they would by pressing the button.
-    from bot.messages import Incoming, Kind
+    from core.messages import Incoming, Kind
 
     await world.assistant.engine.handle(
         Incoming(user="telegram:1", kind=Kind.BUTTON, data=reminder.buttons[1].data)

@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.outbox import Dispatcher
+from core.catalog import Catalog
 from storage.catalog_repo import import_catalog
 from storage.db import Database
-from storage.models import Catalog
 from tests.bot.conftest import copy_seeded, make_settings
 from tests.course_setup import course_at, enrol, sessions_at
 from tests.doubles.telegram_api import TelegramDouble

@@ -12,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.run import run
+from core.catalog import Catalog
 from storage import tables as t
 from storage.catalog_repo import import_catalog
 from storage.db import Database
-from storage.models import Catalog
 from storage.session_changes import cancel_session
 from tests.bot.conftest import copy_seeded, make_settings
 from tests.course_setup import course_at, enrol, sessions_at

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from bot.app import Assistant, build_assistant
 from bot.channels.telegram import Blocked, RetryLater, TelegramChannel
 from bot.channels.telegram_delivery import ChatPacer
-from bot.messages import Incoming, Reply
 from bot.metrics import Metrics
 from bot.web import build_web_app
+from core.messages import Incoming, Reply
 from storage.tables import users
 from tests.bot.conftest import make_settings
 from tests.doubles.telegram_api import Call, TelegramDouble, text_update

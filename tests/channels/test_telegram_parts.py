@@ -33,9 +33,9 @@ from bot.channels.telegram_render import (
     split_text,
     utf16_len,
 )
-from bot.messages import Button, Kind, Location, Reply
 from bot.metrics import Metrics
 from bot.web import build_web_app
+from core.messages import Button, Kind, Location, Reply
 from tests.doubles import telegram_api as api
 from tests.doubles.telegram_api import TelegramDouble
 

@@ -20,9 +20,9 @@ from bot.app import Assistant, build_assistant
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp_api import RetryPolicy
 from bot.channels.whatsapp_inbound import sign
-from bot.messages import Button, Incoming, Reply
 from bot.metrics import Metrics
 from bot.web import build_web_app
+from core.messages import Button, Incoming, Reply
 from storage import tables as t
 from storage import whatsapp_repo as repo
 from tests.bot.conftest import make_settings

@@ -22,7 +22,7 @@ from bot.channels.whatsapp_inbound import (
     to_incoming,
 )
 from bot.channels.whatsapp_render import Pages, Renderer, more_request, shorten, split_text
-from bot.messages import Button, Kind, Location, Reply
+from core.messages import Button, Kind, Location, Reply
 from locales import load_translator
 from storage import tables as t
 from storage import whatsapp_repo as repo

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.messages import Incoming, Kind, Payload, Reply
-from handlers.base import Context, Conversation
+from core.catalog import Catalog, Course, CourseStatus, Session
+from core.conversation import Conversation
+from core.messages import Incoming, Kind, Payload, Reply
+from handlers.base import Context
 from handlers.catalog_view import CatalogView
 from locales import load_translator
 from nlu.understand import Understanding
-from storage.models import Catalog, Course, CourseStatus, Session
 from storage.sample import load_base_catalog
 from tests.handlers.fakes import FakeStore
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.messages import MAX_PAYLOAD_BYTES, Kind, Payload
+from core.conversation import Conversation
+from core.messages import MAX_PAYLOAD_BYTES, Kind, Payload
 from handlers import centers
-from handlers.base import Conversation
 from handlers.formatting import haversine_km
 from tests.handlers.conftest import MakeCtx, all_buttons, press, text_of, und
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.messages import MAX_PAYLOAD_BYTES, Payload
+from core.messages import MAX_PAYLOAD_BYTES, Payload
 from handlers import courses
 from handlers.courses_filter import CourseFilter, short_ref
 from tests.handlers.conftest import MakeCtx, all_buttons, press, text_of, und

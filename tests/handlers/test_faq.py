@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.messages import Reply
+from core.messages import Reply
 from handlers import faq
 from handlers.base import Context
 from handlers.faq import FAQ_INTENTS, FaqContentError, load_faq, parse_faq

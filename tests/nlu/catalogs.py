@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, time
 
-from storage.models import Branch, Catalog, Center, Course, Field
+from core.catalog import Branch, Catalog, Center, Course, Field
 from storage.sample import load_base_catalog
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook
 
+from core.catalog import Catalog, CourseStatus, Session, SessionStatus
 from storage.catalog_io import (
     CatalogError,
     ExistingIds,
@@ -20,7 +21,6 @@ from storage.catalog_io import (
     write_catalog,
     write_template,
 )
-from storage.models import Catalog, CourseStatus, Session, SessionStatus
 from storage.sample.generate import build_sample_catalog
 
 TZ = ZoneInfo("Europe/Istanbul")

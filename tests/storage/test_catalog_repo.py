@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import insert, make_url, update
 
+from core.catalog import Branch, Catalog, Center, Course, CourseStatus, Field, SessionStatus
 from storage import tables
 from storage.catalog_io import CatalogError, read_catalog, write_catalog
 from storage.catalog_repo import (
@@ -25,7 +26,6 @@ from storage.catalog_repo import (
     load_catalog,
 )
 from storage.db import Database
-from storage.models import Branch, Catalog, Center, Course, CourseStatus, Field, SessionStatus
 from storage.sample.generate import build_sample_catalog
 from storage.schedule import generate_sessions
 from tests.dbutil import fresh_database

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.catalog import Catalog, Course, CourseStatus, SessionStatus
 from storage.catalog_cells import SLUG
 from storage.catalog_io import check_catalog
-from storage.models import Catalog, Course, CourseStatus, SessionStatus
 from storage.sample.generate import POPULAR, build_sample_catalog
 from storage.schedule import generate_sessions, holiday_name, session_holiday
 

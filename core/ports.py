@@ -1,52 +1,19 @@
-"""What handlers may ask of storage: narrow async methods, implemented in storage/repos.py."""
+"""The ports storage implements and handlers use, split by concern.
+
+Handlers see storage only through these protocols, bound to the turn's transaction; the
+composition root (`bot/app.py`) wires storage's implementation in.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Protocol
 
-
-@dataclass(frozen=True, slots=True)
-class ApplicationRecord:
-    number: str
-    status: str  # pending, waitlisted, accepted, rejected, cancelled
-    user: str
-    channel: str
-    branch: str
-    course: str
-    full_name: str
-    phone: str
-    national_id_masked: str
-    created_at: datetime
-    waitlist_position: int | None = None
+from core.records import ApplicationRecord, EnrolmentRecord, NewApplication
 
 
-@dataclass(frozen=True, slots=True)
-class NewApplication:
-    user: str
-    course: str
-    branch: str
-    full_name: str
-    national_id: str
-    birth_date: date
-    phone: str  # E.164
-    district: str  # one of İzmir's 30 districts, or "İzmir dışı"
-    education: str = ""
-    employment: str = ""
-    consent_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class EnrolmentRecord:
-    id: int
-    course: str
-    full_name: str
-
-
-class Store(Protocol):
-    """Storage as a handler sees it, bound to the turn's transaction."""
+class Sealing(Protocol):
+    """Seals what a form must keep between turns (the national id)."""
 
     def seal(self, secret: str) -> str:
         """Encrypts a value a form must keep between turns (the national id)."""
@@ -55,6 +22,10 @@ class Store(Protocol):
     def unseal(self, sealed: str) -> str:
         """Reads back a value sealed by `seal`."""
         ...
+
+
+class Applications(Protocol):
+    """Applications, interests and the seats they take."""
 
     async def seats_taken(self, course_ids: Sequence[str]) -> dict[str, int]:
         """Accepted and pending applications per course (seats no longer free)."""
@@ -80,6 +51,10 @@ class Store(Protocol):
         """Cancels one of the user's own applications; promotes the first on the waiting list."""
         ...
 
+
+class People(Protocol):
+    """The people behind the chat accounts: callbacks, their data, erasure."""
+
     async def save_callback_request(self, user: str, phone: str, question: str) -> int:
         """Leaves a request for staff to call back; returns its id."""
         ...
@@ -91,6 +66,10 @@ class Store(Protocol):
     async def delete_user_data(self, user: str) -> dict[str, int]:
         """Removes (or anonymises) everything stored about the user; returns counts."""
         ...
+
+
+class Trainees(Protocol):
+    """Trainees: enrolments, linking by phone, attendance answers, reminder choice."""
 
     async def enrolments_of(self, user: str) -> list[EnrolmentRecord]:
         """The courses this chat account is enrolled in."""
@@ -112,4 +91,16 @@ class Store(Protocol):
     async def set_reminder_pref(self, user: str, value: str) -> int:
         """Stores the user's reminder choice ("", "off" or kinds joined by commas) and removes
         their queued, unsent reminders of the kinds it no longer allows; returns how many."""
+        ...
+
+
+class Store(Sealing, Applications, People, Trainees, Protocol):
+    """Everything a turn's handlers may ask of storage."""
+
+
+class UserDirectory(Protocol):
+    """What channels and the outbox may change about a user outside a chat turn."""
+
+    async def mark_unreachable(self, user: str) -> None:
+        """Records that the user blocked the assistant or can no longer be reached."""
         ...

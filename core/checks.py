@@ -96,3 +96,9 @@ def mask_id(national_id: str) -> str:
     if len(national_id) < 5:
         return "*" * len(national_id)
     return national_id[:2] + "*" * (len(national_id) - 4) + national_id[-2:]
+
+
+def mask_user(user: str) -> str:
+    """A user key safe for logs: the channel and the last three characters of the id."""
+    channel, _, ident = user.partition(":")
+    return f"{channel}:…{ident[-3:]}" if len(ident) > 3 else f"{channel}:…"
