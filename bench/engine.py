@@ -113,7 +113,9 @@ async def main(turns: int, users: int) -> None:
             for u in range(users):
                 user = f"form:{u}"
                 r = await handle(Incoming(user=user, text="barista kursuna başvurmak istiyorum"))
-                course = next(b.data for x in r for b in x.buttons if b.data.startswith("apc"))
+                course = next(
+                    b.data for x in r for b in x.buttons if b.data.startswith("apply_course")
+                )
                 r = await handle(Incoming(user=user, kind=Kind.BUTTON, data=course))
                 consent = next(b.data for x in r for b in x.buttons if b.data.endswith("|y"))
                 await handle(Incoming(user=user, kind=Kind.BUTTON, data=consent))

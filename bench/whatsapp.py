@@ -55,7 +55,7 @@ TEXTS = (
     "sertifika veriliyor mu",
     "buca'da hangi kurslar var",
 )
-BUTTONS = ("i|list_courses", "i|faq_cost", "i|nearest_center", "__menu__")
+BUTTONS = ("ask|list_courses", "ask|faq_cost", "ask|nearest_center", "__menu__")
 _ids = itertools.count(1)
 
 

@@ -14,6 +14,7 @@ from bot.outbox import Sender
 from bot.reminder_policy import kind_of
 from bot.settings import Settings
 from handlers import registry
+from handlers.base import Routes
 from handlers.catalog_view import CatalogView
 from locales import load_translator
 from storage.catalog_repo import import_catalog, is_empty, load_catalog
@@ -114,7 +115,7 @@ async def build_assistant(settings: Settings) -> Assistant:
                 max_active=settings.max_active_applications,
                 reminder_kinds=tuple(dict.fromkeys(map(kind_of, settings.reminder_offsets))),
             ),
-            routers=registry.routers(),
+            routes=Routes.of(registry.routers()),
         )
     except BaseException:
         await db.dispose()

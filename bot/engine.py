@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.channels.capabilities import BY_CHANNEL
 from bot.routing import route
+from core.channel import Capabilities
 from core.checks import mask_user
 from core.conversation import Conversation
 from core.messages import Incoming, Reply
-from handlers.base import Context, Router
+from handlers.base import PLAIN, Context, Routes
 from handlers.catalog_view import CatalogView
 from locales import Translator
 from storage.crypto import IdVault
@@ -43,6 +45,8 @@ class EngineConfig:
     admin_keys: frozenset[str]
     max_active: int = 2
     reminder_kinds: tuple[str, ...] = ()  # MF_REMINDERS as kind codes: "eve1800", "m120"
+    # What each channel can show, by the prefix of a user key.
+    capabilities: Mapping[str, Capabilities] = field(default_factory=lambda: BY_CHANNEL)
 
 
 class _UserLocks:
@@ -75,7 +79,7 @@ class Engine:
         translator: Translator,
         vault: IdVault,
         config: EngineConfig,
-        routers: list[Router],
+        routes: Routes,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.db = db
@@ -83,7 +87,7 @@ class Engine:
         self.translator = translator
         self.vault = vault
         self.config = config
-        self.routers = routers
+        self.routes = routes
         self.clock = clock
         self._locks = _UserLocks()
         # Write-through caches of what only this engine writes (under the user's lock). With
@@ -158,11 +162,12 @@ class Engine:
                     conv=conv,
                     store=store,
                     translator=self.translator,
+                    capabilities=self.config.capabilities.get(msg.channel, PLAIN),
                     is_staff=user in self.config.admin_keys,
                     max_active=self.config.max_active,
                     reminder_kinds=self.config.reminder_kinds,
                 )
-                replies = await route(ctx, self.routers)
+                replies = await route(ctx, self.routes)
                 erased = conv.erased
                 saved = (
                     None

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from core.actions import Action
 from core.messages import Button, Location, Reply
 from handlers.formatting import format_date, format_datetime
 from locales import Translator
@@ -94,8 +95,8 @@ class PushRenderer:
             eve = str(row.payload.get("rkind", "")).startswith("eve")
             key = "push.reminder_eve" if eve else "push.reminder_soon"
             buttons = (
-                Button.of(self.t("push.coming", locale), "att", f["id"], "y"),
-                Button.of(self.t("push.not_coming", locale), "att", f["id"], "n"),
+                Button.of(self.t("push.coming", locale), Action.ATTEND, f["id"], "y"),
+                Button.of(self.t("push.not_coming", locale), Action.ATTEND, f["id"], "n"),
             )
             return [Reply(self.t(key, locale, **values), buttons=buttons)]
         if row.kind == "welcome":
@@ -130,5 +131,5 @@ class PushRenderer:
             center=found.center,
             starts=format_date(found.starts_on, locale),
         )
-        apply = Button.of(self.t("push.apply", locale), "apply", found.id)
+        apply = Button.of(self.t("push.apply", locale), Action.APPLY, found.id)
         return [Reply(text, buttons=(apply,))]

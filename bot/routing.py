@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import re
 
+from core.actions import Action
+from core.intents import Intent
 from core.messages import Button, Kind, Payload, Reply
-from handlers.base import ButtonHandler, Context, IntentHandler, Router
+from handlers.base import Context, Routes
 from nlu.global_words import is_global_word
 from nlu.understand import Understanding
 
@@ -14,67 +16,57 @@ log = logging.getLogger(__name__)
 
 # Intents that are real questions: answered in the middle of a form, then the form goes on.
 _QUESTION_CONFIDENCE = 0.6
-_NOT_QUESTIONS = {"out_of_scope", "greeting", "thanks", "goodbye", "help"}
+_NOT_QUESTIONS = frozenset(
+    {Intent.OUT_OF_SCOPE, Intent.GREETING, Intent.THANKS, Intent.GOODBYE, Intent.HELP}
+)
 # Telegram-style commands: each maps to the intent that the same words would have.
-COMMANDS = {
-    "kurslar": "list_courses",
-    "basvuru": "apply",
-    "basvurularim": "application_status",
-    "yardim": "help",
-    "menu": "help",
-    "verilerim": "my_data",
-    "merkezler": "nearest_center",
-    "derslerim": "my_schedule",
-    "hatirlatmalar": "reminder_settings",
+COMMANDS: dict[str, Intent] = {
+    "kurslar": Intent.LIST_COURSES,
+    "basvuru": Intent.APPLY,
+    "basvurularim": Intent.APPLICATION_STATUS,
+    "yardim": Intent.HELP,
+    "menu": Intent.HELP,
+    "verilerim": Intent.MY_DATA,
+    "merkezler": Intent.NEAREST_CENTER,
+    "derslerim": Intent.MY_SCHEDULE,
+    "hatirlatmalar": Intent.REMINDER_SETTINGS,
 }
 _START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$")
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+.*)?$")
 
 
-def _intent_handler(routers: list[Router], intent: str) -> IntentHandler | None:
-    return next((r.intents[intent] for r in routers if intent in r.intents), None)
-
-
-def _button_handler(routers: list[Router], action: str) -> ButtonHandler | None:
-    return next((r.buttons[action] for r in routers if action in r.buttons), None)
-
-
-def _journey(routers: list[Router], name: str | None) -> Router | None:
-    return next((r for r in routers if r.name == name), None)
-
-
-async def route(ctx: Context, routers: list[Router]) -> list[Reply]:
+async def route(ctx: Context, routes: Routes) -> list[Reply]:
     """Answers one message and records the buttons it offered for "type the number"."""
-    replies = await _route(ctx, routers)
+    replies = await _route(ctx, routes)
     ctx.conv.offered = tuple(b.data for r in replies for b in r.buttons)[:30]
     return replies
 
 
-async def _route(ctx: Context, routers: list[Router]) -> list[Reply]:
+async def _route(ctx: Context, routes: Routes) -> list[Reply]:
     msg = ctx.incoming
     if msg.kind is Kind.MEDIA:
-        return [Reply(ctx.t("engine.media"))] + await _reprompt(ctx, routers)
+        return [Reply(ctx.t("engine.media"))] + await _reprompt(ctx, routes)
     if msg.kind is Kind.BUTTON:
-        return await _press(ctx, routers, msg.data)
+        return await _press(ctx, routes, msg.data)
     if msg.kind is Kind.LOCATION:
-        return await _call(ctx, routers, "location")
+        return await _call(ctx, routes, "location")
     if msg.kind is Kind.CONTACT:
         if ctx.conv.state:
-            return await _state(ctx, routers)
-        return await _call(ctx, routers, "contact")
+            return await _state(ctx, routes)
+        return await _call(ctx, routes, "contact")
     text = msg.text.strip()
     if not text:
-        return [Reply(ctx.t("engine.empty"))] + await _reprompt(ctx, routers)
+        return [Reply(ctx.t("engine.empty"))] + await _reprompt(ctx, routes)
     if pressed := _typed_option(ctx, text):
-        return await _press(ctx, routers, pressed)
+        return await _press(ctx, routes, pressed)
     if text.startswith("/"):
-        return await _command(ctx, routers, text)
+        return await _command(ctx, routes, text)
     word = is_global_word(text)
     if word:
-        return await _global(ctx, routers, word)
+        return await _global(ctx, routes, word)
     if ctx.conv.state:
-        return await _state(ctx, routers)
-    return await _intent(ctx, routers, ctx.understanding)
+        return await _state(ctx, routes)
+    return await _intent(ctx, routes, ctx.understanding)
 
 
 def _typed_option(ctx: Context, text: str) -> str | None:
@@ -87,116 +79,126 @@ def _typed_option(ctx: Context, text: str) -> str | None:
     return None
 
 
-async def _command(ctx: Context, routers: list[Router], text: str) -> list[Reply]:
+async def _command(ctx: Context, routes: Routes, text: str) -> list[Reply]:
     if m := _START.match(text):
         payload = m[1] or ""
         if payload.startswith("basvuru_"):
-            return await _press(ctx, routers, Payload("apply", (payload[8:],)).encode())
-        return await _call(ctx, routers, "menu")
+            return await _press(ctx, routes, Payload(Action.APPLY, (payload[8:],)).encode())
+        return await _call(ctx, routes, "menu")
     m = _COMMAND.match(text)
     intent = COMMANDS.get(m[1]) if m else None
     if intent is None:
-        return [Reply(ctx.t("engine.unknown_command"))] + await _call(ctx, routers, "menu")
-    return await _intent(ctx, routers, None, intent)
+        return [Reply(ctx.t("engine.unknown_command"))] + await _call(ctx, routes, "menu")
+    return await _intent(ctx, routes, None, intent)
 
 
-async def _global(ctx: Context, routers: list[Router], word: str) -> list[Reply]:
-    journey = _journey(routers, ctx.conv.journey)
+async def _global(ctx: Context, routes: Routes, word: str) -> list[Reply]:
+    journey = routes.journeys.get(ctx.conv.journey or "")
     if word == "menu":
-        return await _call(ctx, routers, "menu")
+        return await _call(ctx, routes, "menu")
     if word == "help":
-        return await _call(ctx, routers, "help") + await _reprompt(ctx, routers)
+        return await _call(ctx, routes, "help") + await _reprompt(ctx, routes)
     if word == "back":
         if journey and journey.back_handler:
             return await journey.back_handler(ctx)
-        return [Reply(ctx.t("engine.nothing_to_go_back"))] + await _call(ctx, routers, "menu")
+        return [Reply(ctx.t("engine.nothing_to_go_back"))] + await _call(ctx, routes, "menu")
     # cancel
     if ctx.conv.state:
         ctx.conv.leaving = True
-        yes = Button.of(ctx.t("engine.leave_yes"), "leave", ctx.conv.token, "y")
-        no = Button.of(ctx.t("engine.leave_no"), "leave", ctx.conv.token, "n")
+        yes = Button.of(ctx.t("engine.leave_yes"), Action.LEAVE, ctx.conv.token, "y")
+        no = Button.of(ctx.t("engine.leave_no"), Action.LEAVE, ctx.conv.token, "n")
         return [Reply(ctx.t("engine.leave_confirm"), buttons=(yes, no))]
-    return [Reply(ctx.t("engine.nothing_to_cancel"))] + await _call(ctx, routers, "menu")
+    return [Reply(ctx.t("engine.nothing_to_cancel"))] + await _call(ctx, routes, "menu")
 
 
-async def _state(ctx: Context, routers: list[Router]) -> list[Reply]:
-    journey = _journey(routers, ctx.conv.journey)
+async def _state(ctx: Context, routes: Routes) -> list[Reply]:
+    journey = routes.journeys.get(ctx.conv.journey or "")
     if journey is None or journey.state_handler is None:
         log.warning("conversation in unknown state %s; starting over", ctx.conv.state)
         ctx.conv.clear()
-        return await _intent(ctx, routers, ctx.understanding)
+        return await _intent(ctx, routes, ctx.understanding)
     replies = await journey.state_handler(ctx)
     if replies is not None:
         if ctx.conv.failures >= 3:
-            replies = replies + await _call(ctx, routers, "stuck")
+            replies = replies + await _call(ctx, routes, "stuck")
         return replies
     # Not an answer: maybe a question in the middle of the form. Answer it, then ask again.
     u = ctx.understanding
     if u.intent in _NOT_QUESTIONS or u.confidence < _QUESTION_CONFIDENCE:
         ctx.conv.failures += 1
-        replies = [Reply(ctx.t("engine.not_understood_in_form")), *await _reprompt(ctx, routers)]
+        replies = [Reply(ctx.t("engine.not_understood_in_form")), *await _reprompt(ctx, routes)]
         if ctx.conv.failures >= 3:
-            replies += await _call(ctx, routers, "stuck")
+            replies += await _call(ctx, routes, "stuck")
         return replies
     state_before = ctx.conv.state
-    answer = await _intent(ctx, routers, u)
+    answer = await _intent(ctx, routes, u)
     if ctx.conv.state == state_before:
-        return answer + await _reprompt(ctx, routers)
+        return answer + await _reprompt(ctx, routes)
     return answer
 
 
-async def _reprompt(ctx: Context, routers: list[Router]) -> list[Reply]:
-    journey = _journey(routers, ctx.conv.journey)
+async def _reprompt(ctx: Context, routes: Routes) -> list[Reply]:
+    journey = routes.journeys.get(ctx.conv.journey or "")
     if ctx.conv.state and journey and journey.reprompt_handler:
         return await journey.reprompt_handler(ctx)
     return []
 
 
 async def _intent(
-    ctx: Context, routers: list[Router], u: Understanding | None, intent: str | None = None
+    ctx: Context, routes: Routes, u: Understanding | None, intent: Intent | None = None
 ) -> list[Reply]:
     u = u or ctx.understanding
     name = intent or u.intent
-    handler = _intent_handler(routers, name) or _intent_handler(routers, "out_of_scope")
+    handler = routes.intents.get(Intent(name)) or routes.intents.get(Intent.OUT_OF_SCOPE)
     if handler is None:
         return [Reply(ctx.t("engine.not_understood"))]
     return await handler(ctx, u)
 
 
-async def _call(ctx: Context, routers: list[Router], hook: str) -> list[Reply]:
+async def _call(ctx: Context, routes: Routes, hook: str) -> list[Reply]:
     """Runs a special entry point registered as a button action named `__<hook>__`."""
-    handler = _button_handler(routers, f"__{hook}__")
+    handler = routes.buttons.get(f"__{hook}__")
     if handler is None:
         return []
     return await handler(ctx, Payload(f"__{hook}__"))
 
 
-async def _press(ctx: Context, routers: list[Router], data: str) -> list[Reply]:
+async def _press(ctx: Context, routes: Routes, data: str) -> list[Reply]:
     payload = Payload.decode(data)
     if payload is None or payload.action.startswith("__"):
-        return await _stale(ctx, routers)
-    if payload.action == "leave":
-        return await _leave(ctx, routers, payload)
-    if payload.action == "i" and payload.args:  # a menu button that asks what words would
-        return await _intent(ctx, routers, None, payload.args[0])
-    handler = _button_handler(routers, payload.action)
+        return await _stale(ctx, routes)
+    if payload.action == Action.LEAVE:
+        return await _leave(ctx, routes, payload)
+    if payload.action == Action.ASK and payload.args:  # a menu button that asks what words would
+        intent = _known_intent(payload.args[0])
+        if intent is None:
+            return await _stale(ctx, routes)
+        return await _intent(ctx, routes, None, intent)
+    handler = routes.buttons.get(payload.action)
     if handler is None:
-        return await _stale(ctx, routers)
+        return await _stale(ctx, routes)
     return await handler(ctx, payload)
 
 
-async def _stale(ctx: Context, routers: list[Router]) -> list[Reply]:
+def _known_intent(value: str) -> Intent | None:
+    try:
+        return Intent(value)
+    except ValueError:
+        return None
+
+
+async def _stale(ctx: Context, routes: Routes) -> list[Reply]:
     """A button from an old message or a forged payload: a polite word, nothing changes."""
     replies = [Reply(ctx.t("engine.stale_button"))]
-    return replies + (await _reprompt(ctx, routers) or await _call(ctx, routers, "menu"))
+    return replies + (await _reprompt(ctx, routes) or await _call(ctx, routes, "menu"))
 
 
-async def _leave(ctx: Context, routers: list[Router], payload: Payload) -> list[Reply]:
+async def _leave(ctx: Context, routes: Routes, payload: Payload) -> list[Reply]:
     token, answer = (payload.args + ("", ""))[:2]
     if not ctx.conv.state or token != ctx.conv.token:
-        return await _stale(ctx, routers)
+        return await _stale(ctx, routes)
     ctx.conv.leaving = False
     if answer == "y":
         ctx.conv.clear()
-        return [Reply(ctx.t("engine.left"))] + await _call(ctx, routers, "menu")
-    return await _reprompt(ctx, routers)
+        return [Reply(ctx.t("engine.left"))] + await _call(ctx, routes, "menu")
+    return await _reprompt(ctx, routes)

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
 
+from core.actions import LEGACY
+
 MAX_PAYLOAD_BYTES = 64  # Telegram's callback_data limit
 _SEP = "|"
 
@@ -40,7 +42,7 @@ class Payload:
         action, *args = raw.split(_SEP)
         if not action.replace("_", "").isalnum():
             return None
-        return cls(action, tuple(args))
+        return cls(LEGACY.get(action, action), tuple(args))
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.actions import Action
 from core.checks import age_on
+from core.intents import Intent
 from core.messages import Button, Payload, Reply
 from handlers.apply_ask import ask, form_button, phone_question, question
 from handlers.apply_steps import (
@@ -35,7 +37,7 @@ _QUESTION_INTENTS_MIN = 0.6
 # Entry points ----------------------------------------------------------------------------
 
 
-@router.intent("apply")
+@router.intent(Intent.APPLY)
 async def start(ctx: Context, u: Understanding) -> list[Reply]:
     """Starts an application; asks which course when the message names none."""
     ctx.conv.clear()
@@ -47,7 +49,7 @@ async def start(ctx: Context, u: Understanding) -> list[Reply]:
     return [Reply(ctx.t("apply.ask_branch"))]
 
 
-@router.button("apply")
+@router.button(Action.APPLY)
 async def start_from_button(ctx: Context, p: Payload) -> list[Reply]:
     """Starts an application for an offering (`apply|<course>`) or a branch (`apply|<branch>`)."""
     first = p.args[0] if p.args else ""
@@ -66,14 +68,14 @@ async def start_from_button(ctx: Context, p: Payload) -> list[Reply]:
 
 def _which_branch(ctx: Context, branches: list[str]) -> Reply:
     buttons = tuple(
-        Button.of(ctx.catalog.branches[b].name, "apb", ctx.conv.token, b)
+        Button.of(ctx.catalog.branches[b].name, Action.APPLY_BRANCH, ctx.conv.token, b)
         for b in branches[:10]
         if b in ctx.catalog.branches
     )
     return Reply(ctx.t("apply.which_branch"), buttons=buttons)
 
 
-@router.button("apb")
+@router.button(Action.APPLY_BRANCH)
 async def branch_button(ctx: Context, p: Payload) -> list[Reply]:
     """The user picked a branch from the options."""
     if not _fresh(ctx, p) or len(p.args) < 2 or p.args[1] not in ctx.catalog.branches:
@@ -86,7 +88,7 @@ async def _choose_course(ctx: Context, branch: str) -> list[Reply]:
     name = ctx.catalog.branches[branch].name
     if not offers:
         ctx.conv.clear()
-        interest = Button.of(ctx.t("apply.notify_me"), "int", branch)
+        interest = Button.of(ctx.t("apply.notify_me"), Action.NOTIFY, branch)
         return [Reply(ctx.t("apply.no_open_offering", branch=name), buttons=(interest,))]
     ctx.conv.go(Step.CHOOSE_COURSE, branch=branch)
     taken = await ctx.store.seats_taken([c.id for c in offers])
@@ -98,10 +100,10 @@ async def _choose_course(ctx: Context, branch: str) -> list[Reply]:
 
 
 def _course_data(ctx: Context, course: str) -> str:
-    return Payload("apc", (ctx.conv.token, course)).encode()
+    return Payload(Action.APPLY_COURSE, (ctx.conv.token, course)).encode()
 
 
-@router.button("apc")
+@router.button(Action.APPLY_COURSE)
 async def course_button(ctx: Context, p: Payload) -> list[Reply]:
     """The user picked an offering; next comes the privacy notice."""
     if not _fresh(ctx, p) or len(p.args) < 2:
@@ -298,7 +300,7 @@ def _stale(ctx: Context) -> list[Reply]:
     return [Reply(ctx.t("engine.stale_button"))]
 
 
-@router.button("apk")
+@router.button(Action.CONSENT)
 async def consent_button(ctx: Context, p: Payload) -> list[Reply]:
     """Consent given or refused."""
     if not _fresh(ctx, p) or ctx.conv.state != Step.CONSENT:
@@ -316,18 +318,19 @@ async def _consent(ctx: Context, given: bool) -> list[Reply]:
     return await ask(ctx, _choose_course, Step.ASK_NAME)
 
 
-@router.button("aph")
+@router.button(Action.OWN_PHONE)
 async def own_phone_button(ctx: Context, p: Payload) -> list[Reply]:
-    """WhatsApp: use the number the user writes from."""
-    if not _fresh(ctx, p) or ctx.conv.state != Step.ASK_PHONE or ctx.channel != "whatsapp":
+    """Use the number the user writes from (channels whose user id is the phone number)."""
+    own = ctx.own_phone()
+    if not _fresh(ctx, p) or ctx.conv.state != Step.ASK_PHONE or own is None:
         return _stale(ctx)
-    checked = check_phone("+" + ctx.user.partition(":")[2])
+    checked = check_phone(own)
     if checked.value is None:
         return [Reply(ctx.t("apply.bad_phone")), phone_question(ctx)]
     return await _accept(ctx, Step.ASK_PHONE, checked.value)
 
 
-@router.button("apd")
+@router.button(Action.OUTSIDE_IZMIR)
 async def outside_button(ctx: Context, p: Payload) -> list[Reply]:
     """The user lives outside İzmir."""
     if not _fresh(ctx, p) or ctx.conv.state != Step.ASK_DISTRICT:
@@ -335,7 +338,7 @@ async def outside_button(ctx: Context, p: Payload) -> list[Reply]:
     return await _accept(ctx, Step.ASK_DISTRICT, check_district("izmir dışı").value or "")
 
 
-@router.button("apo")
+@router.button(Action.FORM_OPTION)
 async def option_button(ctx: Context, p: Payload) -> list[Reply]:
     """An education or employment option (or skip)."""
     step = ctx.conv.state
@@ -348,7 +351,7 @@ async def option_button(ctx: Context, p: Payload) -> list[Reply]:
     return await _accept(ctx, Step(step), value)
 
 
-@router.button("aps")
+@router.button(Action.SUMMARY)
 async def summary_button(ctx: Context, p: Payload) -> list[Reply]:
     """Submit, or choose a field to correct."""
     if not _fresh(ctx, p) or ctx.conv.state != Step.CONFIRM:
@@ -357,12 +360,14 @@ async def summary_button(ctx: Context, p: Payload) -> list[Reply]:
     if what == "send":
         return await submit(ctx)
     if what == "edit":
-        buttons = tuple(form_button(ctx, f"apply.field_{f}", "ape", f) for f in EDITABLE)
+        buttons = tuple(
+            form_button(ctx, f"apply.field_{f}", Action.EDIT_FIELD, f) for f in EDITABLE
+        )
         return [Reply(ctx.t("apply.which_field"), buttons=buttons)]
     return _stale(ctx)
 
 
-@router.button("ape")
+@router.button(Action.EDIT_FIELD)
 async def edit_button(ctx: Context, p: Payload) -> list[Reply]:
     """Asks again for the one field the user wants to correct, then returns to the summary."""
     if not _fresh(ctx, p) or ctx.conv.state != Step.CONFIRM or len(p.args) < 2:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from core.actions import Action
 from core.messages import Button, Reply
 from handlers.apply_steps import EDUCATION, EMPLOYMENT, Step
 from handlers.apply_submit import summary
@@ -33,8 +34,8 @@ async def question(ctx: Context, choose_course: ChooseCourse) -> list[Reply]:
         return await choose_course(ctx, str(ctx.conv.data.get("branch", "")))
     if step is Step.CONSENT:
         buttons = (
-            form_button(ctx, "apply.consent_yes", "apk", "y"),
-            form_button(ctx, "apply.consent_no", "apk", "n"),
+            form_button(ctx, "apply.consent_yes", Action.CONSENT, "y"),
+            form_button(ctx, "apply.consent_no", Action.CONSENT, "n"),
         )
         course = ctx.catalog.courses[str(ctx.conv.data["course"])]
         note = ctx.t("apply.women_only_note") + "\n\n" if course.women_only else ""
@@ -42,7 +43,7 @@ async def question(ctx: Context, choose_course: ChooseCourse) -> list[Reply]:
     if step is Step.ASK_PHONE:
         return [phone_question(ctx)]
     if step is Step.ASK_DISTRICT:
-        outside = form_button(ctx, "apply.outside", "apd", "x")
+        outside = form_button(ctx, "apply.outside", Action.OUTSIDE_IZMIR, "x")
         return [Reply(ctx.t("apply.ask_district"), buttons=(outside,))]
     if step is Step.ASK_EDUCATION:
         return [_choices(ctx, "apply.ask_education", "edu", EDUCATION)]
@@ -55,15 +56,17 @@ async def question(ctx: Context, choose_course: ChooseCourse) -> list[Reply]:
 
 def phone_question(ctx: Context) -> Reply:
     """Asks for the phone, offering the channel's own way to share it."""
-    wa_id = ctx.user.partition(":")[2]
-    if ctx.channel == "whatsapp" and wa_id.isdigit():  # business-scoped ids are not numbers
-        button = form_button(ctx, "apply.use_this_number", "aph", "own")
-        return Reply(ctx.t("apply.ask_phone_whatsapp", phone="+" + wa_id), buttons=(button,))
-    if ctx.channel == "telegram":
+    own = ctx.own_phone()  # business-scoped ids are not numbers: no offer then
+    if own is not None:
+        button = form_button(ctx, "apply.use_this_number", Action.OWN_PHONE, "own")
+        return Reply(ctx.t("apply.ask_phone_whatsapp", phone=own), buttons=(button,))
+    if ctx.capabilities.contact_request:
         return Reply(ctx.t("apply.ask_phone_share"), ask="contact")
     return Reply(ctx.t("apply.ask_phone"))
 
 
 def _choices(ctx: Context, key: str, kind: str, options: tuple[str, ...]) -> Reply:
-    buttons = tuple(form_button(ctx, f"apply.{kind}_{o}", "apo", o) for o in options)
-    return Reply(ctx.t(key), buttons=(*buttons, form_button(ctx, "apply.skip", "apo", "")))
+    buttons = tuple(form_button(ctx, f"apply.{kind}_{o}", Action.FORM_OPTION, o) for o in options)
+    return Reply(
+        ctx.t(key), buttons=(*buttons, form_button(ctx, "apply.skip", Action.FORM_OPTION, ""))
+    )

@@ -6,8 +6,10 @@ from datetime import date, datetime
 
 from babel.dates import format_date
 
+from core.actions import Action
 from core.catalog import Course, CourseStatus
 from core.checks import mask_id
+from core.intents import Intent
 from core.messages import Button, Reply
 from core.records import NewApplication
 from handlers.base import Context
@@ -79,8 +81,8 @@ def summary(ctx: Context) -> Reply:
     ctx.conv.data.pop("editing", None)
     token = ctx.conv.token
     buttons = (
-        Button.of(ctx.t("apply.send"), "aps", token, "send"),
-        Button.of(ctx.t("apply.edit"), "aps", token, "edit"),
+        Button.of(ctx.t("apply.send"), Action.SUMMARY, token, "send"),
+        Button.of(ctx.t("apply.edit"), Action.SUMMARY, token, "edit"),
     )
     return Reply(ctx.t("apply.summary", **_person(ctx)), buttons=buttons)
 
@@ -118,5 +120,5 @@ async def submit(ctx: Context) -> list[Reply]:
         text = ctx.t("apply.waitlisted", number=record.number, position=record.waitlist_position)
     else:
         text = ctx.t("apply.submitted", number=record.number)
-    menu = Button.of(ctx.t("apply.my_applications"), "i", "application_status")
+    menu = Button.of(ctx.t("apply.my_applications"), Action.ASK, Intent.APPLICATION_STATUS)
     return [Reply(text, buttons=(menu,))]

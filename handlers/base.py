@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from core.channel import Capabilities
+from core.checks import normalise_phone
 from core.conversation import Conversation
+from core.intents import Intent
 from core.messages import Incoming, Payload, Reply
 from core.ports import Store
 from handlers.catalog_view import CatalogView
 from locales import Translator
 from nlu.understand import Understanding, understand
+
+PLAIN = Capabilities(buttons_per_message=100)  # numbered text options only
 
 
 @dataclass
@@ -27,6 +33,7 @@ class Context:
     conv: Conversation
     store: Store
     translator: Translator
+    capabilities: Capabilities = PLAIN  # what the user's channel can show and ask for
     is_staff: bool = False
     max_active: int = 2  # active applications one person may hold
     reminder_kinds: tuple[str, ...] = ()  # configured reminders: "eve1800", "m120"
@@ -39,6 +46,13 @@ class Context:
     @property
     def channel(self) -> str:
         return self.incoming.channel
+
+    def own_phone(self) -> str | None:
+        """The user's own number when the channel's user id is one (E.164), else None."""
+        if not self.capabilities.sender_phone_known:
+            return None
+        ident = self.user.partition(":")[2]
+        return normalise_phone("+" + ident) if ident.isdigit() else None
 
     @property
     def today(self) -> date:
@@ -56,6 +70,9 @@ class Context:
         return self._understanding
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 IntentHandler = Callable[[Context, Understanding], Awaitable[list[Reply]]]
 ButtonHandler = Callable[[Context, Payload], Awaitable[list[Reply]]]
 # Returns None when the message is not an answer to the pending question at all.
@@ -63,29 +80,33 @@ StateHandler = Callable[[Context], Awaitable[list[Reply] | None]]
 RepromptHandler = Callable[[Context], Awaitable[list[Reply]]]
 
 
+class DuplicateRoute(Exception):
+    """Two handlers were registered for one intent, button action or journey."""
+
+
 class Router:
     """One journey's entry points: intents, button actions, and the states it owns."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.intents: dict[str, IntentHandler] = {}
+        self.intents: dict[Intent, IntentHandler] = {}
         self.buttons: dict[str, ButtonHandler] = {}
         self.state_handler: StateHandler | None = None
         self.reprompt_handler: RepromptHandler | None = None
         self.back_handler: RepromptHandler | None = None
 
-    def intent(self, *names: str) -> Callable[[IntentHandler], IntentHandler]:
+    def intent(self, *intents: Intent) -> Callable[[IntentHandler], IntentHandler]:
         def register(fn: IntentHandler) -> IntentHandler:
-            for n in names:
-                self.intents[n] = fn
+            for intent in intents:
+                _add(self.intents, Intent(intent), fn, f"{self.name}: intent")
             return fn
 
         return register
 
     def button(self, *actions: str) -> Callable[[ButtonHandler], ButtonHandler]:
         def register(fn: ButtonHandler) -> ButtonHandler:
-            for a in actions:
-                self.buttons[a] = fn
+            for action in actions:
+                _add(self.buttons, action, fn, f"{self.name}: button action")
             return fn
 
         return register
@@ -104,3 +125,35 @@ class Router:
         """Steps back one question ("geri")."""
         self.back_handler = fn
         return fn
+
+
+def _add(table: dict[K, V], key: K, value: V, what: str) -> None:
+    if key in table:
+        raise DuplicateRoute(f"{what} {key!r} registered twice")
+    table[key] = value
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Every journey's entry points in one table, built once at start.
+
+    Registering one intent, button action or journey name twice is an error at start, never a
+    silent winner.
+    """
+
+    intents: dict[Intent, IntentHandler]
+    buttons: dict[str, ButtonHandler]
+    journeys: dict[str, Router]
+
+    @classmethod
+    def of(cls, routers: list[Router]) -> Routes:
+        intents: dict[Intent, IntentHandler] = {}
+        buttons: dict[str, ButtonHandler] = {}
+        journeys: dict[str, Router] = {}
+        for router in routers:
+            _add(journeys, router.name, router, "journey")
+            for intent, on_intent in router.intents.items():
+                _add(intents, intent, on_intent, f"{router.name}: intent")
+            for action, on_button in router.buttons.items():
+                _add(buttons, action, on_button, f"{router.name}: button action")
+        return cls(intents, buttons, journeys)

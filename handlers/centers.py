@@ -6,7 +6,9 @@ user's location, optionally for one branch). `on_location` answers a shared loca
 
 from __future__ import annotations
 
+from core.actions import Action
 from core.catalog import Center, Course, CourseStatus
+from core.intents import Intent
 from core.messages import Button, Location, Payload, Reply
 from handlers.base import Context, Router
 from handlers.formatting import (
@@ -30,7 +32,7 @@ MAX_COURSE_BUTTONS = 4
 _INACTIVE = (CourseStatus.CANCELLED, CourseStatus.ARCHIVED)
 
 
-@router.intent("center_info")
+@router.intent(Intent.CENTER_INFO)
 async def center_info(ctx: Context, u: Understanding) -> list[Reply]:
     """Gives a centre's address, phone, hours, map pin and next courses; asks which course."""
     if u.center and u.center in ctx.catalog.centers:
@@ -40,7 +42,7 @@ async def center_info(ctx: Context, u: Understanding) -> list[Reply]:
     return [Reply(ctx.t("centers.which"), ask="location")]
 
 
-@router.intent("nearest_center")
+@router.intent(Intent.NEAREST_CENTER)
 async def nearest_center(ctx: Context, u: Understanding) -> list[Reply]:
     """Asks the user to share a location (remembering the branch asked about), or answers."""
     branch = u.branch if u.branch in ctx.catalog.branches else None
@@ -63,7 +65,7 @@ async def on_location(ctx: Context) -> list[Reply]:
     return _nearest(ctx, lat, lon, branch)
 
 
-@router.button("cen")
+@router.button(Action.CENTRE)
 async def on_center(ctx: Context, payload: Payload) -> list[Reply]:
     """Shows the centre a button names; asks which of its courses to open."""
     center = ctx.catalog.centers.get(payload.args[0]) if len(payload.args) == 1 else None
@@ -72,7 +74,7 @@ async def on_center(ctx: Context, payload: Payload) -> list[Reply]:
     return [_center_reply(ctx, center)]
 
 
-@router.button("near")
+@router.button(Action.NEAR)
 async def on_near(ctx: Context, payload: Payload) -> list[Reply]:
     """Asks for the user's location to find the nearest centres (for a branch, if given)."""
     wanted = payload.args[0] if len(payload.args) == 1 else None
@@ -137,12 +139,15 @@ def _nearest(ctx: Context, lat: float, lon: float, branch: str | None) -> list[R
                 )
             )
             extra = safe_button(
-                ctx.t("centers.course_dates_button"), "crs", course.branch, "c" + center.id
-            ) or safe_button(ctx.t("centers.course_dates_button"), "crs", course.branch)
+                ctx.t("centers.course_dates_button"),
+                Action.OFFERINGS,
+                course.branch,
+                "c" + center.id,
+            ) or safe_button(ctx.t("centers.course_dates_button"), Action.OFFERINGS, course.branch)
         elif branch and not next_course and i == 0:
-            extra = safe_button(ctx.t("centers.notify_button"), "int", branch)
+            extra = safe_button(ctx.t("centers.notify_button"), Action.NOTIFY, branch)
         text = "\n".join([*intro, "", *lines]) if i == 0 else "\n".join(lines)
-        info = safe_button(ctx.t("centers.info_button"), "cen", center.id)
+        info = safe_button(ctx.t("centers.info_button"), Action.CENTRE, center.id)
         replies.append(Reply(text, buttons(extra, info), location=_pin(center)))
     return replies
 
@@ -167,15 +172,15 @@ def _center_reply(ctx: Context, center: Center) -> Reply:
             when = format_short_date(course.starts_on, ctx.locale)
             lines.append(ctx.t("centers.course_item", branch=name, date=when))
             course_buttons.append(
-                safe_button(name, "crs", course.branch, "c" + center.id)
-                or safe_button(name, "crs", course.branch)
+                safe_button(name, Action.OFFERINGS, course.branch, "c" + center.id)
+                or safe_button(name, Action.OFFERINGS, course.branch)
             )
         if len(firsts) > len(shown):
             lines.append(ctx.t("centers.more_courses", count=len(firsts) - len(shown)))
         lines.append(ctx.t("centers.pick_course"))
     else:
         lines.append(ctx.t("centers.no_courses"))
-    near = safe_button(ctx.t("centers.other_centers_button"), "near")
+    near = safe_button(ctx.t("centers.other_centers_button"), Action.NEAR)
     return Reply("\n".join(lines), buttons(*course_buttons, near), location=_pin(center))
 
 
@@ -189,7 +194,7 @@ def _district_centers(ctx: Context, district: str) -> list[Reply]:
         return [_center_reply(ctx, found[0])]
     lines = [ctx.t("centers.in_district", place_loc=place_loc, count=len(found))]
     lines += [ctx.t("centers.district_item", name=c.name, address=_address(c)) for c in found]
-    items = [safe_button(c.name, "cen", c.id) for c in found]
+    items = [safe_button(c.name, Action.CENTRE, c.id) for c in found]
     return [Reply("\n".join(lines), buttons(*items))]
 
 

@@ -7,6 +7,8 @@ when this course opens). Offerings carry "apply" buttons for the application jou
 
 from __future__ import annotations
 
+from core.actions import Action
+from core.intents import Intent
 from core.messages import Payload, Reply
 from handlers.base import Context, Router
 from handlers.courses_filter import CourseFilter, canonical_district, resolve_ref
@@ -20,25 +22,25 @@ router = Router("courses")
 MAX_CHOICES = 6
 
 
-@router.intent("list_courses")
+@router.intent(Intent.LIST_COURSES)
 async def list_courses(ctx: Context, u: Understanding) -> list[Reply]:
     """Lists fields, a field's branches or matching offerings; asks which one to open."""
     return await _answer(ctx, u, schedule=False)
 
 
-@router.intent("course_info")
+@router.intent(Intent.COURSE_INFO)
 async def course_info(ctx: Context, u: Understanding) -> list[Reply]:
     """Describes the branch asked about and its next offerings; asks to apply or to pick one."""
     return await _answer(ctx, u, schedule=False)
 
 
-@router.intent("course_schedule")
+@router.intent(Intent.COURSE_SCHEDULE)
 async def course_schedule(ctx: Context, u: Understanding) -> list[Reply]:
     """Gives the next start dates, days, hours and first lesson; asks to apply."""
     return await _answer(ctx, u, schedule=True)
 
 
-@router.button("crs")
+@router.button(Action.OFFERINGS)
 async def on_course(ctx: Context, payload: Payload) -> list[Reply]:
     """Shows the branch a button names (with its place and time cues); asks to apply."""
     if not payload.args:
@@ -51,7 +53,7 @@ async def on_course(ctx: Context, payload: Payload) -> list[Reply]:
     return await branch_info(ctx, flt.only_conditions().with_branch(branch), schedule=schedule)
 
 
-@router.button("pg")
+@router.button(Action.PAGE)
 async def on_page(ctx: Context, payload: Payload) -> list[Reply]:
     """Shows another page of a list or of a branch's offerings; asks which one to open."""
     if not payload.args or not payload.args[0].isdigit() or len(payload.args[0]) > 3:
@@ -66,7 +68,7 @@ async def on_page(ctx: Context, payload: Payload) -> list[Reply]:
     return listing(ctx, flt, page)
 
 
-@router.button("int")
+@router.button(Action.NOTIFY)
 async def on_interest(ctx: Context, payload: Payload) -> list[Reply]:
     """Remembers that the user wants to hear when the branch opens; confirms and offers more."""
     if not payload.args or len(payload.args) > 2:
@@ -85,7 +87,7 @@ async def on_interest(ctx: Context, payload: Payload) -> list[Reply]:
         )
     else:
         text = ctx.t("courses.interest_saved", branch=branch.name)
-    similar = safe_button(ctx.t("courses.similar_button"), "pg", "1", "f" + branch.field)
+    similar = safe_button(ctx.t("courses.similar_button"), Action.PAGE, "1", "f" + branch.field)
     return [Reply(text, buttons(similar, all_courses_button(ctx)))]
 
 

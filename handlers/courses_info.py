@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.actions import Action
 from core.catalog import Course
 from core.messages import Button, Reply
 from handlers.base import Context
@@ -31,8 +32,8 @@ def ask_which(
     items: list[Button | None] = []
     for branch_id in options:
         name = ctx.catalog.branches[branch_id].name
-        args = flt.only_conditions().to_args("crs", branch_id, *extra) or (branch_id,)
-        items.append(safe_button(name, "crs", *args))
+        args = flt.only_conditions().to_args(Action.OFFERINGS, branch_id, *extra) or (branch_id,)
+        items.append(safe_button(name, Action.OFFERINGS, *args))
     return [Reply(ctx.t("courses.ask_which"), buttons(*items))]
 
 
@@ -57,7 +58,7 @@ async def branch_info(
             if len(matching) < len(offers):
                 outro.append(ctx.t("courses.others_exist", count=len(offers) - len(matching)))
                 label = ctx.t("courses.show_all_button")
-                extra.append(safe_button(label, "crs", branch.id, *mode))
+                extra.append(safe_button(label, Action.OFFERINGS, branch.id, *mode))
         else:
             intro.append(_none_matching(ctx, flt, branch.name))
             shown = _nearest_first(ctx, flt, offers)
@@ -89,7 +90,7 @@ async def branch_info(
     more = more_button(ctx, flt, page, *mode) if page < pages else None
     near = None
     if page == 1 and not flt.has_place and len(shown) > 1:
-        near = safe_button(ctx.t("courses.near_button"), "near", branch.id)
+        near = safe_button(ctx.t("courses.near_button"), Action.NEAR, branch.id)
     options = _unique(buttons(*apply, more, *extra, near))
     return [Reply(text, options, replace_previous=page > 1)]
 
@@ -108,7 +109,7 @@ def none_planned(ctx: Context, flt: CourseFilter) -> list[Reply]:
     """Nothing planned for the branch: says so and offers to tell the user when one opens."""
     branch = ctx.catalog.branches[flt.branch or ""]
     district = _district(ctx, flt)
-    similar = safe_button(ctx.t("courses.similar_button"), "pg", "1", "f" + branch.field)
+    similar = safe_button(ctx.t("courses.similar_button"), Action.PAGE, "1", "f" + branch.field)
     text = ctx.t("courses.none_planned", branch=branch.name)
     return [
         Reply(
@@ -173,7 +174,7 @@ def _district(ctx: Context, flt: CourseFilter) -> str | None:
 def _interest_button(ctx: Context, branch_id: str, district: str | None) -> Button | None:
     label = ctx.t("courses.notify_button")
     if district:
-        return safe_button(label, "int", branch_id, district) or safe_button(
-            label, "int", branch_id
+        return safe_button(label, Action.NOTIFY, branch_id, district) or safe_button(
+            label, Action.NOTIFY, branch_id
         )
-    return safe_button(label, "int", branch_id)
+    return safe_button(label, Action.NOTIFY, branch_id)

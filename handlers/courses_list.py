@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TypeVar
 
+from core.actions import Action
 from core.messages import Button, Reply
 from handlers.base import Context
 from handlers.courses_filter import CourseFilter
@@ -29,18 +30,22 @@ def page_of(items: Sequence[T], page: int, size: int) -> tuple[Sequence[T], int]
 
 def more_button(ctx: Context, flt: CourseFilter, page: int, *extra: str) -> Button | None:
     """'Daha fazla': the next page of the same search."""
-    args = flt.to_args("pg", str(page + 1), *extra)
-    return None if args is None else safe_button(ctx.t("courses.more"), "pg", *args)
+    args = flt.to_args(Action.PAGE, str(page + 1), *extra)
+    return None if args is None else safe_button(ctx.t("courses.more"), Action.PAGE, *args)
 
 
 def all_courses_button(ctx: Context) -> Button | None:
-    return safe_button(ctx.t("courses.all_courses_button"), "pg", "1")
+    return safe_button(ctx.t("courses.all_courses_button"), Action.PAGE, "1")
 
 
 def stale_page(ctx: Context, flt: CourseFilter, *extra: str) -> list[Reply]:
     """The list a button belonged to has changed: offer to start it again."""
-    args = flt.to_args("pg", "1", *extra)
-    first = None if args is None else safe_button(ctx.t("courses.from_start_button"), "pg", *args)
+    args = flt.to_args(Action.PAGE, "1", *extra)
+    first = (
+        None
+        if args is None
+        else safe_button(ctx.t("courses.from_start_button"), Action.PAGE, *args)
+    )
     return [Reply(ctx.t("courses.page_stale"), buttons(first, all_courses_button(ctx)))]
 
 
@@ -74,7 +79,7 @@ def fields_overview(ctx: Context, page: int) -> list[Reply]:
     items = [
         safe_button(
             ctx.t("courses.count_button", name=catalog.fields[f].name, count=counts[f]),
-            "pg",
+            Action.PAGE,
             "1",
             "f" + f,
         )
@@ -109,7 +114,7 @@ def field_branches(ctx: Context, flt: CourseFilter, page: int) -> list[Reply]:
             ctx.t("courses.count_button", name=b.name, count=counts[b.id])
             if counts[b.id]
             else b.name,
-            "crs",
+            Action.OFFERINGS,
             b.id,
         )
         for b in shown
@@ -130,7 +135,7 @@ def offerings_list(ctx: Context, flt: CourseFilter, page: int) -> list[Reply]:
         field_button = None
         if flt.field:
             field_button = safe_button(
-                ctx.t("courses.field_branches_button"), "pg", "1", "f" + flt.field
+                ctx.t("courses.field_branches_button"), Action.PAGE, "1", "f" + flt.field
             )
         return [Reply(text, buttons(field_button, all_courses_button(ctx)))]
     paged = page_of(courses, page, PAGE_SIZE)
@@ -157,8 +162,8 @@ def offerings_list(ctx: Context, flt: CourseFilter, page: int) -> list[Reply]:
         place = catalog.centers[c.center].district
         label = name if one_center else ctx.t("courses.item_button", branch=name, place=place)
         items.append(
-            safe_button(label, "crs", c.branch, "c" + c.center)
-            or safe_button(label, "crs", c.branch)
+            safe_button(label, Action.OFFERINGS, c.branch, "c" + c.center)
+            or safe_button(label, Action.OFFERINGS, c.branch)
         )
     more = more_button(ctx, flt, page) if page < pages else None
     return [Reply("\n".join(lines), buttons(*items, more), replace_previous=page > 1)]

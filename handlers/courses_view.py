@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from enum import StrEnum
 
+from core.actions import Action
 from core.catalog import Course, CourseStatus
 from core.messages import Button
 from handlers.base import Context
@@ -192,8 +193,8 @@ def apply_buttons(ctx: Context, offers: Sequence[tuple[Course, int]]) -> list[Bu
         )
         # The apply journey reads (branch, course); when a long course id does not fit, the
         # branch alone still starts the application at the choice of offering.
-        button = safe_button(label, "apply", course.id) or safe_button(
-            label, "apply", course.branch
+        button = safe_button(label, Action.APPLY, course.id) or safe_button(
+            label, Action.APPLY, course.branch
         )
         if button is not None:
             out.append(button)

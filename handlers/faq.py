@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from core.actions import Action
+from core.intents import Intent
 from core.messages import Button, Payload, Reply
 from handlers.base import Context, IntentHandler, Router
 from handlers.formatting import buttons, format_hours, safe_button
@@ -32,7 +34,7 @@ FAQ_INTENTS: tuple[str, ...] = (
     "out_of_scope",
 )
 # Where a FAQ button may lead: fixed actions, another answer ("faq_cost"), or "center:<id>".
-TARGETS: dict[str, tuple[str, ...]] = {"courses": ("pg", "1"), "nearest": ("near",)}
+TARGETS: dict[str, tuple[str, ...]] = {"courses": (Action.PAGE, "1"), "nearest": (Action.NEAR,)}
 MAX_BUTTONS = 3
 MAX_LABEL = 20  # WhatsApp reply-button titles
 _ENTRY_KEYS = frozenset({"answer", "next", "buttons"})
@@ -68,10 +70,10 @@ def _faq_handler(intent: str) -> IntentHandler:
 # One handler per intent: the engine may route a menu button to an intent whose name differs
 # from what the message text would be understood as.
 for _intent in FAQ_INTENTS:
-    router.intent(_intent)(_faq_handler(_intent))
+    router.intent(Intent(_intent))(_faq_handler(_intent))
 
 
-@router.button("faq")
+@router.button(Action.FAQ)
 async def on_faq(ctx: Context, payload: Payload) -> list[Reply]:
     """Answers the question a button names and offers the next step."""
     if len(payload.args) != 1 or payload.args[0] not in FAQ_INTENTS:
@@ -97,7 +99,7 @@ def answer(ctx: Context, intent: str, branch_id: str | None) -> list[Reply]:
             )
         )
     if branch is not None and intent in ("faq_eligibility", "faq_attendance", "faq_cost"):
-        extra.append(safe_button(ctx.t("faq.course_dates_button"), "crs", branch.id))
+        extra.append(safe_button(ctx.t("faq.course_dates_button"), Action.OFFERINGS, branch.id))
     if entry.next:
         parts.append(entry.next.strip())
     items = [_button(ctx, b) for b in entry.buttons]
@@ -108,10 +110,10 @@ def _button(ctx: Context, spec: FaqButton) -> Button | None:
     if spec.to in TARGETS:
         return safe_button(spec.label, *TARGETS[spec.to])
     if spec.to in FAQ_INTENTS:
-        return safe_button(spec.label, "faq", spec.to)
+        return safe_button(spec.label, Action.FAQ, spec.to)
     center = spec.to.removeprefix("center:")
     if center in ctx.catalog.centers:
-        return safe_button(spec.label, "cen", center)
+        return safe_button(spec.label, Action.CENTRE, center)
     return None  # a centre that left the catalog: the answer still reads well without it
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from core.actions import Action
 from core.checks import normalise_phone
+from core.intents import Intent
 from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
 from nlu.understand import Understanding
@@ -17,14 +19,14 @@ class Step(StrEnum):
     ASK_PHONE = "human:ask_phone"
 
 
-@router.intent("talk_to_human")
+@router.intent(Intent.TALK_TO_HUMAN)
 async def contact_ways(ctx: Context, _: Understanding) -> list[Reply]:
     """Gives ALO 153 and offers to leave a callback request."""
-    leave = Button.of(ctx.t("human.leave_request"), "cb")
+    leave = Button.of(ctx.t("human.leave_request"), Action.CALLBACK)
     return [Reply(ctx.t("human.ways"), buttons=(leave,))]
 
 
-@router.button("cb")
+@router.button(Action.CALLBACK)
 async def start_request(ctx: Context, _: Payload) -> list[Reply]:
     """Asks what the question is."""
     ctx.conv.clear()
@@ -54,13 +56,11 @@ async def answer(ctx: Context) -> list[Reply] | None:
         if len(text) < 3:
             return [Reply(ctx.t("human.ask_question"))]
         ctx.conv.go(Step.ASK_PHONE, question=text[:1000])
-        if ctx.channel == "whatsapp":
-            own = normalise_phone("+" + ctx.user.partition(":")[2])
-            if own:
-                return await _store(ctx, own)
-        return [
-            Reply(ctx.t("human.ask_phone"), ask="contact" if ctx.channel == "telegram" else None)
-        ]
+        own = ctx.own_phone()
+        if own:
+            return await _store(ctx, own)
+        share = ctx.capabilities.contact_request
+        return [Reply(ctx.t("human.ask_phone"), ask="contact" if share else None)]
     phone = ctx.incoming.phone if ctx.incoming.kind == "contact" else text
     number = normalise_phone(phone or "")
     if number is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.actions import Action
+from core.intents import Intent
 from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
 from nlu.understand import Understanding
@@ -28,7 +30,7 @@ _FAQ = (
 
 def menu_reply(ctx: Context, intro_key: str = "menu.intro") -> Reply:
     """The main menu: what the assistant can do, one option per line."""
-    buttons = tuple(Button.of(ctx.t(key), "i", intent) for key, intent in _MENU)
+    buttons = tuple(Button.of(ctx.t(key), Action.ASK, intent) for key, intent in _MENU)
     return Reply(ctx.t(intro_key), buttons=buttons)
 
 
@@ -38,13 +40,13 @@ async def show_menu(ctx: Context, _: Payload) -> list[Reply]:
     return [menu_reply(ctx)]
 
 
-@router.intent("greeting")
+@router.intent(Intent.GREETING)
 async def greet(ctx: Context, _: Understanding) -> list[Reply]:
     """Greets the user and shows what the assistant can do."""
     return [menu_reply(ctx, "menu.greeting")]
 
 
-@router.intent("help")
+@router.intent(Intent.HELP)
 async def help_intent(ctx: Context, _: Understanding) -> list[Reply]:
     """Explains how to talk to the assistant, then shows the menu."""
     return [Reply(ctx.t("menu.help")), menu_reply(ctx)]
@@ -56,26 +58,26 @@ async def help_word(ctx: Context, _: Payload) -> list[Reply]:
     return [Reply(ctx.t("menu.help"))]
 
 
-@router.intent("thanks")
+@router.intent(Intent.THANKS)
 async def thanks(ctx: Context, _: Understanding) -> list[Reply]:
     """Answers a thank-you."""
     return [Reply(ctx.t("menu.thanks"))]
 
 
-@router.intent("goodbye")
+@router.intent(Intent.GOODBYE)
 async def goodbye(ctx: Context, _: Understanding) -> list[Reply]:
     """Says goodbye."""
     return [Reply(ctx.t("menu.goodbye"))]
 
 
-@router.intent("faq_menu")
+@router.intent(Intent.FAQ_MENU)
 async def faq_menu(ctx: Context, _: Understanding) -> list[Reply]:
     """Lists the frequently asked topics."""
-    buttons = tuple(Button.of(ctx.t(key), "i", intent) for key, intent in _FAQ)
+    buttons = tuple(Button.of(ctx.t(key), Action.ASK, intent) for key, intent in _FAQ)
     return [Reply(ctx.t("menu.faq_intro"), buttons=buttons)]
 
 
-@router.intent("change_language")
+@router.intent(Intent.CHANGE_LANGUAGE)
 async def change_language(ctx: Context, _: Understanding) -> list[Reply]:
     """Says which languages exist (Turkish only for now)."""
     return [Reply(ctx.t("menu.language_only_tr"))]
@@ -84,6 +86,6 @@ async def change_language(ctx: Context, _: Understanding) -> list[Reply]:
 @router.button("__stuck__")
 async def stuck(ctx: Context, _: Payload) -> list[Reply]:
     """After repeated failures: offers to stop the form or to reach a person."""
-    leave = Button.of(ctx.t("menu.stuck_leave"), "leave", ctx.conv.token, "y")
-    human = Button.of(ctx.t("menu.opt_human"), "i", "talk_to_human")
+    leave = Button.of(ctx.t("menu.stuck_leave"), Action.LEAVE, ctx.conv.token, "y")
+    human = Button.of(ctx.t("menu.opt_human"), Action.ASK, Intent.TALK_TO_HUMAN)
     return [Reply(ctx.t("menu.stuck"), buttons=(leave, human))]

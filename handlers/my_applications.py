@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from babel.dates import format_date
 
+from core.actions import Action
+from core.intents import Intent
 from core.messages import Button, Payload, Reply
 from core.records import ApplicationRecord
 from handlers.base import Context, Router
@@ -29,23 +31,23 @@ def _line(ctx: Context, app: ApplicationRecord) -> str:
     )
 
 
-@router.intent("application_status")
+@router.intent(Intent.APPLICATION_STATUS)
 async def list_mine(ctx: Context, _: Understanding) -> list[Reply]:
     """Lists the user's applications with their status; offers to cancel an active one."""
     apps = await ctx.store.applications_of(ctx.user)
     if not apps:
-        apply = Button.of(ctx.t("menu.opt_apply"), "i", "apply")
+        apply = Button.of(ctx.t("menu.opt_apply"), Action.ASK, Action.APPLY)
         return [Reply(ctx.t("mine.none"), buttons=(apply,))]
     text = ctx.t("mine.header") + "\n\n" + "\n\n".join(_line(ctx, a) for a in apps[:10])
     buttons = tuple(
-        Button.of(ctx.t("mine.cancel_button", number=a.number), "mc", a.number)
+        Button.of(ctx.t("mine.cancel_button", number=a.number), Action.CANCEL_APPLICATION, a.number)
         for a in apps[:10]
         if a.status in _ACTIVE
     )
     return [Reply(text, buttons=buttons)]
 
 
-@router.intent("cancel_application")
+@router.intent(Intent.CANCEL_APPLICATION)
 async def cancel_intent(ctx: Context, _: Understanding) -> list[Reply]:
     """Asks which active application to cancel (or confirms the only one)."""
     active = [a for a in await ctx.store.applications_of(ctx.user) if a.status in _ACTIVE]
@@ -53,17 +55,17 @@ async def cancel_intent(ctx: Context, _: Understanding) -> list[Reply]:
         return [Reply(ctx.t("mine.nothing_to_cancel"))]
     if len(active) == 1:
         return _confirm(ctx, active[0])
-    buttons = tuple(Button.of(a.number, "mc", a.number) for a in active)
+    buttons = tuple(Button.of(a.number, Action.CANCEL_APPLICATION, a.number) for a in active)
     return [Reply(ctx.t("mine.which_to_cancel"), buttons=buttons)]
 
 
 def _confirm(ctx: Context, app: ApplicationRecord) -> list[Reply]:
-    yes = Button.of(ctx.t("mine.cancel_yes"), "mcy", app.number)
-    no = Button.of(ctx.t("mine.cancel_no"), "i", "application_status")
+    yes = Button.of(ctx.t("mine.cancel_yes"), Action.CANCEL_CONFIRMED, app.number)
+    no = Button.of(ctx.t("mine.cancel_no"), Action.ASK, Intent.APPLICATION_STATUS)
     return [Reply(ctx.t("mine.cancel_confirm", line=_line(ctx, app)), buttons=(yes, no))]
 
 
-@router.button("mc")
+@router.button(Action.CANCEL_APPLICATION)
 async def cancel_button(ctx: Context, p: Payload) -> list[Reply]:
     """Asks to confirm cancelling one application."""
     number = p.args[0] if p.args else ""
@@ -73,7 +75,7 @@ async def cancel_button(ctx: Context, p: Payload) -> list[Reply]:
     return _confirm(ctx, app)
 
 
-@router.button("mcy")
+@router.button(Action.CANCEL_CONFIRMED)
 async def cancel_confirmed(ctx: Context, p: Payload) -> list[Reply]:
     """Cancels the application; its seat passes to the first on the waiting list."""
     number = p.args[0] if p.args else ""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.actions import Action
 from core.catalog import Session
 from core.checks import normalise_phone
+from core.intents import Intent
 from core.messages import Location, Payload, Reply
 from handlers import reminder_prefs
 from handlers.base import Context, Router
@@ -39,14 +41,12 @@ async def _upcoming(ctx: Context) -> list[Session]:
 
 
 async def _try_link_own_number(ctx: Context) -> int:
-    """WhatsApp users write from their own number: their desk enrolments are theirs."""
-    if ctx.channel != "whatsapp":
-        return 0
-    phone = normalise_phone("+" + ctx.user.partition(":")[2])
+    """Users who write from their own number (WhatsApp): their desk enrolments are theirs."""
+    phone = ctx.own_phone()
     return await ctx.store.link_by_phone(ctx.user, phone) if phone else 0
 
 
-@router.intent("my_schedule")
+@router.intent(Intent.MY_SCHEDULE)
 async def my_schedule(ctx: Context, u: Understanding) -> list[Reply]:
     """The next classes (or today's); asks for the phone number when no enrolment is known."""
     if not await ctx.store.enrolments_of(ctx.user):
@@ -82,8 +82,9 @@ async def my_schedule(ctx: Context, u: Understanding) -> list[Reply]:
 
 
 def _ask_phone(ctx: Context) -> Reply:
-    key = "classes.share_phone" if ctx.channel != "whatsapp" else "classes.not_found_whatsapp"
-    return Reply(ctx.t(key), ask="contact" if ctx.channel == "telegram" else None)
+    caps = ctx.capabilities
+    key = "classes.not_found_whatsapp" if caps.sender_phone_known else "classes.share_phone"
+    return Reply(ctx.t(key), ask="contact" if caps.contact_request else None)
 
 
 @router.button("__contact__")
@@ -100,7 +101,7 @@ async def contact_shared(ctx: Context, _: Payload) -> list[Reply]:
     return [Reply(ctx.t("classes.linked")), *await my_schedule(ctx, ctx.understanding)]
 
 
-@router.button("att")
+@router.button(Action.ATTEND)
 async def attendance(ctx: Context, p: Payload) -> list[Reply]:
     """Records "Geleceğim" / "Gelemeyeceğim" for one session."""
     session, answer = (p.args + ("", ""))[:2]
@@ -118,5 +119,5 @@ async def attendance(ctx: Context, p: Payload) -> list[Reply]:
 
 
 # Hatırlatma ayarları live in handlers/reminder_prefs.py; this journey answers for them.
-router.intent("reminder_settings")(reminder_prefs.reminder_settings)
+router.intent(Intent.REMINDER_SETTINGS)(reminder_prefs.reminder_settings)
 router.button(reminder_prefs.ACTION)(reminder_prefs.toggle)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.actions import Action
+from core.intents import Intent
 from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
 from nlu.text import tokens
@@ -10,13 +12,13 @@ from nlu.understand import Understanding
 router = Router("privacy")
 
 
-@router.intent("my_data")
+@router.intent(Intent.MY_DATA)
 async def show_data(ctx: Context, _: Understanding) -> list[Reply]:
     """Says what is stored about the user, and how to delete it."""
     counts = await ctx.store.describe_user_data(ctx.user)
     lines = [ctx.t(f"privacy.kind_{k}", n=n) for k, n in counts.items() if n]
     body = "\n".join(f"• {line}" for line in lines) if lines else ctx.t("privacy.nothing")
-    delete = Button.of(ctx.t("privacy.delete_button"), "i", "delete_my_data")
+    delete = Button.of(ctx.t("privacy.delete_button"), Action.ASK, Intent.DELETE_MY_DATA)
     return [Reply(ctx.t("privacy.stored", items=body), buttons=(delete,))]
 
 
@@ -24,7 +26,7 @@ async def show_data(ctx: Context, _: Understanding) -> list[Reply]:
 _ERASE_WORDS = frozenset({"sil", "kaldir", "unut", "yok"})
 
 
-@router.intent("delete_my_data")
+@router.intent(Intent.DELETE_MY_DATA)
 async def ask_delete(ctx: Context, u: Understanding) -> list[Reply]:
     """Explains what deletion means and asks for confirmation (or shows the data)."""
     if ctx.incoming.text and not any(
@@ -32,12 +34,12 @@ async def ask_delete(ctx: Context, u: Understanding) -> list[Reply]:
     ):
         return await show_data(ctx, u)
     ctx.conv.data["delete_asked"] = True
-    yes = Button.of(ctx.t("privacy.delete_yes"), "del", "y")
-    no = Button.of(ctx.t("privacy.delete_no"), "del", "n")
+    yes = Button.of(ctx.t("privacy.delete_yes"), Action.ERASE, "y")
+    no = Button.of(ctx.t("privacy.delete_no"), Action.ERASE, "n")
     return [Reply(ctx.t("privacy.delete_confirm"), buttons=(yes, no))]
 
 
-@router.button("del")
+@router.button(Action.ERASE)
 async def delete_confirmed(ctx: Context, p: Payload) -> list[Reply]:
     """Deletes everything about the user after a fresh confirmation."""
     if not ctx.conv.data.get("delete_asked"):

@@ -11,10 +11,10 @@ Forms reuse :func:`match_branch`, :func:`match_district`, :func:`is_outside_izmi
 of a conversation can check :func:`is_global_word` ("iptal", "menü", "geri", "yardım").
 """
 
+from core.intents import Intent
 from nlu.districts import DISTRICTS, is_outside_izmir, match_district
 from nlu.global_words import is_global_word
 from nlu.index import CatalogIndex
-from nlu.intents import Intent
 from nlu.matching import BranchMatch, match_branch
 from nlu.understand import ContractDict, Understanding, understand
 

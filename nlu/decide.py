@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from nlu.intents import Cue, Intent
+from core.intents import Intent
+from nlu.intents import Cue
 from nlu.matching import Hit
 
 # Questions about a course: with a branch named they keep their own intent.

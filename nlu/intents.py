@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
 
+from core.intents import Intent
 from nlu import lexicon
 from nlu import words as word_lists
 from nlu.districts import DISTRICTS
@@ -18,35 +18,6 @@ from nlu.vocab import Vocabulary
 log = logging.getLogger(__name__)
 
 SHORT_STEMS = frozenset({"is", "ol"})  # two-letter words that still take suffixes ("işe", "olmak")
-
-
-class Intent(StrEnum):
-    """Intents printed by ``meslek-bot understand`` (CONTRACT.md)."""
-
-    GREETING = "greeting"
-    GOODBYE = "goodbye"
-    THANKS = "thanks"
-    HELP = "help"
-    LIST_COURSES = "list_courses"
-    COURSE_INFO = "course_info"
-    COURSE_SCHEDULE = "course_schedule"
-    APPLY = "apply"
-    APPLICATION_STATUS = "application_status"
-    CANCEL_APPLICATION = "cancel_application"
-    CENTER_INFO = "center_info"
-    NEAREST_CENTER = "nearest_center"
-    FAQ_COST = "faq_cost"
-    FAQ_CERTIFICATE = "faq_certificate"
-    FAQ_ELIGIBILITY = "faq_eligibility"
-    FAQ_DOCUMENTS = "faq_documents"
-    FAQ_ATTENDANCE = "faq_attendance"
-    MY_SCHEDULE = "my_schedule"
-    REMINDER_SETTINGS = "reminder_settings"
-    EMPLOYMENT = "employment"
-    TALK_TO_HUMAN = "talk_to_human"
-    DELETE_MY_DATA = "delete_my_data"
-    CHANGE_LANGUAGE = "change_language"
-    OUT_OF_SCOPE = "out_of_scope"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypedDict
 
+from core.intents import Intent
 from nlu.decide import Evidence, choose_intent
 from nlu.districts import is_outside_izmir
 from nlu.index import CatalogIndex
-from nlu.intents import Cue, Intent, find_cues
+from nlu.intents import Cue, find_cues
 from nlu.matching import (
     Hit,
     analyse,
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 class ContractDict(TypedDict):
     """The JSON object printed by ``meslek-bot understand --json``."""
 
-    intent: str
+    intent: Intent
     branch: str | None
     candidates: list[str]
     field: str | None
@@ -43,7 +44,7 @@ class ContractDict(TypedDict):
 class Understanding:
     """What the assistant understood from one message."""
 
-    intent: str
+    intent: Intent
     confidence: float
     branch: str | None = None
     candidates: tuple[str, ...] = ()  # best branch first, then close alternatives
@@ -150,7 +151,7 @@ def understand(text: str, index: CatalogIndex) -> Understanding:
         field_id = index.branch_field.get(branch_id)
     time = find_time_cues([w.token for w in words])
     result = Understanding(
-        intent=intent.value,
+        intent=intent,
         confidence=round(min(confidence, 0.99), 3),
         branch=branch_id,
         candidates=tuple(h.id for h in branches),

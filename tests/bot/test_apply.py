@@ -32,9 +32,9 @@ async def reach_name_question(
     chat: Chat, branch_words: str = "barista kursuna başvurmak istiyorum"
 ) -> None:
     await chat.say(branch_words)
-    await chat.press_first("apc")
+    await chat.press_first("apply_course")
     assert "onay" in chat.texts().lower()
-    await chat.press_first("apk")  # the first consent button is "Onaylıyorum"
+    await chat.press_first("consent")  # the first consent button is "Onaylıyorum"
     assert await state(chat) == "apply:ask_name"
 
 
@@ -133,7 +133,7 @@ async def test_too_young_is_refused(chat: Chat) -> None:
 
 async def test_refused_consent_stores_nothing(chat: Chat) -> None:
     await chat.say("barista kursuna başvurmak istiyorum")
-    await chat.press_first("apc")
+    await chat.press_first("apply_course")
     await chat.press_label("Onaylamıyorum")
     assert "kaydedilmedi" in chat.texts()
     assert await state(chat) is None
@@ -161,7 +161,7 @@ async def test_the_form_resumes_after_a_restart(tmp_path: Path, seeded_db: Path)
 
 async def test_two_taps_at_once_are_handled_one_after_the_other(chat: Chat) -> None:
     await chat.say("barista kursuna başvurmak istiyorum")
-    await chat.press_first("apc")
+    await chat.press_first("apply_course")
     consent = next(b.data for r in chat.last for b in r.buttons if b.data.endswith("|y"))
     engine = chat.assistant.engine
     tap = Incoming(user=chat.user, kind=Kind.BUTTON, data=consent)
@@ -174,9 +174,9 @@ async def test_two_taps_at_once_are_handled_one_after_the_other(chat: Chat) -> N
 
 async def test_a_button_from_an_old_message_gets_a_polite_answer(chat: Chat) -> None:
     await chat.say("barista kursuna başvurmak istiyorum")
-    old = next(b.data for r in chat.last for b in r.buttons if b.data.startswith("apc"))
+    old = next(b.data for r in chat.last for b in r.buttons if b.data.startswith("apply_course"))
     await chat.press(old)
-    await chat.press_first("apk")
+    await chat.press_first("consent")
     await chat.press(old)
     assert "eski bir mesajdan" in chat.texts()
     await chat.press("garbage|||")

@@ -86,9 +86,9 @@ def test_understand_batch_prints_one_contract_line_each(workdir: Path) -> None:
 
 def test_application_by_json_chat_survives_a_restart_and_exports_masked(workdir: Path) -> None:
     turns = chat_json(workdir, ["barista kursuna kayıt olmak istiyorum"])
-    course = first_data(turns[0], "apc")
+    course = first_data(turns[0], "apply_course")
     turns = chat_json(workdir, [f"/press {course}"])
-    consent = first_data(turns[0], "apk")
+    consent = first_data(turns[0], "consent")
     turns = chat_json(workdir, [f"/press {consent}", "ayse yilmaz"])
     assert "kimlik" in text_of(turns[1])
     # A new process with the same --user continues at the same question.
@@ -97,7 +97,7 @@ def test_application_by_json_chat_survives_a_restart_and_exports_masked(workdir:
     assert "Doğum" in text_of(turns[1])
     assert "ilçe" in text_of(turns[3])
     turns = chat_json(workdir, ["karşıyaka", "geç", "geç"])
-    send = first_data(turns[2], "aps")
+    send = first_data(turns[2], "summary")
     turns = chat_json(workdir, [f"/press {send}"])
     assert "MF-" in text_of(turns[0])
 

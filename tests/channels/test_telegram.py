@@ -211,8 +211,8 @@ async def test_stop_lets_the_turn_in_flight_finish(
 async def test_an_application_with_a_shared_contact(bot: Bot) -> None:
     calls = await bot.say("/start basvuru_barista")
     assert "barista" in texts(calls).lower()
-    await bot.turn(lambda: bot.tg.press(USER, _first_data(bot, "apc")))
-    await bot.turn(lambda: bot.tg.press(USER, _first_data(bot, "apk")))
+    await bot.turn(lambda: bot.tg.press(USER, _first_data(bot, "apply_course")))
+    await bot.turn(lambda: bot.tg.press(USER, _first_data(bot, "consent")))
     await bot.say("Ayşe Yılmaz")
     await bot.say(VALID_ID)
     calls = await bot.say("12.05.1998")

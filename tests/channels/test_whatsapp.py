@@ -233,7 +233,7 @@ async def test_a_menu_becomes_a_list_and_two_choices_become_reply_buttons(ayse: 
     assert all(len(r["title"]) <= 24 and len(r.get("description", "")) <= 72 for r in rows)
     assert action["button"] == "Seçenekler"
     await ayse.say("barista kursuna başvurmak istiyorum")
-    await ayse.press_id("apc")
+    await ayse.press_id("apply_course")
     consent = [s for s in ayse.last if s.type == "interactive"][-1]
     assert consent.interactive_type == "button"
     titles = [title for _, title in consent.choices]
@@ -246,8 +246,8 @@ async def test_a_full_application_through_whatsapp_uses_the_senders_number(
     wa: WhatsApp, ayse: Person
 ) -> None:
     await ayse.say("barista kursuna başvurmak istiyorum")
-    await ayse.press_id("apc")
-    await ayse.press_id("apk")  # the first consent button
+    await ayse.press_id("apply_course")
+    await ayse.press_id("consent")  # the first consent button
     for answer in ("Ayşe Yılmaz", VALID_ID, "12.05.1998"):
         await ayse.say(answer)
     assert "+905321234567" in ayse.texts()

@@ -12,6 +12,7 @@ import pytest
 
 from core.catalog import Catalog, Course, CourseStatus, Session
 from core.conversation import Conversation
+from core.intents import Intent
 from core.messages import Incoming, Kind, Payload, Reply
 from handlers.base import Context
 from handlers.catalog_view import CatalogView
@@ -218,7 +219,7 @@ def und(intent: str, **values: Any) -> Understanding:
         else:
             defaults[f.name] = None
     defaults.update(values)
-    return Understanding(intent=intent, **defaults)
+    return Understanding(intent=Intent(intent), **defaults)
 
 
 def press(data: str) -> Payload:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from core.intents import Intent
 from core.messages import Reply
 from handlers import faq
 from handlers.base import Context
@@ -17,12 +18,12 @@ from tests.handlers.conftest import MakeCtx, all_buttons, press, und
 
 
 async def ask(ctx: Context, intent: str, **cues: Any) -> list[Reply]:
-    return await faq.router.intents[intent](ctx, und(intent, **cues))
+    return await faq.router.intents[Intent(intent)](ctx, und(intent, **cues))
 
 
 async def test_routed_intent_wins_over_the_text(make_ctx: MakeCtx) -> None:
     # A menu button routes to faq_cost while the (empty) text is understood as out_of_scope.
-    replies = await faq.router.intents["faq_cost"](make_ctx(), und("out_of_scope"))
+    replies = await faq.router.intents[Intent.FAQ_COST](make_ctx(), und("out_of_scope"))
     assert "ücretsiz" in replies[0].text
 
 

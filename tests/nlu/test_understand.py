@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlu import CatalogIndex, Intent, is_global_word, match_branch, understand
+from core.intents import Intent
+from nlu import CatalogIndex, is_global_word, match_branch, understand
 from nlu.matching import analyse
 from nlu.understand import Understanding
 
@@ -168,9 +169,9 @@ def test_match_branch_for_forms(index: CatalogIndex) -> None:
 
 
 def test_understanding_is_frozen() -> None:
-    result = Understanding(intent="greeting", confidence=0.9)
+    result = Understanding(intent=Intent.GREETING, confidence=0.9)
     with pytest.raises(AttributeError):
-        result.intent = "help"  # type: ignore[misc]
+        result.intent = Intent.HELP  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(

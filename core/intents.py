@@ -1,0 +1,38 @@
+"""What a message asks for: the kinds of intent the assistant knows."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Intent(StrEnum):
+    """Kinds of intent: the ones printed by ``meslek-bot understand`` (CONTRACT.md), and a
+    few that only buttons and commands ask for."""
+
+    GREETING = "greeting"
+    GOODBYE = "goodbye"
+    THANKS = "thanks"
+    HELP = "help"
+    LIST_COURSES = "list_courses"
+    COURSE_INFO = "course_info"
+    COURSE_SCHEDULE = "course_schedule"
+    APPLY = "apply"
+    APPLICATION_STATUS = "application_status"
+    CANCEL_APPLICATION = "cancel_application"
+    CENTER_INFO = "center_info"
+    NEAREST_CENTER = "nearest_center"
+    FAQ_COST = "faq_cost"
+    FAQ_CERTIFICATE = "faq_certificate"
+    FAQ_ELIGIBILITY = "faq_eligibility"
+    FAQ_DOCUMENTS = "faq_documents"
+    FAQ_ATTENDANCE = "faq_attendance"
+    MY_SCHEDULE = "my_schedule"
+    REMINDER_SETTINGS = "reminder_settings"
+    EMPLOYMENT = "employment"
+    TALK_TO_HUMAN = "talk_to_human"
+    DELETE_MY_DATA = "delete_my_data"
+    CHANGE_LANGUAGE = "change_language"
+    OUT_OF_SCOPE = "out_of_scope"
+    # Asked by buttons and commands only, never printed by `understand`:
+    MY_DATA = "my_data"  # show what is stored about me
+    FAQ_MENU = "faq_menu"  # the list of frequently asked topics
