@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.backup import KEY_FILE_NAME, key_file_for
+from bot.channels import capabilities
 from bot.engine import Engine, EngineConfig
 from bot.outbox import Sender
 from bot.reminder_policy import kind_of
@@ -114,6 +115,7 @@ async def build_assistant(settings: Settings) -> Assistant:
                 admin_keys=settings.admin_keys,
                 max_active=settings.max_active_applications,
                 reminder_kinds=tuple(dict.fromkeys(map(kind_of, settings.reminder_offsets))),
+                capabilities=capabilities.BY_CHANNEL,
             ),
             routes=Routes.of(registry.routers()),
         )

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.channels.capabilities import BY_CHANNEL
 from bot.routing import route
 from core.channel import Capabilities
 from core.checks import mask_user
@@ -46,7 +45,7 @@ class EngineConfig:
     max_active: int = 2
     reminder_kinds: tuple[str, ...] = ()  # MF_REMINDERS as kind codes: "eve1800", "m120"
     # What each channel can show, by the prefix of a user key.
-    capabilities: Mapping[str, Capabilities] = field(default_factory=lambda: BY_CHANNEL)
+    capabilities: Mapping[str, Capabilities] = field(default_factory=dict)
 
 
 class _UserLocks:
