@@ -9,6 +9,7 @@ from core.actions import Action
 from core.intents import Intent
 from core.messages import Button, Kind, Payload, Reply
 from handlers.base import Context, Routes
+from handlers.focus import resolve
 from nlu.global_words import is_global_word
 from nlu.understand import Understanding
 
@@ -148,6 +149,8 @@ async def _intent(
     ctx: Context, routes: Routes, u: Understanding | None, intent: Intent | None = None
 ) -> list[Reply]:
     u = u or ctx.understanding
+    if intent is None:
+        u = resolve(ctx, u)  # a follow-up about the course in focus
     name = intent or u.intent
     handler = routes.intents.get(Intent(name)) or routes.intents.get(Intent.OUT_OF_SCOPE)
     if handler is None:

@@ -5,8 +5,50 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+TOPIC_TTL = timedelta(minutes=30)  # a topic is forgotten after this long without a message
+TOPIC_REFRESH = timedelta(minutes=10)  # a topic in use is re-stamped at most this often
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """What the conversation is about: the course in focus, so follow-ups resolve against it."""
+
+    at: datetime  # when it was set or last used (re-stamped at most every TOPIC_REFRESH)
+    branch: str | None = None
+    course: str | None = None  # the offering last shown alone or chosen
+    centre: str | None = None
+    district: str | None = None
+    time_of_day: str | None = None  # morning | afternoon | evening
+    weekend: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"at": self.at.isoformat()}
+        for name in ("branch", "course", "centre", "district", "time_of_day", "weekend"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
+
+    @classmethod
+    def from_json(cls, raw: object) -> Topic | None:
+        """A stored topic; None for anything malformed."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("at"), str):
+            return None
+        try:
+            at = datetime.fromisoformat(raw["at"])
+        except ValueError:
+            return None
+        texts = {k: raw.get(k) for k in ("branch", "course", "centre", "district", "time_of_day")}
+        if not all(v is None or isinstance(v, str) for v in texts.values()):
+            return None
+        weekend = raw.get("weekend")
+        return cls(at=at, weekend=weekend if isinstance(weekend, bool) else None, **texts)
+
+    def fresh(self, now: datetime) -> bool:
+        return now - self.at <= TOPIC_TTL
 
 
 @dataclass
@@ -22,6 +64,8 @@ class Conversation:
     offered: tuple[str, ...] = ()
     # A "leave the form?" question is pending (its buttons carry the token).
     leaving: bool = False
+    # The topic in focus (a course, a centre): stored, so it survives a restart.
+    topic: Topic | None = None
     # The user's data was just erased: the engine must not write this conversation again.
     erased: bool = False
     # What was read from storage, so an unchanged conversation is not written back.

@@ -19,6 +19,7 @@ from handlers.courses_view import (
     offer_state,
     only_place,
 )
+from handlers.focus import remember
 from handlers.formatting import buttons, format_hours, haversine_km, safe_button, tr_locative
 
 INFO_PAGE_SIZE = 5
@@ -43,6 +44,7 @@ async def branch_info(
     """Describes a branch and its next offerings; asks to apply, or to be told when one opens."""
     branch = ctx.catalog.branches[flt.branch or ""]
     offers = branch_offers(ctx, branch.id)
+    _focus_on(ctx, flt, None)
     if not offers:
         return none_planned(ctx, flt)
     today = ctx.today
@@ -68,6 +70,8 @@ async def branch_info(
     if paged is None:
         return stale_page(ctx, flt, *mode)
     items, pages = paged
+    if len(shown) == 1:
+        _focus_on(ctx, flt, shown[0].id)
     taken = await ctx.store.seats_taken([c.id for c in items])
     pairs = [(c, taken.get(c.id, 0)) for c in items]
     if page == 1:
@@ -93,6 +97,19 @@ async def branch_info(
         near = safe_button(ctx.t("courses.near_button"), Action.NEAR, branch.id)
     options = _unique(buttons(*apply, more, *extra, near))
     return [Reply(text, options, replace_previous=page > 1)]
+
+
+def _focus_on(ctx: Context, flt: CourseFilter, course: str | None) -> None:
+    """Makes this branch (and the one offering shown, if only one) the topic in focus."""
+    remember(
+        ctx,
+        branch=flt.branch,
+        course=course,
+        centre=flt.center,
+        district=flt.district,
+        time_of_day=flt.time_of_day,
+        weekend=flt.weekend,
+    )
 
 
 def _unique(items: tuple[Button, ...]) -> tuple[Button, ...]:

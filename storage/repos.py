@@ -11,7 +11,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.conversation import Conversation
+from core.conversation import Conversation, Topic
 from core.records import ApplicationRecord, NewApplication
 from storage import tables as t
 from storage.crypto import IdVault, mask_id
@@ -24,7 +24,7 @@ ACTIVE = ("pending", "waitlisted", "accepted")
 FORM_TTL = timedelta(hours=48)
 
 # Engine fields kept in the JSON data column beside the journey's own answers.
-_OFFERED, _LEAVING = "_offered", "_leaving"
+_OFFERED, _LEAVING, _TOPIC = "_offered", "_leaving", "_topic"
 _EMPTY_CONVERSATION = {"state": None, "data": "{}", "token": "", "failures": 0}
 
 # The three statements of every chat turn, compiled once (see storage.upsert).
@@ -101,7 +101,10 @@ class SqlStore(TraineeStore):
             updated_at=row["updated_at"],
             offered=tuple(data.pop(_OFFERED, ())),
             leaving=bool(data.pop(_LEAVING, False)),
+            topic=Topic.from_json(data.pop(_TOPIC, None)),
         )
+        if conv.topic is not None and not conv.topic.fresh(self.now):
+            conv.topic = None
         persisted = row.get("_persisted") if isinstance(row, dict) else None
         conv.loaded = persisted or {k: row[k] for k in ("state", "data", "token", "failures")}
         if row["updated_at"] < self.now - FORM_TTL:
@@ -118,6 +121,8 @@ class SqlStore(TraineeStore):
         engine keeps them in its cache): a turn that changed only those writes nothing.
         """
         extra: dict[str, Any] = {_LEAVING: True} if conv.leaving else {}
+        if conv.topic is not None:
+            extra[_TOPIC] = conv.topic.to_json()
         offered = {_OFFERED: list(conv.offered)} if conv.offered else {}
         kept = {**conv.data, **extra, **(offered if keep_offered else {})}
         values: dict[str, Any] = {

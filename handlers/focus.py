@@ -1,0 +1,75 @@
+"""The topic in focus: follow-ups resolved against the course last shown, the topic kept current.
+
+After a course card, "ne zaman başlıyor", "nerede", "kaç saat", "hafta sonu olanı var mı",
+"başka merkezde var mı", "buna başvurayım" name no course: they are about the one in focus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from core.conversation import TOPIC_REFRESH, Topic
+from core.intents import Intent
+from handlers.base import Context
+from nlu.understand import Understanding
+
+# Questions that are about one course when none is named.
+_ABOUT_A_COURSE = frozenset(
+    {
+        Intent.COURSE_SCHEDULE,
+        Intent.COURSE_INFO,
+        Intent.APPLY,
+        Intent.NEAREST_CENTER,
+        Intent.FAQ_COST,
+        Intent.FAQ_CERTIFICATE,
+        Intent.FAQ_ELIGIBILITY,
+        Intent.FAQ_DOCUMENTS,
+        Intent.FAQ_ATTENDANCE,
+    }
+)
+
+
+def topic_of(ctx: Context) -> Topic | None:
+    """The topic in focus, if it is still fresh and the catalog still knows its course."""
+    topic = ctx.conv.topic
+    if topic is None or not topic.fresh(ctx.now):
+        return None
+    if topic.branch is not None and topic.branch not in ctx.catalog.branches:
+        return None
+    return topic
+
+
+def resolve(ctx: Context, u: Understanding) -> Understanding:
+    """The understanding with the course in focus filled in when the message is a follow-up."""
+    topic = topic_of(ctx)
+    if topic is None or topic.branch is None or u.branch is not None or u.field is not None:
+        return u
+    if not _follows_up(u):
+        return u
+    if ctx.now - topic.at > TOPIC_REFRESH:  # still in use: keep it from expiring
+        ctx.conv.topic = replace(topic, at=ctx.now)
+    intent = u.intent
+    if intent in (Intent.CENTER_INFO, Intent.LIST_COURSES):
+        intent = Intent.COURSE_SCHEDULE if u.intent is Intent.LIST_COURSES else Intent.COURSE_INFO
+    return replace(u, intent=intent, branch=topic.branch, candidates=(topic.branch,))
+
+
+def _follows_up(u: Understanding) -> bool:
+    if u.intent in _ABOUT_A_COURSE:
+        return True
+    if u.intent is Intent.CENTER_INFO:  # "nerede": where the course in focus runs
+        return u.center is None
+    if u.intent is Intent.LIST_COURSES:  # "hafta sonu olanı var mı", "Buca'da var mı"
+        return bool(u.time_of_day or u.weekdays or u.weekend is not None or u.district)
+    return False
+
+
+def remember(ctx: Context, **about: Any) -> None:
+    """Makes `about` (branch, course, centre, district, time) the topic; unchanged, no write."""
+    current = ctx.conv.topic
+    topic = Topic(at=ctx.now, **about)
+    same = current is not None and replace(current, at=ctx.now) == topic
+    if same and current is not None and ctx.now - current.at <= TOPIC_REFRESH:
+        return
+    ctx.conv.topic = topic

@@ -1,0 +1,91 @@
+"""The topic in focus: follow-ups about the course just shown, stored, expiring, cheap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.app import build_assistant
+from storage import tables as t
+from tests.bot.conftest import Chat, copy_seeded, make_settings
+from tests.bot.test_apply import state
+
+NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+
+
+async def _conversation_written_at(chat: Chat) -> datetime | None:
+    async with chat.assistant.db.read() as conn:
+        row = await conn.execute(
+            select(t.conversations.c.updated_at).where(t.conversations.c.user_key == chat.user)
+        )
+        return row.scalar_one_or_none()
+
+
+def _clock(chat: Chat, at: datetime) -> None:
+    chat.assistant.engine.clock = lambda: at
+
+
+async def test_when_and_where_after_a_course_card_are_about_that_course(chat: Chat) -> None:
+    _clock(chat, NOW)
+    await chat.say("barista kursu var mı")
+    when = await chat.say("ne zaman başlıyor")
+    assert "Barista" in when[0].text
+    assert "İlk ders" in when[0].text
+    where = await chat.say("nerede")
+    assert "Barista" in where[0].text
+    assert "Kurs Merkezi" in where[0].text
+
+
+async def test_weekend_follow_up_narrows_the_course_in_focus(chat: Chat) -> None:
+    _clock(chat, NOW)
+    await chat.say("barista kursu")
+    replies = await chat.say("hafta sonu olanı var mı")
+    assert "Barista" in replies[0].text
+    assert "Cumartesi" in replies[0].text
+
+
+async def test_apply_to_this_starts_the_form_for_the_course_in_focus(chat: Chat) -> None:
+    _clock(chat, NOW)
+    await chat.say("giyim üretimi kursu hakkında bilgi")
+    await chat.say("tamam buna başvurayım")
+    assert "Giyim Üretimi" in chat.texts()
+    assert "Hangi kursa" not in chat.texts()
+
+
+async def test_a_follow_up_on_the_same_topic_writes_nothing(chat: Chat) -> None:
+    _clock(chat, NOW)
+    await chat.say("barista kursu var mı")
+    written = await _conversation_written_at(chat)
+    assert written is not None
+    _clock(chat, NOW + timedelta(minutes=2))
+    await chat.say("ne zaman başlıyor")
+    await chat.say("nerede")
+    assert await _conversation_written_at(chat) == written
+
+
+async def test_the_topic_expires_after_thirty_minutes_of_silence(chat: Chat) -> None:
+    _clock(chat, NOW)
+    await chat.say("barista kursu var mı")
+    _clock(chat, NOW + timedelta(minutes=31))
+    replies = await chat.say("ne zaman başlıyor")
+    assert "Barista kursunun" not in replies[0].text
+
+
+async def test_the_topic_survives_a_restart(tmp_path: Path, seeded_db: Path) -> None:
+    copy_seeded(seeded_db, tmp_path)
+    first = Chat(await build_assistant(make_settings(tmp_path)))
+    try:
+        _clock(first, NOW)
+        await first.say("ileri excel kursu var mı")
+    finally:
+        await first.assistant.close()
+    again = Chat(await build_assistant(make_settings(tmp_path)))
+    try:
+        _clock(again, NOW + timedelta(minutes=5))
+        replies = await again.say("ne zaman başlıyor")
+        assert "İleri Excel" in replies[0].text
+        assert await state(again) is None
+    finally:
+        await again.assistant.close()
