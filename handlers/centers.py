@@ -51,7 +51,7 @@ async def nearest_center(ctx: Context, u: Understanding) -> list[Reply]:
         if points:
             lat = sum(c.lat for c in points) / len(points)
             lon = sum(c.lon for c in points) / len(points)
-            return _nearest(ctx, lat, lon, branch)
+            return _nearest(ctx, lat, lon, branch, district=points[0].district)
     return _ask_location(ctx, branch)
 
 
@@ -94,8 +94,14 @@ def _ask_location(ctx: Context, branch: str | None, *, retry: bool = False) -> l
     return [Reply(text, ask="location")]
 
 
-def _nearest(ctx: Context, lat: float, lon: float, branch: str | None) -> list[Reply]:
-    """The nearest centres to a point, each with its distance and a map pin."""
+def _nearest(
+    ctx: Context, lat: float, lon: float, branch: str | None, *, district: str | None = None
+) -> list[Reply]:
+    """The nearest centres to a point, each with its distance and a map pin.
+
+    With `district` the point is only that district's middle, not where the user is: centres
+    in the district are said to be there, others get a distance "from the district".
+    """
     catalog = ctx.catalog
     centers = list(catalog.centers.values())
     if not centers:
@@ -108,9 +114,12 @@ def _nearest(ctx: Context, lat: float, lon: float, branch: str | None) -> list[R
         name = catalog.branches[branch].name
         if next_course:
             centers = [c for c in centers if c.id in next_course]
-            intro.append(ctx.t("centers.nearest_branch_header", branch=name))
+            key = "centers.nearest_branch_district" if district else "centers.nearest_branch_header"
+            intro.append(ctx.t(key, branch=name, place=district or ""))
         else:
             intro.append(ctx.t("centers.no_branch_nearby", branch=name))
+    elif district:
+        intro.append(ctx.t("centers.nearest_district_header", place=district))
     else:
         intro.append(ctx.t("centers.nearest_header"))
     ranked = sorted(centers, key=lambda c: (haversine_km(lat, lon, c.lat, c.lon), c.id))
@@ -120,12 +129,19 @@ def _nearest(ctx: Context, lat: float, lon: float, branch: str | None) -> list[R
     replies: list[Reply] = []
     for i, center in enumerate(nearest):
         km = haversine_km(lat, lon, center.lat, center.lon)
+        if district and tr_lower(center.district) == tr_lower(district):
+            distance = ctx.t("centers.in_the_district", place_loc=tr_locative(center.district))
+        elif district:
+            distance = ctx.t(
+                "centers.from_district",
+                distance=format_distance(km, ctx.locale),
+                place=district,
+            )
+        else:
+            distance = format_distance(km, ctx.locale)
         lines = [
             ctx.t(
-                "centers.near_item",
-                name=center.name,
-                distance=format_distance(km, ctx.locale),
-                address=_address(center),
+                "centers.near_item", name=center.name, distance=distance, address=_address(center)
             )
         ]
         course = next_course.get(center.id)

@@ -137,3 +137,12 @@ async def test_center_payloads_fit(make_ctx: MakeCtx) -> None:
         assert len(data.encode()) <= MAX_PAYLOAD_BYTES
         assert Payload.decode(data) is not None
     assert "Karşıyaka" in text_of(replies)
+
+
+async def test_a_district_given_alone_shows_no_distance_of_metres(make_ctx: MakeCtx) -> None:
+    # The district's middle is not where the user is: "10 m" away would be a made-up figure.
+    replies = await centers.nearest_center(make_ctx(), und("nearest_center", district="Buca"))
+    text = "\n".join(r.text for r in replies)
+    assert " m\n" not in text
+    assert "Buca'da" in replies[0].text
+    assert "Buca merkezine yaklaşık" in text
