@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from core.records import ApplicationRecord, EnrolmentRecord, NewApplication
+from core.records import ApplicationRecord, EnrolmentRecord, NewApplication, StoredData
 
 
 class Sealing(Protocol):
@@ -57,6 +57,10 @@ class People(Protocol):
 
     async def save_callback_request(self, user: str, phone: str, question: str) -> int:
         """Leaves a request for staff to call back; returns its id."""
+        ...
+
+    async def stored_data(self, user: str) -> StoredData:
+        """What is stored about the user, item by item (national ids masked)."""
         ...
 
     async def describe_user_data(self, user: str) -> dict[str, int]:

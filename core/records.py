@@ -51,3 +51,25 @@ class Trainee:
     full_name: str
     phone: str
     national_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredApplication:
+    """One application as its owner may see it (the national id masked)."""
+
+    record: ApplicationRecord
+    birth_date: date
+    district: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredData:
+    """Everything stored about one chat account, for "verilerim"."""
+
+    phone: str | None  # the number the account shared or wrote from
+    applications: tuple[StoredApplication, ...]
+    enrolments: tuple[EnrolmentRecord, ...]
+    interests: tuple[tuple[str, str], ...]  # (branch id, district or "")
+    callback_questions: tuple[str, ...]
+    counts: dict[str, int]  # rows per kind, technical ones included
+    id_stored: bool  # a national id (encrypted) is kept in an application or enrolment

@@ -36,7 +36,7 @@ async def list_mine(ctx: Context, _: Understanding) -> list[Reply]:
     """Lists the user's applications with their status; offers to cancel an active one."""
     apps = await ctx.store.applications_of(ctx.user)
     if not apps:
-        apply = Button.of(ctx.t("menu.opt_apply"), Action.ASK, Action.APPLY)
+        apply = Button.of(ctx.t("menu.opt_apply"), Action.ASK, Intent.APPLY)
         return [Reply(ctx.t("mine.none"), buttons=(apply,))]
     text = ctx.t("mine.header") + "\n\n" + "\n\n".join(_line(ctx, a) for a in apps[:10])
     buttons = tuple(

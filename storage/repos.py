@@ -12,7 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.conversation import Conversation, Topic
-from core.records import ApplicationRecord, NewApplication
+from core.records import (
+    ApplicationRecord,
+    EnrolmentRecord,
+    NewApplication,
+    StoredApplication,
+    StoredData,
+)
 from storage import tables as t
 from storage.crypto import IdVault, mask_id
 from storage.db import LazyWrite
@@ -374,6 +380,46 @@ class SqlStore(TraineeStore):
                 ).scalar_one()
             )
         return out
+
+    async def stored_data(self, user: str) -> StoredData:
+        counts = await self.describe_user_data(user)
+        users, apps, enrol = t.users.c, t.applications.c, t.enrolments.c
+        phone = (await self.conn.execute(select(users.phone).where(users.key == user))).scalar()
+        rows = (
+            await self.conn.execute(
+                select(t.applications).where(apps.user_key == user).order_by(apps.id.desc())
+            )
+        ).all()
+        applications = [
+            StoredApplication(await self._to_record(r._mapping), r.birth_date, r.district)
+            for r in rows
+        ]
+        enrolled = (
+            await self.conn.execute(
+                select(enrol.id, enrol.course_id, enrol.full_name, enrol.national_id_enc)
+                .where(enrol.user_key == user)
+                .order_by(enrol.id)
+            )
+        ).all()
+        interests = await self.conn.execute(
+            select(t.interests.c.branch_id, t.interests.c.district)
+            .where(t.interests.c.user_key == user)
+            .order_by(t.interests.c.id)
+        )
+        questions = await self.conn.execute(
+            select(t.callback_requests.c.question)
+            .where(t.callback_requests.c.user_key == user)
+            .order_by(t.callback_requests.c.id)
+        )
+        return StoredData(
+            phone=phone,
+            applications=tuple(applications),
+            enrolments=tuple(EnrolmentRecord(e.id, e.course_id, e.full_name) for e in enrolled),
+            interests=tuple((r.branch_id, r.district or "") for r in interests),
+            callback_questions=tuple(q for (q,) in questions),
+            counts=counts,
+            id_stored=bool(rows) or any(e.national_id_enc for e in enrolled),
+        )
 
     async def delete_user_data(self, user: str) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -146,8 +146,22 @@ async def test_ids_of_questions_just_before_erasing_are_not_kept(chat: Chat) -> 
 
 
 async def test_verilerim_shows_what_is_stored_without_deleting(chat: Chat) -> None:
-    await apply_quickly(chat)
+    number = await apply_quickly(chat)
     await chat.say("verilerim")
-    assert "başvurular (1)" in chat.texts()
+    # The data itself, not only counts: the application, the name, the id masked.
+    assert number in chat.texts()
+    assert "Ayşe Yılmaz" in chat.texts()
+    assert VALID_ID[:2] + "*******" + VALID_ID[-2:] in chat.texts()
+    assert VALID_ID not in chat.texts()
+    assert "12 Mayıs 1998" in chat.texts()
     assert "geri alınamaz" not in chat.texts()
     assert await count(chat, t.applications) == 1
+
+
+async def test_after_erasure_nothing_says_an_id_is_still_kept(chat: Chat) -> None:
+    await apply_quickly(chat)
+    await chat.say("verilerimi sil")
+    await chat.press_label("Evet")
+    await chat.say("verilerim")
+    assert "kimlik" not in chat.texts().lower()
+    assert "MF-" not in chat.texts()
