@@ -11,6 +11,7 @@ from core.messages import Button, Kind, Payload, Reply
 from handlers.base import Context, Routes
 from handlers.focus import resolve
 from nlu.global_words import is_global_word
+from nlu.language import detect_language
 from nlu.understand import Understanding
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ async def _route(ctx: Context, routes: Routes) -> list[Reply]:
         return await _global(ctx, routes, word)
     if ctx.conv.state:
         return await _state(ctx, routes)
+    if detect_language(text) != "tr":  # English or Arabic: the floor answer in that language
+        return await _call(ctx, routes, "foreign")
     return await _intent(ctx, routes, ctx.understanding)
 
 
