@@ -18,6 +18,7 @@ from handlers import registry
 from handlers.base import Routes
 from handlers.catalog_view import CatalogView
 from locales import load_translator
+from locales.faq import topic_patterns
 from storage.catalog_repo import import_catalog, is_empty, load_catalog
 from storage.crypto import IdVault, load_or_create_key_file
 from storage.db import Database
@@ -77,7 +78,7 @@ class Assistant:
 
     async def reload_catalog(self) -> None:
         """Reads the catalog again (after an import) and gives it to the engine."""
-        self.engine.set_catalog(CatalogView.build(await load_catalog(self.db)))
+        self.engine.set_catalog(CatalogView.build(await load_catalog(self.db), topic_patterns()))
         if self.settled:
             settle_heap()
 
@@ -103,7 +104,7 @@ async def build_assistant(settings: Settings) -> Assistant:
     """Builds storage and the conversation engine from the settings."""
     db, seeded = await open_database(settings)
     try:
-        catalog = CatalogView.build(await load_catalog(db))
+        catalog = CatalogView.build(await load_catalog(db), topic_patterns())
         engine = Engine(
             db=db,
             catalog=catalog,

@@ -191,13 +191,14 @@ async def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _understand(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_database
+    from locales.faq import topic_patterns
     from nlu.index import CatalogIndex
     from nlu.understand import understand
     from storage.catalog_repo import load_catalog
 
     db, _ = await open_database(settings)
     try:
-        index = CatalogIndex.build(await load_catalog(db))
+        index = CatalogIndex.build(await load_catalog(db), topic_patterns())
     finally:
         await db.dispose()
 

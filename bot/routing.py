@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from core.actions import Action
 from core.intents import Intent
@@ -176,7 +177,12 @@ async def _press(ctx: Context, routes: Routes, data: str) -> list[Reply]:
     if payload.action == Action.LEAVE:
         return await _leave(ctx, routes, payload)
     if payload.action == Action.ASK and payload.args:  # a menu button that asks what words would
-        intent = _known_intent(payload.args[0])
+        name = payload.args[0]
+        if name in ctx.catalog.index.topics:  # a FAQ topic, by the name `understand` prints
+            return await _intent(
+                ctx, routes, replace(ctx.understanding, intent=Intent.FAQ, topic=name)
+            )
+        intent = _known_intent(name)
         if intent is None:
             return await _stale(ctx, routes)
         return await _intent(ctx, routes, None, intent)
@@ -188,9 +194,10 @@ async def _press(ctx: Context, routes: Routes, data: str) -> list[Reply]:
 
 def _known_intent(value: str) -> Intent | None:
     try:
-        return Intent(value)
+        intent = Intent(value)
     except ValueError:
         return None
+    return None if intent is Intent.FAQ else intent  # a FAQ is asked for by its topic
 
 
 async def _stale(ctx: Context, routes: Routes) -> list[Reply]:

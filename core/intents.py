@@ -7,7 +7,12 @@ from enum import StrEnum
 
 class Intent(StrEnum):
     """Kinds of intent: the ones printed by ``meslek-bot understand`` (CONTRACT.md), and a
-    few that only buttons and commands ask for."""
+    few that only buttons and commands ask for.
+
+    ``FAQ`` is one kind for every frequently asked topic: the topics are data (their names,
+    trigger words and answers live in ``locales/faq.<lang>.yaml``), and ``understand`` prints
+    the topic's name ("faq_cost") where the intent is ``FAQ``.
+    """
 
     GREETING = "greeting"
     GOODBYE = "goodbye"
@@ -21,18 +26,14 @@ class Intent(StrEnum):
     CANCEL_APPLICATION = "cancel_application"
     CENTER_INFO = "center_info"
     NEAREST_CENTER = "nearest_center"
-    FAQ_COST = "faq_cost"
-    FAQ_CERTIFICATE = "faq_certificate"
-    FAQ_ELIGIBILITY = "faq_eligibility"
-    FAQ_DOCUMENTS = "faq_documents"
-    FAQ_ATTENDANCE = "faq_attendance"
+    FAQ = "faq"  # a frequently asked topic; which one is Understanding.topic
     MY_SCHEDULE = "my_schedule"
     REMINDER_SETTINGS = "reminder_settings"
-    EMPLOYMENT = "employment"
+    EMPLOYMENT = "employment"  # a personal request (nlu/decide.py); answered from the FAQ file
     TALK_TO_HUMAN = "talk_to_human"
     DELETE_MY_DATA = "delete_my_data"
     CHANGE_LANGUAGE = "change_language"
-    OUT_OF_SCOPE = "out_of_scope"
+    OUT_OF_SCOPE = "out_of_scope"  # nothing else fits; answered from the FAQ file
     # Asked by buttons and commands only, never printed by `understand`:
     MY_DATA = "my_data"  # show what is stored about me
     FAQ_MENU = "faq_menu"  # the list of frequently asked topics

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -22,8 +23,8 @@ class CatalogView:
     sessions_by_course: dict[str, tuple[Session, ...]]  # sorted by start
 
     @classmethod
-    def build(cls, catalog: Catalog) -> CatalogView:
-        """Indexes a freshly loaded catalog."""
+    def build(cls, catalog: Catalog, topics: Mapping[str, str]) -> CatalogView:
+        """Indexes a freshly loaded catalog, with the FAQ topics' trigger patterns by name."""
         by_branch: dict[str, list[Course]] = defaultdict(list)
         for course in catalog.courses:
             by_branch[course.branch].append(course)
@@ -32,7 +33,7 @@ class CatalogView:
             by_course[session.course].append(session)
         return cls(
             catalog=catalog,
-            index=CatalogIndex.build(catalog),
+            index=CatalogIndex.build(catalog, topics),
             fields=catalog.field_by_id(),
             branches=catalog.branch_by_id(),
             centers=catalog.center_by_id(),

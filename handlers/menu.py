@@ -6,6 +6,7 @@ from core.actions import Action
 from core.intents import Intent
 from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
+from locales.faq import load_faq, menu_items
 from nlu.understand import Understanding
 
 router = Router("menu")
@@ -17,14 +18,6 @@ _MENU = (
     ("menu.opt_nearest", "nearest_center"),
     ("menu.opt_faq", "faq_menu"),
     ("menu.opt_human", "talk_to_human"),
-)
-_FAQ = (
-    ("menu.faq_cost", "faq_cost"),
-    ("menu.faq_certificate", "faq_certificate"),
-    ("menu.faq_eligibility", "faq_eligibility"),
-    ("menu.faq_documents", "faq_documents"),
-    ("menu.faq_attendance", "faq_attendance"),
-    ("menu.faq_employment", "employment"),
 )
 
 
@@ -72,8 +65,9 @@ async def goodbye(ctx: Context, _: Understanding) -> list[Reply]:
 
 @router.intent(Intent.FAQ_MENU)
 async def faq_menu(ctx: Context, _: Understanding) -> list[Reply]:
-    """Lists the frequently asked topics."""
-    buttons = tuple(Button.of(ctx.t(key), Action.ASK, intent) for key, intent in _FAQ)
+    """Lists the frequently asked topics that have a menu title in the FAQ content file."""
+    items = menu_items(load_faq(ctx.locale))
+    buttons = tuple(Button.of(title, Action.ASK, name) for name, title in items)
     return [Reply(ctx.t("menu.faq_intro"), buttons=buttons)]
 
 

@@ -1,8 +1,10 @@
 """Turkish natural-language understanding for Meslek Asistanı: pure functions, no I/O.
 
-Build a :class:`CatalogIndex` once per catalog load, then call :func:`understand` per message::
+Build a :class:`CatalogIndex` once per catalog load, with the FAQ topics' trigger patterns
+(topic name -> ``weight: slot slot`` lines, from the FAQ content file), then call
+:func:`understand` per message::
 
-    index = CatalogIndex.build(catalog)
+    index = CatalogIndex.build(catalog, {"faq_cost": "0.9: ücret|ücretli|ücretsiz"})
     understand("buca'da barista kursu ne zaman başlıyor", index).as_contract()
     # {"intent": "course_schedule", "branch": "barista", "candidates": ["barista"],
     #  "field": "yiyecek-icecek-hizmetleri", "center": None, "district": "Buca", ...}

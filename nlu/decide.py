@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from core.intents import Intent
 from nlu.intents import Cue
 from nlu.matching import Hit
 
-# Questions about a course: with a branch named they keep their own intent.
+# Questions about a course: with a branch named they keep their own intent. Every FAQ topic
+# is one ("barista kursu ücretli mi").
 COURSE_QUESTIONS = frozenset(
     {
         Intent.COURSE_SCHEDULE,
         Intent.APPLY,
-        Intent.FAQ_COST,
-        Intent.FAQ_CERTIFICATE,
-        Intent.FAQ_ELIGIBILITY,
-        Intent.FAQ_DOCUMENTS,
-        Intent.FAQ_ATTENDANCE,
+        Intent.FAQ,
         Intent.APPLICATION_STATUS,
         Intent.CANCEL_APPLICATION,
     }
@@ -42,11 +40,24 @@ _FLOOR = 0.55  # weakest cue that still beats "out of scope" when nothing else i
 _CLEAR = 0.6  # a cue this strong beats a greeting or a thank-you in the same message
 
 
+class Choice(NamedTuple):
+    """The intent chosen for a message, how sure, and the FAQ topic when the intent is FAQ."""
+
+    intent: Intent
+    confidence: float
+    topic: str | None = None
+
+
+def _of(cue: Cue, confidence: float) -> Choice:
+    """Chooses what a cue signals, with a confidence."""
+    return Choice(cue.intent, confidence, cue.topic)
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """What was found in a message, ready for choosing its intent."""
 
-    cues: Mapping[Intent, Cue]
+    cues: Mapping[str, Cue]  # by label: the intent, or the FAQ topic's name
     branch: Hit | None
     field: Hit | None
     centre: str | None
@@ -55,13 +66,13 @@ class Evidence:
     ambiguous: bool = False  # several branches fit about equally
 
 
-def strongest(cues: Mapping[Intent, Cue], group: frozenset[Intent]) -> Cue | None:
+def strongest(cues: Mapping[str, Cue], group: frozenset[Intent]) -> Cue | None:
     """Returns the strongest cue whose intent is in the group."""
     pool = (c for c in cues.values() if c.intent in group)
     return max(pool, key=lambda c: c.weight, default=None)
 
 
-def _best(cues: Mapping[Intent, Cue], *, social: bool = False) -> Cue | None:
+def _best(cues: Mapping[str, Cue], *, social: bool = False) -> Cue | None:
     """Returns the strongest cue among social intents, or among all the others."""
     pool = (
         c
@@ -71,21 +82,21 @@ def _best(cues: Mapping[Intent, Cue], *, social: bool = False) -> Cue | None:
     return max(pool, key=lambda c: c.weight, default=None)
 
 
-def choose_intent(evidence: Evidence) -> tuple[Intent, float]:
+def choose_intent(evidence: Evidence) -> Choice:
     """Chooses the intent of a message and a confidence between 0 and 1."""
     if evidence.branch is not None:
         return _with_branch(evidence, evidence.branch)
     return _without_branch(evidence)
 
 
-def _with_branch(evidence: Evidence, branch: Hit) -> tuple[Intent, float]:
+def _with_branch(evidence: Evidence, branch: Hit) -> Choice:
     """Chooses the intent of a message that names a branch."""
     cues = evidence.cues
     course = 0.5 + 0.5 * branch.score
     outside = cues.get(Intent.OUT_OF_SCOPE)
     off_topic = outside is not None and outside.weight >= 0.85 and not evidence.about_courses
     if off_topic and outside is not None and not branch.whole_phrase:
-        return Intent.OUT_OF_SCOPE, outside.weight * 0.9  # "pizza siparişi" is no course
+        return Choice(Intent.OUT_OF_SCOPE, outside.weight * 0.9)  # "pizza siparişi": no course
     question = strongest(cues, COURSE_QUESTIONS)
     personal = strongest(cues, PERSONAL)
     place = cues.get(Intent.CENTER_INFO)
@@ -95,17 +106,17 @@ def _with_branch(evidence: Evidence, branch: Hit) -> tuple[Intent, float]:
         and personal.weight >= 0.88
         and (question is None or personal.weight > question.weight)
     ):
-        return personal.intent, personal.weight * 0.9
+        return _of(personal, personal.weight * 0.9)
     if question is not None and question.weight >= 0.7:
-        return question.intent, (question.weight + course) / 2
+        return _of(question, (question.weight + course) / 2)
     if place is not None and place.weight >= 0.8 and evidence.centre is not None:
-        return place.intent, (place.weight + course) / 2
+        return _of(place, (place.weight + course) / 2)
     if listing is not None and listing.weight >= 0.86 and evidence.ambiguous:
-        return Intent.LIST_COURSES, (listing.weight + course) / 2  # "mutfak kursları neler"
-    return Intent.COURSE_INFO, course
+        return Choice(Intent.LIST_COURSES, (listing.weight + course) / 2)  # "mutfak kursları"
+    return Choice(Intent.COURSE_INFO, course)
 
 
-def _without_branch(evidence: Evidence) -> tuple[Intent, float]:
+def _without_branch(evidence: Evidence) -> Choice:
     """Chooses the intent of a message that names no branch."""
     cues = evidence.cues
     cue = _best(cues)
@@ -113,34 +124,34 @@ def _without_branch(evidence: Evidence) -> tuple[Intent, float]:
     specific = cue if cue is not None and cue.intent not in _GENERAL else None
     if evidence.field is not None:
         if specific is not None and weight >= 0.8:
-            return specific.intent, weight
-        return Intent.LIST_COURSES, 0.6 + 0.35 * evidence.field.score
+            return _of(specific, weight)
+        return Choice(Intent.LIST_COURSES, 0.6 + 0.35 * evidence.field.score)
     if evidence.centre is not None:
         return _at_centre(cues, cue)
     if evidence.district is not None:
         if specific is not None and weight >= 0.75:
-            return specific.intent, weight
-        return Intent.LIST_COURSES, max(weight, 0.75)
+            return _of(specific, weight)
+        return Choice(Intent.LIST_COURSES, max(weight, 0.75))
     outside = cues.get(Intent.OUT_OF_SCOPE)
     if outside is not None and outside.weight >= weight:
-        return Intent.OUT_OF_SCOPE, outside.weight
+        return Choice(Intent.OUT_OF_SCOPE, outside.weight)
     social = _best(cues, social=True)
     if cue is not None and weight >= _FLOOR and (weight >= _CLEAR or social is None):
-        return cue.intent, weight
+        return _of(cue, weight)
     if social is not None:
-        return social.intent, social.weight
-    return Intent.OUT_OF_SCOPE, 0.7
+        return _of(social, social.weight)
+    return Choice(Intent.OUT_OF_SCOPE, 0.7)
 
 
-def _at_centre(cues: Mapping[Intent, Cue], cue: Cue | None) -> tuple[Intent, float]:
+def _at_centre(cues: Mapping[str, Cue], cue: Cue | None) -> Choice:
     """Chooses the intent of a message that names a centre but no branch."""
     if cue is None:
-        return Intent.CENTER_INFO, 0.8
+        return Choice(Intent.CENTER_INFO, 0.8)
     if cue.intent is Intent.LIST_COURSES and cue.weight >= 0.75:
-        return Intent.LIST_COURSES, cue.weight
+        return Choice(Intent.LIST_COURSES, cue.weight)
     place = cues.get(Intent.CENTER_INFO)
     if cue.intent is Intent.COURSE_SCHEDULE and place is not None:
-        return Intent.CENTER_INFO, place.weight  # "saat kaça kadar açık": opening hours
+        return Choice(Intent.CENTER_INFO, place.weight)  # "saat kaça kadar açık": opening hours
     if cue.intent not in _GENERAL and (cue.weight >= 0.8 or cue.intent is Intent.NEAREST_CENTER):
-        return cue.intent, cue.weight
-    return Intent.CENTER_INFO, max(cue.weight, 0.8)
+        return _of(cue, cue.weight)
+    return Choice(Intent.CENTER_INFO, max(cue.weight, 0.8))

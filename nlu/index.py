@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,10 +62,11 @@ class Weights:
 
 
 @lru_cache(maxsize=32768)
-def _catalog_word(token: str) -> tuple[str, tuple[tuple[str, frozenset[str]], ...]] | None:
+def _catalog_word(
+    token: str, base: BaseLexicon
+) -> tuple[str, tuple[tuple[str, frozenset[str]], ...]] | None:
     """Returns the root of a catalog word and its forms with the generic terms each also has,
     or None for a generic word."""
-    base = base_lexicon()
     found = base.vocab.lookup(token)
     if (
         found is not None
@@ -96,13 +97,13 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(tokens(text))
 
 
-def _phrase(text: str, vocab: Vocabulary, *, is_name: bool = False) -> Phrase:
+def _phrase(text: str, vocab: Vocabulary, base: BaseLexicon, *, is_name: bool = False) -> Phrase:
     """Turns a name or keyword into the roots of its content words, registering their forms."""
     words = _words(text)
     roots: list[str] = []
     kept: list[str] = []
     for word in words:
-        known = _catalog_word(word)
+        known = _catalog_word(word, base)
         if known is None:
             continue
         root, forms = known
@@ -125,11 +126,13 @@ def _phrase(text: str, vocab: Vocabulary, *, is_name: bool = False) -> Phrase:
     return Phrase(unique, is_name, tuple(dict.fromkeys(kept)))
 
 
-def _entry(ident: str, name: str, parent: str, texts: Iterable[str], vocab: Vocabulary) -> Entry:
+def _entry(
+    ident: str, name: str, parent: str, texts: Iterable[str], vocab: Vocabulary, base: BaseLexicon
+) -> Entry:
     """Builds an entry from its name (first phrase) and keywords."""
     phrases: list[Phrase] = []
     for number, text in enumerate((name, *texts)):
-        phrase = _phrase(text, vocab, is_name=number == 0)
+        phrase = _phrase(text, vocab, base, is_name=number == 0)
         if phrase.roots:
             phrases.append(phrase)
     all_roots = frozenset(r for p in phrases for r in p.roots)
@@ -163,22 +166,30 @@ class CatalogIndex:
     place_roots: frozenset[str]  # roots that only name centres ("halkapinar", "evka")
     centre_alias_roots: frozenset[str]
 
+    @property
+    def topics(self) -> frozenset[str]:
+        """Returns the names of the FAQ topics this index understands."""
+        return self.base.topics
+
     @classmethod
-    def build(cls, catalog: Catalog) -> CatalogIndex:
-        """Indexes branch names and keywords, field names, centre names and districts."""
+    def build(cls, catalog: Catalog, topics: Mapping[str, str]) -> CatalogIndex:
+        """Indexes branch names and keywords, field names, centre names and districts, with
+        the FAQ topics' trigger patterns (topic name -> ``weight: slot slot`` lines)."""
         started = time.perf_counter()
-        base = base_lexicon()
+        base = base_lexicon(tuple(topics.items()))
         vocab = base.vocab.copy()
-        branches = tuple(_entry(b.id, b.name, b.field, b.keywords, vocab) for b in catalog.branches)
+        branches = tuple(
+            _entry(b.id, b.name, b.field, b.keywords, vocab, base) for b in catalog.branches
+        )
         fields = _with_aliases(
-            tuple(_entry(f.id, f.name, "", (), vocab) for f in catalog.fields), branches
+            tuple(_entry(f.id, f.name, "", (), vocab, base) for f in catalog.fields), branches
         )
         districts = {"#" + name: name for name in _district_names(catalog)}
         for term, name in districts.items():
             for form in root_forms(district_key(name)):  # "torbalı" is also "torba-"
                 if form == district_key(name) or len(form) >= 5:
                     vocab.add(form, term)
-        centres = tuple(_centre(c.id, c.name, c.district, vocab) for c in catalog.centers)
+        centres = tuple(_centre(c.id, c.name, c.district, vocab, base) for c in catalog.centers)
         vocab.freeze()
         index = cls(
             base=base,
@@ -248,11 +259,13 @@ def _district_names(catalog: Catalog) -> list[str]:
     return names
 
 
-def _centre(ident: str, name: str, district: str, vocab: Vocabulary) -> CentreEntry:
+def _centre(
+    ident: str, name: str, district: str, vocab: Vocabulary, base: BaseLexicon
+) -> CentreEntry:
     """Builds a centre entry; its alias is its name without generic words."""
-    roots = _phrase(name, vocab).roots
+    roots = _phrase(name, vocab, base).roots
     district_keys = {district_key(d) for d in DISTRICTS} | {district_key(district)}
-    words = [w for w in _words(name) if _catalog_word(w) is not None]
+    words = [w for w in _words(name) if _catalog_word(w, base) is not None]
     named_by_district = bool(words) and all(w in district_keys for w in words)
     return CentreEntry(
         id=ident,

@@ -1,10 +1,11 @@
 """Generic Turkish vocabulary of the assistant: intent patterns and non-content words.
 
-Nothing here names a course of any catalog. A pattern line is ``weight: slot slot ...``; a slot
-lists alternatives separated by ``|``. Every slot must be matched by a different word of the
-message, in any order; a word matches when it is the listed word or the listed word followed
-by Turkish suffixes ("başvur" matches "başvurumu", "başvurabilir"). A body starting with ``^``
-needs its slots in that order.
+Nothing here names a course of any catalog, nor a FAQ topic (topics are data: their patterns
+are in the FAQ content file, ``locales/faq.tr.yaml``, in the same syntax). A pattern line is
+``weight: slot slot ...``; a slot lists alternatives separated by ``|``. Every slot must be
+matched by a different word of the message, in any order; a word matches when it is the
+listed word or the listed word followed by Turkish suffixes ("başvur" matches "başvurumu",
+"başvurabilir"). A body starting with ``^`` needs its slots in that order.
 """
 
 from __future__ import annotations
@@ -135,51 +136,6 @@ INTENT_PATTERNS: dict[str, str] = {
         0.9: yakın merkez|kurs|şube
         0.9: konumuma|konuma göre
         0.88: evime|evim|bana yakın
-    """,
-    "faq_cost": """
-        0.9: ücret|ücretli|ücretsiz|bedava|bedelsiz|paralı|fiyat|fiyatı|fiyatlar
-        0.85: para|parası|parasız
-        0.88: kaç para|lira|tl
-        0.6: ne kadar
-        0.76: ödeme|öde|ödenir|masraf|harç
-    """,
-    "faq_certificate": """
-        0.92: sertifika|sertifikalı|diploma|belgelendir
-        0.96: sertifika geçerli|resmi|onaylı|geçer
-        0.88: belge ver|alıyor|alır|alacak|alabilir|alınıyor|veriyor
-        0.86: belgesi|belgeniz|belgem
-        0.86: meb onay|onaylı
-        0.82: devlet|edevlet görün|geçer|geçerli
-    """,
-    "faq_eligibility": """
-        0.88: yaş|yaşında|yaşındayım|yaşım
-        0.95: yaş sınır|sınırı|limit
-        0.93: kim|kimler başvur|katıl|alın|yararlan
-        0.88: şart|şartlar|koşul|koşullar|kriter
-        0.9: ikamet|oturuyor|oturmuyorum|oturmayan|oturanlar
-        0.86: izmir dışı|dışında|dışından
-        0.8: öğrenci|emekli|mezun|lise|üniversite|uyruklu|mülteci|hanımı
-        0.8: katılabilir|başvurabilir|alınıyor
-        0.86: kaç yaş
-        0.72: herkes|herkese
-    """,
-    "faq_documents": """
-        0.8: belge|belgeler|evrak|evraklar|doküman
-        0.95: gerekli|lazım|gerek|istenen|isteniyor|gerekiyor belge|evrak|doküman|fotokopi|kimlik
-        0.92: hangi belge|evrak
-        0.9: kimlik fotokopi|fotoğraf
-        0.86: fotokopi|vesikalık|ikametgah|kimlik|kimliğimi
-        0.9: nüfus cüzdan|cüzdanı|kayıt|örneği
-        0.86: ne getir
-    """,
-    "faq_attendance": """
-        0.95: devamsızlık|devamsiz|devamsızlığ
-        0.9: devam zorunlu|şart|mecburi|zorunluluk|etmezsem|edemezsem
-        0.86: gelme|gelmeme|gelemez|gelmezsem|gidemez|katılamaz|katılmazsam|gitmezsem
-        0.86: gelemiyor|gidemiyor|katılamıyor|gelmiyor|gelemedim|gelmedim|katılamadım
-        0.86: kaçır|kaçırırsam|kaçırsam
-        0.92: kaç gün|ders gelme|gelmeyebilir|kaçır|gelemez
-        0.7: izin|rapor|mazeret|yoklama
     """,
     "my_schedule": """
         0.88: dersim|derslerim|dersimiz|kursum|kurslarım|kursumun|dersimin

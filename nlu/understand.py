@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 class ContractDict(TypedDict):
     """The JSON object printed by ``meslek-bot understand --json``."""
 
-    intent: Intent
+    intent: str  # the intent, or the FAQ topic's name where the intent is FAQ
     branch: str | None
     candidates: list[str]
     field: str | None
@@ -46,6 +46,7 @@ class Understanding:
 
     intent: Intent
     confidence: float
+    topic: str | None = None  # the FAQ topic ("faq_cost") when the intent is Intent.FAQ
     branch: str | None = None
     candidates: tuple[str, ...] = ()  # best branch first, then close alternatives
     field: str | None = None
@@ -64,10 +65,17 @@ class Understanding:
         """Tells whether several branches fit about equally (the assistant should ask)."""
         return len(self.candidates) > 1
 
+    @property
+    def intent_name(self) -> str:
+        """Returns the intent as ``understand`` prints it: the FAQ topic's name for a FAQ."""
+        if self.intent is Intent.FAQ and self.topic:
+            return self.topic
+        return self.intent
+
     def as_contract(self) -> ContractDict:
         """Returns exactly the keys of the ``understand`` JSON line in CONTRACT.md."""
         return {
-            "intent": self.intent,
+            "intent": self.intent_name,
             "branch": self.branch,
             "candidates": list(self.candidates),
             "field": self.field,
@@ -77,7 +85,7 @@ class Understanding:
         }
 
 
-def _positions(cues: Mapping[Intent, Cue]) -> frozenset[int]:
+def _positions(cues: Mapping[str, Cue]) -> frozenset[int]:
     """Returns every word position some intent cue used."""
     return frozenset(p for c in cues.values() for p in c.positions)
 
@@ -95,10 +103,10 @@ def _pick_field(hits: Sequence[Hit], cue_positions: frozenset[int]) -> Hit | Non
 
 def _courses(
     words: Sequence[Resolved],
-    cues: Mapping[Intent, Cue],
+    cues: Mapping[str, Cue],
     index: CatalogIndex,
     listing: bool,
-) -> tuple[list[Hit], Hit | None, Mapping[Intent, Cue]]:
+) -> tuple[list[Hit], Hit | None, Mapping[str, Cue]]:
     """Finds the branches and field named, and drops intent cues that are part of a name."""
     roots = content_roots(words, index)
     forms = [w.form or w.token for w in words]
@@ -144,15 +152,16 @@ def understand(text: str, index: CatalogIndex) -> Understanding:
         about_courses=any(not t.isdisjoint(base.course_words) for t in terms),
         ambiguous=len(branches) > 1,
     )
-    intent, confidence = choose_intent(evidence)
+    choice = choose_intent(evidence)
     branch_id = branches[0].id if branches else None
     field_id = field.id if field is not None else None
     if field_id is None and branch_id is not None:
         field_id = index.branch_field.get(branch_id)
     time = find_time_cues([w.token for w in words])
     result = Understanding(
-        intent=intent,
-        confidence=round(min(confidence, 0.99), 3),
+        intent=choice.intent,
+        confidence=round(min(choice.confidence, 0.99), 3),
+        topic=choice.topic,
         branch=branch_id,
         candidates=tuple(h.id for h in branches),
         field=field_id,
@@ -166,5 +175,5 @@ def understand(text: str, index: CatalogIndex) -> Understanding:
         outside_izmir=district is None and is_outside_izmir(text),
         normalized=" ".join(w.token for w in words),
     )
-    log.debug("understood %r as %s", result.normalized[:80], result.intent)
+    log.debug("understood %r as %s", result.normalized[:80], result.intent_name)
     return result

@@ -17,6 +17,7 @@ from core.messages import Incoming, Kind, Payload, Reply
 from handlers.base import Context
 from handlers.catalog_view import CatalogView
 from locales import load_translator
+from locales.faq import topic_patterns
 from nlu.understand import Understanding
 from storage.sample import load_base_catalog
 from tests.handlers.fakes import FakeStore
@@ -165,7 +166,8 @@ def catalog() -> CatalogView:
             centers=base.centers,
             courses=courses,
             sessions=build_sessions(),
-        )
+        ),
+        topic_patterns(),
     )
 
 
@@ -219,6 +221,8 @@ def und(intent: str, **values: Any) -> Understanding:
         else:
             defaults[f.name] = None
     defaults.update(values)
+    if intent not in frozenset(Intent):  # a FAQ topic, by the name `understand` prints
+        return Understanding(intent=Intent.FAQ, **{**defaults, "topic": intent})
     return Understanding(intent=Intent(intent), **defaults)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -13,18 +14,27 @@ from core.intents import Intent
 from core.messages import Reply
 from handlers import faq
 from handlers.base import Context
-from handlers.faq import FAQ_INTENTS, FaqContentError, load_faq, parse_faq
+from locales.faq import BUILT_IN, WITH_COURSE, FaqContentError, load_faq, parse_faq
 from tests.handlers.conftest import MakeCtx, all_buttons, press, und
+
+FAQ_INTENTS = tuple(load_faq("tr"))  # the topics and built-in answers of the content file
 
 
 async def ask(ctx: Context, intent: str, **cues: Any) -> list[Reply]:
-    return await faq.router.intents[Intent(intent)](ctx, und(intent, **cues))
+    u = und(intent, **cues)
+    return await faq.router.intents[u.intent](ctx, u)
 
 
 async def test_routed_intent_wins_over_the_text(make_ctx: MakeCtx) -> None:
     # A menu button routes to faq_cost while the (empty) text is understood as out_of_scope.
-    replies = await faq.router.intents[Intent.FAQ_COST](make_ctx(), und("out_of_scope"))
+    routed = replace(und("out_of_scope"), intent=Intent.FAQ, topic="faq_cost")
+    replies = await faq.router.intents[Intent.FAQ](make_ctx(), routed)
     assert "ücretsiz" in replies[0].text
+
+
+async def test_a_routed_built_in_intent_wins_over_the_text(make_ctx: MakeCtx) -> None:
+    replies = await faq.router.intents[Intent.EMPLOYMENT](make_ctx(), und("out_of_scope"))
+    assert "Halkapınar" in replies[0].text
 
 
 def test_content_file_has_every_intent() -> None:
@@ -96,7 +106,15 @@ async def test_faq_button(make_ctx: MakeCtx) -> None:
     assert "ALO 153" in forged[0].text
 
 
-GOOD = {i: {"answer": "Cevap.", "next": "Sonra."} for i in FAQ_INTENTS}
+TOPIC = {"answer": "Cevap.", "next": "Sonra.", "patterns": "0.9: soru"}
+GOOD = {
+    i: {
+        "answer": "Cevap.",
+        "next": "Sonra.",
+        **({} if i in BUILT_IN else {"patterns": "0.9: soru"}),
+    }
+    for i in FAQ_INTENTS
+}
 
 
 def _yaml(data: Mapping[str, object]) -> str:
@@ -129,6 +147,38 @@ def test_parse_names_file_and_key(change: dict[str, object], message: str) -> No
     data: dict[str, object] = {**GOOD, **change}
     with pytest.raises(FaqContentError, match=re.escape(message)):
         parse_faq(_yaml(data), "faq.tr.yaml")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"faq_cost": {**TOPIC, "patterns": "ücret"}}, "faq.tr.yaml: faq_cost.patterns line 1"),
+        (
+            {"faq_cost": {**TOPIC, "patterns": "0.9: ücret|"}},
+            "faq.tr.yaml: faq_cost.patterns line 1",
+        ),
+        ({"faq_cost": {**TOPIC, "patterns": "\n0.9: a\n2: b"}}, "faq_cost.patterns line 3"),
+        ({"apply": TOPIC}, "faq.tr.yaml: apply: the name of an intent"),
+        ({"Ücret Sorusu": TOPIC}, "faq.tr.yaml: bad key(s) 'Ücret Sorusu'"),
+        ({"employment": TOPIC}, "faq.tr.yaml: employment.patterns"),
+        ({"faq_cost": {**TOPIC, "menu": {"title": "Ücret"}}}, "faq.tr.yaml: faq_cost.menu"),
+        ({"faq_cost": {**TOPIC, "menu": {"title": "x" * 21, "order": 1}}}, "faq_cost.menu.title"),
+        ({"faq_cost": {**TOPIC, "with_course": ["shoe_size"]}}, "faq_cost.with_course"),
+    ],
+)
+def test_parse_names_file_and_topic(change: dict[str, object], message: str) -> None:
+    data: dict[str, object] = {**GOOD, **change}
+    with pytest.raises(FaqContentError, match=re.escape(message)):
+        parse_faq(_yaml(data), "faq.tr.yaml")
+
+
+def test_a_new_topic_is_one_more_key() -> None:
+    entries = parse_faq(_yaml({**GOOD, "faq_new": TOPIC}), "faq.tr.yaml")
+    assert entries["faq_new"].patterns == TOPIC["patterns"]
+
+
+def test_every_course_option_of_the_file_is_answered() -> None:
+    assert {*faq.SENTENCES, "dates_button"} == set(WITH_COURSE)
 
 
 def test_parse_missing_intent() -> None:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+from locales.faq import topic_patterns
 from nlu import CatalogIndex
 from tests.nlu.catalogs import generated_catalog
 
@@ -26,7 +27,7 @@ def test_nlu_imports_no_io_libraries() -> None:
 def test_index_build_is_cheap_for_a_large_catalog() -> None:
     catalog = generated_catalog(extra_branches=1500, centres=200, courses=5000)
     started = time.perf_counter()
-    index = CatalogIndex.build(catalog)
+    index = CatalogIndex.build(catalog, topic_patterns())
     elapsed = time.perf_counter() - started
     assert len(index.branches) == len(catalog.branches)
     assert elapsed < 3.0  # about 0.3 s on a developer laptop; generous for slow CI machines

@@ -5,12 +5,14 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from locales.faq import topic_patterns
 from nlu import DISTRICTS, CatalogIndex, Intent, understand
 from storage.sample import load_base_catalog
 from tests.nlu.catalogs import ankara_catalog
 
-INDEXES = (CatalogIndex.build(load_base_catalog()), CatalogIndex.build(ankara_catalog()))
-INTENTS = {i.value for i in Intent}
+TOPICS = topic_patterns()
+INDEXES = tuple(CatalogIndex.build(c, TOPICS) for c in (load_base_catalog(), ankara_catalog()))
+INTENTS = {i.value for i in Intent} | set(TOPICS)
 KEYS = {"intent", "branch", "candidates", "field", "center", "district", "confidence"}
 WORDS = st.sampled_from(
     ["kurs", "barista", "İ", "ı", "Buca'da", "başvuru", "😀", "\u200b", "\x00", "'", "--", "4"]

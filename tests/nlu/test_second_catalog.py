@@ -62,5 +62,5 @@ def test_districts_of_the_catalog(ankara_index: CatalogIndex) -> None:
 
 def test_generic_questions(ankara_index: CatalogIndex) -> None:
     assert understand("başvuru nasıl yapılır", ankara_index).intent == "apply"
-    assert understand("kurslar ücretli mi", ankara_index).intent == "faq_cost"
+    assert understand("kurslar ücretli mi", ankara_index).intent_name == "faq_cost"
     assert understand("barista kursu", ankara_index).branch is None

@@ -54,9 +54,9 @@ def test_clear_branch_has_one_candidate(index: CatalogIndex) -> None:
     ("text", "intent"),
     [
         ("basvuru nasil yapilir", Intent.APPLY),
-        ("kurslar ucretli mi", Intent.FAQ_COST),
+        ("kurslar ucretli mi", "faq_cost"),
         ("başvru yapmak istiyorum", Intent.APPLY),
-        ("sertifka veriliyor mu", Intent.FAQ_CERTIFICATE),
+        ("sertifka veriliyor mu", "faq_certificate"),
         ("merhabaaa", Intent.GREETING),
         ("mrb", Intent.GREETING),
         ("tşk", Intent.THANKS),
@@ -75,8 +75,8 @@ def test_clear_branch_has_one_candidate(index: CatalogIndex) -> None:
         ("iş arıyorum", Intent.EMPLOYMENT),
     ],
 )
-def test_intents(index: CatalogIndex, text: str, intent: Intent) -> None:
-    assert understand(text, index).intent == intent
+def test_intents(index: CatalogIndex, text: str, intent: str) -> None:
+    assert understand(text, index).intent_name == intent
 
 
 def test_a_bare_number_is_no_course(index: CatalogIndex) -> None:
