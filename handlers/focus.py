@@ -21,11 +21,7 @@ _ABOUT_A_COURSE = frozenset(
         Intent.COURSE_INFO,
         Intent.APPLY,
         Intent.NEAREST_CENTER,
-        Intent.FAQ_COST,
-        Intent.FAQ_CERTIFICATE,
-        Intent.FAQ_ELIGIBILITY,
-        Intent.FAQ_DOCUMENTS,
-        Intent.FAQ_ATTENDANCE,
+        Intent.FAQ,  # every FAQ topic: the course in focus adds its own facts
     }
 )
 
