@@ -34,6 +34,8 @@ class Intent(StrEnum):
     DELETE_MY_DATA = "delete_my_data"
     CHANGE_LANGUAGE = "change_language"
     OUT_OF_SCOPE = "out_of_scope"  # nothing else fits; answered from the FAQ file
+    NOTIFY_ME = "notify_me"  # tell me when a course opens ("açılınca haber ver")
+    MY_INTERESTS = "my_interests"  # the courses I asked to hear about ("haber isteklerim")
     # Asked by buttons and commands only, never printed by `understand`:
     MY_DATA = "my_data"  # show what is stored about me
     FAQ_MENU = "faq_menu"  # the list of frequently asked topics

@@ -59,6 +59,18 @@ class Understanding:
     numbers: tuple[int, ...] = ()
     outside_izmir: bool = False
     normalized: str = ""
+    # Everything the message asks, in order, besides or including the main intent: "when",
+    # "where", "duration", "seats", "age", "women", and FAQ topic names ("faq_cost")... so
+    # "ne zaman başlıyor, nerede, ücretli mi" is answered whole.
+    asks: tuple[str, ...] = ()
+    # Several branches named as a list ("veri analizi ile python"): each is asked about.
+    branches: tuple[str, ...] = ()
+    # Branches the message says it does NOT want ("fransızca değil italyanca": fransizca).
+    negated: tuple[str, ...] = ()
+    # Who a course is for, when the message asks by audience: "women" | "youth" | "disabled".
+    audience: str | None = None
+    # A course the message asks about that the catalog has no branch for ("ehliyet").
+    unknown_course: str | None = None
 
     @property
     def ambiguous(self) -> bool:
