@@ -11,6 +11,7 @@ from core.intents import Intent
 from core.messages import Button, Kind, Payload, Reply
 from handlers.base import Context, Routes
 from handlers.focus import resolve
+from handlers.questions import split_questions
 from nlu.global_words import is_global_word
 from nlu.language import detect_language
 from nlu.understand import Understanding
@@ -153,13 +154,33 @@ async def _intent(
     ctx: Context, routes: Routes, u: Understanding | None, intent: Intent | None = None
 ) -> list[Reply]:
     u = u or ctx.understanding
-    if intent is None:
-        u = resolve(ctx, u)  # a follow-up about the course in focus
-    name = intent or u.intent
-    handler = routes.intents.get(Intent(name)) or routes.intents.get(Intent.OUT_OF_SCOPE)
+    if intent is not None:
+        return await _answer(ctx, routes, u, intent)
+    u = resolve(ctx, u)  # a follow-up about the course in focus
+    asked = split_questions(u)
+    replies = await _answer(ctx, routes, asked[0], asked[0].intent)
+    for question in asked[1:]:  # several questions: one reply answers them all
+        more = await _answer(ctx, routes, question, question.intent)
+        replies = _joined(replies, more)
+    return replies
+
+
+async def _answer(ctx: Context, routes: Routes, u: Understanding, intent: Intent) -> list[Reply]:
+    handler = routes.intents.get(Intent(intent)) or routes.intents.get(Intent.OUT_OF_SCOPE)
     if handler is None:
         return [Reply(ctx.t("engine.not_understood"))]
     return await handler(ctx, u)
+
+
+def _joined(first: list[Reply], more: list[Reply]) -> list[Reply]:
+    """The text of `more` added to the first reply; the first reply's buttons are kept."""
+    if not first:
+        return more
+    text = "\n\n".join([first[0].text, *(r.text for r in more)])
+    extra = tuple(b for r in more for b in r.buttons)
+    seen = {b.data for b in first[0].buttons}
+    kept = first[0].buttons + tuple(b for b in extra if b.data not in seen)
+    return [replace(first[0], text=text, buttons=kept[: max(len(first[0].buttons), 6)])] + first[1:]
 
 
 async def _call(ctx: Context, routes: Routes, hook: str) -> list[Reply]:

@@ -29,6 +29,7 @@ class Action(StrEnum):
     OFFERINGS = "crs"  # a branch's offerings: crs|<branch>[|c<centre>]
     PAGE = "pg"  # another page of a list, with its filters
     NOTIFY = "int"  # tell me when this branch opens: int|<branch>[|<district>]
+    NOTIFY_REMOVE = "int_del"  # stop waiting for this branch: int_del|<branch>
     CENTRE = "cen"  # a centre's details
     NEAR = "near"  # the nearest centre (for a branch)
     FAQ = "faq"  # a frequently asked topic

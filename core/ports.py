@@ -35,6 +35,14 @@ class Applications(Protocol):
         """Remembers that `user` wants to hear when `branch` opens; False if already stored."""
         ...
 
+    async def interests_of(self, user: str) -> list[tuple[str, str]]:
+        """The (branch, district) pairs the user waits to hear about, oldest first."""
+        ...
+
+    async def remove_interest(self, user: str, branch: str) -> int:
+        """Forgets the user's wish to hear about `branch`; returns how many were removed."""
+        ...
+
     async def create_application(self, app: NewApplication, capacity: int) -> ApplicationRecord:
         """Stores an application: pending while seats are free, else waitlisted."""
         ...

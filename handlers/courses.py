@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from core.actions import Action
 from core.intents import Intent
-from core.messages import Payload, Reply
+from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
 from handlers.courses_filter import CourseFilter, canonical_district, resolve_ref
 from handlers.courses_info import ask_which, branch_info
@@ -77,6 +77,52 @@ async def on_interest(ctx: Context, payload: Payload) -> list[Reply]:
     if branch_id is None:
         return _stale(ctx)
     district = canonical_district(payload.args[1], ctx.catalog) if len(payload.args) > 1 else None
+    return await _save_interest(ctx, branch_id, district)
+
+
+@router.intent(Intent.NOTIFY_ME)
+async def notify_me(ctx: Context, u: Understanding) -> list[Reply]:
+    """Remembers the course to tell the user about when it opens (the one in focus, too)."""
+    if u.branch not in ctx.catalog.branches:
+        return [Reply(ctx.t("courses.notify_which"), buttons(_interests_button(ctx)))]
+    district = canonical_district(u.district, ctx.catalog) if u.district else None
+    return await _save_interest(ctx, u.branch or "", district)
+
+
+@router.intent(Intent.MY_INTERESTS)
+async def my_interests(ctx: Context, _: Understanding) -> list[Reply]:
+    """Lists the courses the user waits to hear about, each with a button to stop waiting."""
+    waiting = await ctx.store.interests_of(ctx.user)
+    names = {b: ctx.catalog.branches[b].name for b, _ in waiting if b in ctx.catalog.branches}
+    if not names:
+        return [Reply(ctx.t("courses.interests_none"), buttons(all_courses_button(ctx)))]
+    lines = [ctx.t("courses.interests_header")]
+    lines += [f"• {names[b]}" + (f" ({d})" if d else "") for b, d in waiting if b in names]
+    stop = [
+        safe_button(ctx.t("courses.interest_remove_button", branch=name), Action.NOTIFY_REMOVE, b)
+        for b, name in names.items()
+    ]
+    return [Reply("\n".join(lines), buttons(*stop[:MAX_CHOICES]))]
+
+
+@router.button(Action.NOTIFY_REMOVE)
+async def on_interest_remove(ctx: Context, payload: Payload) -> list[Reply]:
+    """Stops waiting for a course; says so and shows what is left."""
+    branch_id = payload.args[0] if len(payload.args) == 1 else ""
+    if branch_id not in ctx.catalog.branches:
+        return _stale(ctx)
+    removed = await ctx.store.remove_interest(ctx.user, branch_id)
+    name = ctx.catalog.branches[branch_id].name
+    key = "courses.interest_removed" if removed else "courses.interest_not_found"
+    return [Reply(ctx.t(key, branch=name)), *await my_interests(ctx, ctx.understanding)]
+
+
+def _interests_button(ctx: Context) -> Button | None:
+    return safe_button(ctx.t("courses.interests_button"), Action.ASK, Intent.MY_INTERESTS)
+
+
+async def _save_interest(ctx: Context, branch_id: str, district: str | None) -> list[Reply]:
+    """Stores the wish to hear about a branch; confirms and offers similar courses."""
     branch = ctx.catalog.branches[branch_id]
     added = await ctx.store.save_interest(ctx.user, branch_id, district)
     if not added:
@@ -88,7 +134,7 @@ async def on_interest(ctx: Context, payload: Payload) -> list[Reply]:
     else:
         text = ctx.t("courses.interest_saved", branch=branch.name)
     similar = safe_button(ctx.t("courses.similar_button"), Action.PAGE, "1", "f" + branch.field)
-    return [Reply(text, buttons(similar, all_courses_button(ctx)))]
+    return [Reply(text, buttons(similar, _interests_button(ctx), all_courses_button(ctx)))]
 
 
 async def _answer(ctx: Context, u: Understanding, *, schedule: bool) -> list[Reply]:

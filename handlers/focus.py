@@ -21,6 +21,7 @@ _ABOUT_A_COURSE = frozenset(
         Intent.COURSE_INFO,
         Intent.APPLY,
         Intent.NEAREST_CENTER,
+        Intent.NOTIFY_ME,
         Intent.FAQ,  # every FAQ topic: the course in focus adds its own facts
     }
 )

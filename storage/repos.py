@@ -191,6 +191,21 @@ class SqlStore(TraineeStore):
                 return False
         return True
 
+    async def interests_of(self, user: str) -> list[tuple[str, str]]:
+        rows = await self.conn.execute(
+            select(t.interests.c.branch_id, t.interests.c.district)
+            .where(t.interests.c.user_key == user, t.interests.c.notified_at.is_(None))
+            .order_by(t.interests.c.id)
+        )
+        return [(r.branch_id, r.district or "") for r in rows]
+
+    async def remove_interest(self, user: str, branch: str) -> int:
+        i = t.interests.c
+        done = await self.conn.execute(
+            delete(t.interests).where(i.user_key == user, i.branch_id == branch)
+        )
+        return int(done.rowcount)
+
     async def create_application(self, app: NewApplication, capacity: int) -> ApplicationRecord:
         taken = (await self.seats_taken([app.course]))[app.course]
         status = "pending" if taken < capacity else "waitlisted"
