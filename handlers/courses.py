@@ -15,6 +15,7 @@ from handlers.courses_filter import CourseFilter, canonical_district, resolve_re
 from handlers.courses_info import ask_which, branch_info
 from handlers.courses_list import SCHEDULE, all_courses_button, listing
 from handlers.formatting import buttons, safe_button, tr_locative
+from nlu.matching import match_branch
 from nlu.understand import Understanding
 
 router = Router("courses")
@@ -140,12 +141,24 @@ async def _save_interest(ctx: Context, branch_id: str, district: str | None) -> 
 async def _answer(ctx: Context, u: Understanding, *, schedule: bool) -> list[Reply]:
     flt = CourseFilter.from_cues(u, ctx.catalog)
     options = _branch_options(ctx, u)
+    if not options and u.audience == "disabled":
+        return [Reply(ctx.t("courses.audience_disabled"), buttons(all_courses_button(ctx)))]
+    if not options and u.unknown_course:
+        return _no_such_course(ctx, u.unknown_course)
     if len(options) > 1:
         return ask_which(ctx, options[:MAX_CHOICES], flt, schedule)
     if options:
         chosen = flt.only_conditions().with_branch(options[0])
         return await branch_info(ctx, chosen, schedule=schedule)
     return listing(ctx, flt)
+
+
+def _no_such_course(ctx: Context, asked: str) -> list[Reply]:
+    """Says plainly that there is no such course, and offers the closest real ones."""
+    close = [m.id for m in match_branch(asked, ctx.catalog.index, limit=3)]
+    items = [safe_button(ctx.catalog.branches[b].name, Action.OFFERINGS, b) for b in close]
+    key = "courses.no_such_course_close" if close else "courses.no_such_course"
+    return [Reply(ctx.t(key, course=asked), buttons(*items, all_courses_button(ctx)))]
 
 
 def _branch_options(ctx: Context, u: Understanding) -> list[str]:

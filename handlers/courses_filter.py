@@ -14,6 +14,8 @@ from handlers.formatting import payload_fits, tr_lower
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKEND = frozenset({"sat", "sun"})
 TIMES_OF_DAY: tuple[str, ...] = ("morning", "afternoon", "evening")
+AUDIENCES: tuple[str, ...] = ("women", "youth")  # who a course is only for
+YOUTH_MAX_AGE = 30
 RELATIVE_DATES: tuple[str, ...] = (
     "today",
     "tomorrow",
@@ -61,6 +63,8 @@ class _Cues(Protocol):
     def weekend(self) -> bool | None: ...
     @property
     def relative_date(self) -> str | None: ...
+    @property
+    def audience(self) -> str | None: ...
 
 
 def canonical_district(name: str | None, catalog: CatalogView) -> str | None:
@@ -127,6 +131,7 @@ class CourseFilter:
     weekdays: tuple[str, ...] = ()
     weekend: bool | None = None
     relative_date: str | None = None
+    audience: str | None = None  # "women" (women-only courses) | "youth" (for ages 15–29)
 
     @classmethod
     def from_cues(
@@ -144,6 +149,7 @@ class CourseFilter:
             weekdays=tuple(d for d in WEEKDAYS if d in (cues.weekdays or ())),
             weekend=cues.weekend,
             relative_date=cues.relative_date if cues.relative_date in RELATIVE_DATES else None,
+            audience=cues.audience if cues.audience in AUDIENCES else None,
         )
 
     @property
@@ -159,6 +165,7 @@ class CourseFilter:
             or self.weekdays
             or self.weekend is not None
             or self.relative_date
+            or self.audience
         )
 
     def without_conditions(self) -> CourseFilter:
@@ -206,7 +213,9 @@ class CourseFilter:
             first, last = date_window(self.relative_date, today)
             if not first <= course.starts_on <= last:
                 return False
-        return True
+        if self.audience == "women" and not course.women_only:
+            return False
+        return not (self.audience == "youth" and not _for_youth(course))
 
     def to_args(self, action: str, *lead: str) -> tuple[str, ...] | None:
         """Payload arguments after `lead`, with long ids shortened; None if it cannot fit."""
@@ -237,6 +246,8 @@ class CourseFilter:
             out.append("W" + ("1" if self.weekend else "0"))
         if self.relative_date:
             out.append("r" + _REL_CODES[self.relative_date])
+        if self.audience:
+            out.append("a" + self.audience[0])
         return out
 
     @classmethod
@@ -270,6 +281,8 @@ class CourseFilter:
                 value = tuple(WEEKDAYS[int(ch)] for ch in sorted(set(raw)))
             elif key == "W":
                 value = {"1": True, "0": False}.get(raw)
+            elif key == "a":
+                value = {a[0]: a for a in AUDIENCES}.get(raw)
             else:
                 return None
             if value is None:
@@ -284,7 +297,13 @@ class CourseFilter:
             weekdays=_days(values.get("w")),
             weekend=_opt_bool(values.get("W")),
             relative_date=_opt_str(values.get("r")),
+            audience=_opt_str(values.get("a")),
         )
+
+
+def _for_youth(course: Course) -> bool:
+    """A course only young people may join (an upper age limit of 30 or less)."""
+    return course.max_age is not None and course.max_age <= YOUTH_MAX_AGE
 
 
 def _opt_str(value: object) -> str | None:

@@ -219,11 +219,17 @@ def conditions_text(ctx: Context, flt: CourseFilter) -> str:
         parts.append(ctx.t("courses.cond_weekdays"))
     if flt.relative_date:
         parts.append(ctx.t(f"courses.cond_{flt.relative_date}"))
+    if flt.audience:
+        parts.append(ctx.t(f"courses.cond_{flt.audience}"))
     return ", ".join(parts)
 
 
 def only_place(flt: CourseFilter) -> bool:
     """The search names a place and nothing else about time."""
     return flt.has_place and not (
-        flt.time_of_day or flt.weekdays or flt.weekend is not None or flt.relative_date
+        flt.time_of_day
+        or flt.weekdays
+        or flt.weekend is not None
+        or flt.relative_date
+        or flt.audience
     )

@@ -31,6 +31,8 @@ def split_questions(u: Understanding) -> list[Understanding]:
     if u.intent not in _QUESTIONS:
         return [u]
     main = u
+    if u.audience and not u.branch and u.intent in (Intent.FAQ, Intent.COURSE_INFO):
+        main = replace(u, intent=Intent.LIST_COURSES, topic=None)  # "kadınlara özel kurs"
     asked = [a for a in u.asks if a != u.topic]
     if u.branch and u.intent is Intent.FAQ and COURSE_FACTS.intersection(asked):
         # A named course and its dates or place: the card first, the topic's answer after.

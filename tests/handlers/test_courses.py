@@ -295,3 +295,16 @@ async def test_real_understanding_kaynak_asks_which(make_ctx: MakeCtx) -> None:
     assert "Hangisini" in replies[0].text
     assert len(all_buttons(replies)) >= 2
     assert all(d.startswith("crs|") for _, d in all_buttons(replies))
+
+
+async def test_courses_for_disabled_people_get_the_honest_answer(make_ctx: MakeCtx) -> None:
+    replies = await courses.list_courses(make_ctx(), und("list_courses", audience="disabled"))
+    text = text_of(replies)
+    assert "elimde bilgi yok" in text
+    assert "ALO 153" in text
+    assert "Engelli Bakımı" not in text
+
+
+async def test_a_course_that_does_not_exist_is_said_plainly(make_ctx: MakeCtx) -> None:
+    replies = await courses.course_info(make_ctx(), und("course_info", unknown_course="ehliyet"))
+    assert '"ehliyet" diye bir kursumuz yok' in text_of(replies)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.courses_filter import RELATIVE_DATES, TIMES_OF_DAY
+from handlers.courses_filter import AUDIENCES, RELATIVE_DATES, TIMES_OF_DAY
 from locales import load_translator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,7 +17,9 @@ MODULES = sorted(
 )
 KEY = re.compile(r"""\bctx\.t\(\s*["']([\w.]+)["']""")
 # Keys built at run time: f"courses.cond_{cue}".
-DYNAMIC = {f"courses.cond_{c}" for c in (*TIMES_OF_DAY, *RELATIVE_DATES, "weekend", "weekdays")}
+DYNAMIC = {
+    f"courses.cond_{c}" for c in (*TIMES_OF_DAY, *RELATIVE_DATES, *AUDIENCES, "weekend", "weekdays")
+}
 
 
 def used_keys() -> set[str]:
