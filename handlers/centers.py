@@ -39,7 +39,20 @@ async def center_info(ctx: Context, u: Understanding) -> list[Reply]:
         return [_center_reply(ctx, ctx.catalog.centers[u.center])]
     if u.district:
         return _district_centers(ctx, u.district)
+    if "phone" in u.asks:
+        return [_phones(ctx)]
     return [Reply(ctx.t("centers.which"), ask="location")]
+
+
+def _phones(ctx: Context) -> Reply:
+    """How to reach the institution by phone: ALO 153, and the centre in focus if any."""
+    topic = ctx.conv.topic
+    centre = ctx.catalog.centers.get(topic.centre or "") if topic is not None else None
+    lines = [ctx.t("centers.phones")]
+    if centre is not None and centre.phone:
+        lines.append(ctx.t("centers.phone_of", name=centre.name, phone=centre.phone))
+    lines.append(ctx.t("centers.phones_which"))
+    return Reply("\n\n".join(lines), ask="location")
 
 
 @router.intent(Intent.NEAREST_CENTER)

@@ -146,3 +146,9 @@ async def test_a_district_given_alone_shows_no_distance_of_metres(make_ctx: Make
     assert " m\n" not in text
     assert "Buca'da" in replies[0].text
     assert "Buca merkezine yaklaşık" in text
+
+
+async def test_asking_for_the_phone_number_gives_alo_153(make_ctx: MakeCtx) -> None:
+    replies = await centers.center_info(make_ctx(), und("center_info", asks=("phone",)))
+    assert "ALO 153" in replies[0].text
+    assert "Hangi merkezi" not in replies[0].text
