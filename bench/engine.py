@@ -17,10 +17,21 @@ from sqlalchemy import insert, select, update
 
 from bot.app import build_assistant
 from bot.settings import load_settings
-from core.messages import Incoming, Kind
+
+try:
+    from core.messages import Incoming, Kind
+except ImportError:  # the layout before core/ (to compare with an older commit)
+    from bot.messages import Incoming, Kind  # type: ignore[no-redef,import-not-found]
 from storage import tables as t
 
 FAQ = ["kurslar ücretli mi", "sertifika veriliyor mu", "devamsızlık hakkı kaç gün", "yaş sınırı"]
+COURSES = [
+    "barista kursu var mı",
+    "ileri excel ne zaman başlıyor",
+    "giyim üretimi kursu nerede",
+    "buca'da pastacılık kursu",
+]
+FOLLOW_UPS = ["ne zaman başlıyor", "nerede", "kaç saat sürüyor", "hafta sonu olanı var mı"]
 
 
 async def _turns(handle: object, messages: list[Incoming], users: int) -> tuple[float, list[float]]:
@@ -108,13 +119,40 @@ async def main(turns: int, users: int) -> None:
                 f"FAQ turns with message ids: {turns / id_seconds:.0f} turns/s;"
                 f" latency p50 {_ms(id_lat, 0.5):.1f} ms, p99 {_ms(id_lat, 0.99):.1f} ms"
             )
+            # Course questions, then follow-ups on the course each user has in focus.
+            course_turns = [
+                Incoming(user=f"bench:{i % users}", text=COURSES[(i // users) % len(COURSES)])
+                for i in range(turns)
+            ]
+            course_seconds, course_lat = await _turns(handle, course_turns, users)
+            print(
+                f"Course questions: {turns / course_seconds:.0f} turns/s;"
+                f" latency p50 {_ms(course_lat, 0.5):.1f} ms, p99 {_ms(course_lat, 0.99):.1f} ms"
+            )
+            await _turns(
+                handle,
+                [Incoming(user=f"bench:{u}", text="barista kursu var mı") for u in range(users)],
+                users,
+            )
+            follow_ups = [
+                Incoming(user=f"bench:{i % users}", text=FOLLOW_UPS[(i // users) % 4])
+                for i in range(turns)
+            ]
+            follow_seconds, follow_lat = await _turns(handle, follow_ups, users)
+            print(
+                f"Follow-ups on the course in focus: {turns / follow_seconds:.0f} turns/s;"
+                f" latency p50 {_ms(follow_lat, 0.5):.1f} ms, p99 {_ms(follow_lat, 0.99):.1f} ms"
+            )
             # Form steps: each user sits at the name question; "Ali Veli" then "geri" alternate,
             # each a real step that validates, moves the state and saves it.
             for u in range(users):
                 user = f"form:{u}"
                 r = await handle(Incoming(user=user, text="barista kursuna başvurmak istiyorum"))
                 course = next(
-                    b.data for x in r for b in x.buttons if b.data.startswith("apply_course")
+                    b.data
+                    for x in r
+                    for b in x.buttons
+                    if b.data.startswith(("apply_course", "apc"))
                 )
                 r = await handle(Incoming(user=user, kind=Kind.BUTTON, data=course))
                 consent = next(b.data for x in r for b in x.buttons if b.data.endswith("|y"))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -51,6 +51,24 @@ _SAVE_CONVERSATION = upsert(
     ("user_key", "state", "data", "token", "failures", "updated_at"),
     conflict=("user_key",),
     update={c: c for c in ("state", "data", "token", "failures", "updated_at")},
+)
+
+
+# Seats no longer free per course: pending, waitlisted-promoted or accepted applications and
+# desk enrolments, in one statement built once (its compiled form is cached).
+_SEATS_TAKEN = union_all(
+    select(t.applications.c.course_id, func.count())
+    .where(
+        t.applications.c.course_id.in_(bindparam("ids", expanding=True)),
+        t.applications.c.status.in_(SEAT_HOLDING),
+    )
+    .group_by(t.applications.c.course_id),
+    select(t.enrolments.c.course_id, func.count())
+    .where(
+        t.enrolments.c.course_id.in_(bindparam("ids", expanding=True)),
+        t.enrolments.c.source == "desk",
+    )
+    .group_by(t.enrolments.c.course_id),
 )
 
 
@@ -160,19 +178,8 @@ class SqlStore(TraineeStore):
             return {}
         ids = list(course_ids)
         taken = dict.fromkeys(ids, 0)
-        apps = await self.conn.execute(
-            select(t.applications.c.course_id, func.count())
-            .where(t.applications.c.course_id.in_(ids), t.applications.c.status.in_(SEAT_HOLDING))
-            .group_by(t.applications.c.course_id)
-        )
-        for course, n in apps:
-            taken[course] += n
-        desk = await self.conn.execute(
-            select(t.enrolments.c.course_id, func.count())
-            .where(t.enrolments.c.course_id.in_(ids), t.enrolments.c.source == "desk")
-            .group_by(t.enrolments.c.course_id)
-        )
-        for course, n in desk:
+        rows = await self.conn.execute(_SEATS_TAKEN, {"ids": ids})
+        for course, n in rows:
             taken[course] += n
         return taken
 
