@@ -7,6 +7,8 @@ when this course opens). Offerings carry "apply" buttons for the application jou
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.actions import Action
 from core.intents import Intent
 from core.messages import Button, Payload, Reply
@@ -150,6 +152,10 @@ async def _answer(ctx: Context, u: Understanding, *, schedule: bool) -> list[Rep
     if options:
         chosen = flt.only_conditions().with_branch(options[0])
         return await branch_info(ctx, chosen, schedule=schedule)
+    if u.intent is not Intent.LIST_COURSES and not flt.field and not flt.has_conditions:
+        # "ne zaman başlıyor" with no course named or in focus: ask which, fields as buttons.
+        overview = listing(ctx, flt)
+        return [replace(overview[0], text=ctx.t("courses.which_course")), *overview[1:]]
     return listing(ctx, flt)
 
 

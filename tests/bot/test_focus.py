@@ -89,3 +89,10 @@ async def test_the_topic_survives_a_restart(tmp_path: Path, seeded_db: Path) -> 
         assert await state(again) is None
     finally:
         await again.assistant.close()
+
+
+async def test_a_follow_up_with_no_topic_asks_which_course_with_buttons(chat: Chat) -> None:
+    _clock(chat, NOW)
+    replies = await chat.say("ne zaman başlıyor")
+    assert "Hangi kursu soruyorsunuz" in replies[0].text
+    assert replies[0].buttons
