@@ -129,7 +129,9 @@ class WhatsAppChannel:
         self._ack = metrics.histogram(
             "whatsapp_webhook_seconds", "Time to store a WhatsApp delivery and answer 200."
         )
-        self._statuses = metrics.counter("whatsapp_statuses_total", "WhatsApp status callbacks.")
+        self._statuses = metrics.counter(
+            "whatsapp_statuses_total", "WhatsApp status callbacks.", labels=("channel", "status")
+        )
 
     def say(self, key: str, /, **values: object) -> str:
         """A sentence of locales/<lang>/whatsapp.po in the default language."""
