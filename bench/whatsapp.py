@@ -291,7 +291,8 @@ async def run_rounds(
 def serve(args: argparse.Namespace) -> None:
     """The assistant with the WhatsApp channel, as `meslek-bot run` would start it."""
     from bot.loop import run as run_loop
-    from bot.run import Service, run
+    from bot.run import run
+    from bot.services import Service
     from bot.settings import load_settings
 
     def whatsapp(settings, assistant, metrics):  # type: ignore[no-untyped-def]  # bench only

@@ -14,8 +14,8 @@ from bot.metrics import Metrics
 from bot.outbox import Blocked, Dispatcher, RetryLater, Sender, TransientError
 from bot.pushes import PushRenderer
 from bot.ratelimit import RateLimiter
-from bot.run import Service
 from bot.scheduler import ReminderScheduler
+from bot.services import Service
 from bot.settings import Settings
 from core.messages import Reply
 from locales import load_translator

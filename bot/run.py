@@ -8,14 +8,13 @@ import logging
 import signal
 import socket
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 
 import uvicorn
-from starlette.routing import BaseRoute
 
 from bot.app import Assistant, build_assistant, settle_heap
 from bot.metrics import Metrics
+from bot.services import Service, ServiceFactory
 from bot.settings import Settings
 from bot.web import build_web_app
 
@@ -28,20 +27,6 @@ NO_CHANNEL = (
 )
 # Loggers that print request URLs (with the bot token in them) at INFO or DEBUG.
 NOISY_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "uvicorn.access")
-
-
-@dataclass
-class Service:
-    """Something that runs beside the web server: a channel, the reminder scheduler..."""
-
-    name: str
-    start: Callable[[], Awaitable[None]]
-    stop: Callable[[], Awaitable[None]]  # must let work in flight finish
-    routes: Sequence[BaseRoute] = ()
-
-
-# Builds a service from the running pieces, or returns None when it is not configured.
-ServiceFactory = Callable[[Settings, Assistant, Metrics], Service | None]
 
 
 def telegram_service(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service | None:

@@ -269,7 +269,7 @@ def test_opt_keywords_match_the_whole_message(text: str, expected: bool | None) 
 
 def _diff(conn: Connection) -> list[Any]:
     ours = MetaData()
-    for table in (repo.wa_inbound, repo.wa_sent):
+    for table in (t.wa_inbound, t.wa_sent):
         table.to_metadata(ours)
     context = MigrationContext.configure(conn, opts={"compare_type": True})
     return [
@@ -298,7 +298,7 @@ async def test_inbound_is_stored_once_and_statuses_only_move_forward(any_db: Dat
         await repo.apply_statuses(conn, [stranger], NOW)
         await repo.mark_processed(conn, ["wamid.A"], NOW)
     async with any_db.read() as conn:
-        sent = (await conn.execute(select(repo.wa_sent))).one()
+        sent = (await conn.execute(select(t.wa_sent))).one()
         assert (sent.wamid, sent.kind, sent.status) == ("wamid.S", "reply", "read")
         assert [r.wamid for r in await repo.unprocessed(conn)] == ["wamid.B"]
     async with any_db.write() as conn:
@@ -325,8 +325,8 @@ async def test_push_switches_reachability_and_erasure(any_db: Database) -> None:
     async with any_db.read() as conn:
         assert await repo.push_target(conn, "whatsapp:9") == repo.PushTarget(later, False, False)
         assert await repo.push_target(conn, "whatsapp:nobody") is None
-        assert (await conn.execute(select(repo.wa_inbound))).all() == []
-        assert (await conn.execute(select(repo.wa_sent))).all() == []
+        assert (await conn.execute(select(t.wa_inbound))).all() == []
+        assert (await conn.execute(select(t.wa_sent))).all() == []
 
 
 # Sender ----------------------------------------------------------------------------------------
