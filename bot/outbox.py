@@ -17,6 +17,7 @@ from sqlalchemy import update
 from bot.ratelimit import RateLimiter
 from bot.reminder_policy import in_quiet
 from core.checks import mask_user
+from core.delivery import Blocked, RetryLater, TransientError
 from core.messages import Reply
 from storage import outbox_repo
 from storage import tables as t
@@ -26,22 +27,6 @@ from storage.outbox_repo import OutboxRow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-
-
-class Blocked(Exception):
-    """The user blocked the bot or cannot be reached on this channel."""
-
-
-class RetryLater(Exception):
-    """The platform asked to wait this many seconds."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds}s")
-        self.seconds = seconds
-
-
-class TransientError(Exception):
-    """A network or server problem worth another try."""
 
 
 class Sender(Protocol):

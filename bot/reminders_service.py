@@ -11,12 +11,13 @@ from bot.app import Assistant
 from bot.channels import telegram_delivery as tg
 from bot.channels.telegram import TelegramChannel
 from bot.metrics import Metrics
-from bot.outbox import Blocked, Dispatcher, RetryLater, Sender, TransientError
+from bot.outbox import Dispatcher, Sender
 from bot.pushes import PushRenderer
 from bot.ratelimit import RateLimiter
 from bot.scheduler import ReminderScheduler
 from bot.services import Service
 from bot.settings import Settings
+from core.delivery import Rejected
 from core.messages import Reply
 from locales import load_translator
 from storage.session_changes import catalog_version
@@ -29,7 +30,7 @@ WHATSAPP_PAIR_SECONDS = 6.0  # WhatsApp's pair rate: about one message per user 
 
 
 class TelegramPush:
-    """The outbox's Sender over TelegramChannel.send, its errors mapped to the outbox's."""
+    """The outbox's Sender over TelegramChannel.send."""
 
     def __init__(self, channel: TelegramChannel) -> None:
         self.channel = channel
@@ -49,13 +50,7 @@ class TelegramPush:
     async def push(self, user_key: str, replies: list[Reply], kind: str) -> str:
         try:
             await self.channel.send(user_key, replies)
-        except tg.Blocked as exc:
-            raise Blocked(str(exc)) from exc
-        except tg.RetryLater as exc:
-            raise RetryLater(exc.seconds) from exc
-        except tg.TransientError as exc:
-            raise TransientError(str(exc)) from exc
-        except tg.Rejected as exc:
+        except Rejected as exc:
             log.warning("telegram refused a %s push: %s", kind, exc)
             return "skipped_rejected"
         return "sent"

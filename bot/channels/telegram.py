@@ -28,26 +28,16 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram_convert import CHANNEL, chat_id_of, to_incoming, user_key
-from bot.channels.telegram_delivery import (
-    Blocked,
-    ChatPacer,
-    Courier,
-    Rejected,
-    RetryLater,
-    Sender,
-    SendError,
-    TransientError,
-)
+from bot.channels.telegram_delivery import ChatPacer, Courier, Sender
 from bot.channels.telegram_render import Labels, render
 from bot.engine import Engine
 from bot.metrics import Metrics
 from bot.settings import ConfigError, Settings
 from core.checks import mask_user
+from core.delivery import DeliveryError
 from core.messages import Incoming, Reply
 from storage.db import Database
 from storage.tables import users
-
-__all__ = ["Blocked", "Rejected", "RetryLater", "SendError", "TelegramChannel", "TransientError"]
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +224,7 @@ class TelegramChannel:
         turn = render(replies, labels, can_edit=edit_target is not None, remove_keyboard=remove)
         try:
             await self.sender.perform(chat_id, turn.ops, edit_target, patient=True)
-        except SendError as exc:  # already counted; Blocked also marked the user
+        except DeliveryError as exc:  # already counted; Blocked also marked the user
             log.info("telegram: reply to %s not delivered: %s", mask_user(incoming.user), exc)
             return
         if turn.asked or (remove and not turn.removed):
@@ -244,7 +234,7 @@ class TelegramChannel:
         """Stops the button's spinner (exactly once per press)."""
         try:
             await self.courier.call(query.from_user.id, query.answer, patient=True, paced=False)
-        except SendError as exc:
+        except DeliveryError as exc:
             log.info("telegram: callback query not answered: %s", exc)
 
     async def _on_error(self, update: object, context: TgContext) -> None:

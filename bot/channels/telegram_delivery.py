@@ -1,4 +1,4 @@
-"""Getting messages to Telegram: per-chat pacing, retries, and typed failures."""
+"""Getting messages to Telegram: per-chat pacing, retries, failures as `core.delivery` errors."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from telegram.ext import ExtBot
 
 from bot.channels.telegram_render import Op
 from bot.metrics import Metrics
+from core.delivery import Blocked, Rejected, RetryLater, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -29,30 +30,6 @@ CHANNEL = "telegram"
 # moment before it leaves, and learns when its answer came back.
 CallGate = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
 call_gate: ContextVar[CallGate | None] = ContextVar("call_gate", default=None)
-
-
-class SendError(Exception):
-    """A message could not be delivered."""
-
-
-class Blocked(SendError):
-    """The user blocked the bot (or deleted their account): stop writing to them."""
-
-
-class RetryLater(SendError):
-    """Telegram asked us to wait: try again after `seconds`."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds:g} s")
-        self.seconds = seconds
-
-
-class TransientError(SendError):
-    """The network or Telegram failed for now; the same message may go through later."""
-
-
-class Rejected(SendError):
-    """Telegram refused this message itself (bad request); sending it again will not help."""
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -101,7 +78,7 @@ class ChatPacer:
 
 
 class Courier:
-    """Makes one Bot API call for a chat, paced; retries or raises a typed SendError."""
+    """Makes one Bot API call for a chat, paced; retries or raises a `core.delivery` error."""
 
     def __init__(
         self,

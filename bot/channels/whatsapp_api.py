@@ -3,7 +3,7 @@
 Errors are classified by Graph's error `code` (not by HTTP status): 130429 (throughput) and
 131056 (pair rate: one user, too often) are waited out and retried, the latter longer;
 network errors and 5xx are retried with exponential back-off. What is still failing after
-the retries is raised as a typed error the outbox understands (`bot.outbox` exceptions).
+the retries is raised as a `core.delivery` error, carrying Graph's code and title.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 
 from bot.channels.whatsapp_inbound import as_int
-from bot.outbox import Blocked, RetryLater, TransientError
 from core.checks import mask_user
+from core.delivery import Blocked, DeliveryError, RetryLater, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +40,12 @@ UNREACHABLE_CODES = frozenset({UNDELIVERABLE, 131030})  # 131030: not an allowed
 RETRY_CODES = frozenset({1, 2, 131000, 131016})  # Graph's "try again" family
 
 
-class WhatsAppError(Exception):
+class WhatsAppError(DeliveryError):
     """A send the Cloud API refused, with Graph's error code and title."""
 
     def __init__(self, code: int | None, title: str) -> None:
-        super().__init__(f"whatsapp error {code}: {title}")
+        # Not super(): next in a subclass's MRO is RetryLater, Blocked… with other arguments.
+        DeliveryError.__init__(self, f"whatsapp error {code}: {title}")
         self.code = code
         self.title = title
 
@@ -54,7 +55,7 @@ class Unreachable(WhatsAppError, Blocked):
 
 
 class Throttled(WhatsAppError, RetryLater):
-    """Still throttled after waiting; the outbox should try again in `seconds`."""
+    """Still throttled after waiting; try again in `seconds`."""
 
     def __init__(self, code: int | None, title: str, seconds: float) -> None:
         WhatsAppError.__init__(self, code, title)

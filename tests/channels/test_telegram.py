@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Assistant, build_assistant
-from bot.channels.telegram import Blocked, RetryLater, TelegramChannel
+from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_delivery import ChatPacer
 from bot.metrics import Metrics
 from bot.web import build_web_app
+from core.delivery import Blocked, RetryLater
 from core.messages import Incoming, Reply
 from storage.tables import users
 from tests.bot.conftest import make_settings

@@ -17,14 +17,7 @@ from telegram import (
 )
 
 from bot.channels.telegram_convert import chat_id_of, to_incoming
-from bot.channels.telegram_delivery import (
-    Blocked,
-    ChatPacer,
-    Courier,
-    Rejected,
-    RetryLater,
-    TransientError,
-)
+from bot.channels.telegram_delivery import ChatPacer, Courier
 from bot.channels.telegram_render import (
     MAX_MESSAGE,
     Labels,
@@ -35,6 +28,7 @@ from bot.channels.telegram_render import (
 )
 from bot.metrics import Metrics
 from bot.web import build_web_app
+from core.delivery import Blocked, Rejected, RetryLater, TransientError
 from core.messages import Button, Kind, Location, Reply
 from tests.doubles import telegram_api as api
 from tests.doubles.telegram_api import TelegramDouble
