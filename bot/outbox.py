@@ -16,6 +16,7 @@ from sqlalchemy import update
 
 from bot.ratelimit import RateLimiter
 from bot.reminder_policy import in_quiet
+from bot.retry import REQUEUE
 from core.checks import mask_user
 from core.delivery import Blocked, RetryLater, TransientError
 from core.messages import Reply
@@ -25,8 +26,6 @@ from storage.db import Database
 from storage.outbox_repo import OutboxRow
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 5
 
 
 class Sender(Protocol):
@@ -187,11 +186,11 @@ class Dispatcher:
                 limiter.pause(exc.seconds)
             return "queued", str(exc), self.clock() + timedelta(seconds=exc.seconds)
         except (TransientError, OSError) as exc:
-            if row.attempts >= MAX_ATTEMPTS:
+            wait = REQUEUE.backoff_after(row.attempts - 1)  # a claim counts a delivery
+            if wait is None:
                 log.error("push %d to %s failed for good: %s", row.id, mask_user(row.user_key), exc)
                 return "failed", str(exc), None
-            backoff = timedelta(seconds=min(600, 5 * 2**row.attempts))
-            return "queued", str(exc), self.clock() + backoff
+            return "queued", str(exc), self.clock() + timedelta(seconds=wait)
         if outcome in ("sent", "template"):  # a template is how WhatsApp sends outside 24 h
             return "sent", "", None
         return "skipped", outcome, None

@@ -18,6 +18,7 @@ from telegram.ext import ExtBot
 
 from bot.channels.telegram_render import Op
 from bot.metrics import Metrics
+from bot.retry import ONCE, TELEGRAM, RetryPolicy, Unretried
 from core.delivery import Blocked, Rejected, RetryLater, TransientError
 
 log = logging.getLogger(__name__)
@@ -86,16 +87,12 @@ class Courier:
         metrics: Metrics,
         on_blocked: Callable[[int], Awaitable[None]],
         *,
-        retries: int = 3,
-        backoff: float = 0.5,
-        max_wait: float = 60.0,
+        retry: RetryPolicy = TELEGRAM,
     ) -> None:
         self.pacer = pacer
         self._metrics = metrics
         self._on_blocked = on_blocked
-        self.retries = retries
-        self.backoff = backoff
-        self.max_wait = max_wait
+        self.retry = retry
 
     def _error(self, kind: str) -> None:
         self._metrics.errors.inc(channel=CHANNEL, kind=kind)
@@ -109,40 +106,36 @@ class Courier:
         paced: bool = True,
     ) -> T:
         """Runs `request`; a patient call waits out 429s and network trouble, others raise."""
-        attempt = 0
-        while True:
-            if paced:
-                await self.pacer.wait(chat_id)
-            gate = call_gate.get()
-            try:
-                if gate is not None:
-                    return cast(T, await gate(request))
-                return await request()
-            except RetryAfter as exc:
-                seconds = retry_seconds(exc)
-                self._error("rate_limited")
-                if not patient or attempt >= self.retries or seconds > self.max_wait:
-                    raise RetryLater(seconds) from exc
-                log.warning("telegram asked to wait %.1f s; retrying", seconds)
-                await asyncio.sleep(seconds)
-            except Forbidden as exc:
-                self._error("blocked")
-                await self._on_blocked(chat_id)
-                raise Blocked(exc.message) from exc
-            except BadRequest as exc:  # a NetworkError subclass: must come first
-                self._error("bad_request")
-                raise Rejected(exc.message) from exc
-            except NetworkError as exc:  # includes TimedOut
-                self._error("network")
-                if not patient or attempt >= self.retries:
-                    raise TransientError(exc.message) from exc
-                delay = self.backoff * 2**attempt
-                log.warning("telegram network error (%s); retrying in %.1f s", exc.message, delay)
-                await asyncio.sleep(delay)
-            except TelegramError as exc:
-                self._error("telegram")
-                raise TransientError(exc.message) from exc
-            attempt += 1
+        policy = self.retry if patient else ONCE
+        return await policy.run(partial(self._once, chat_id, request, paced), "telegram")
+
+    async def _once(
+        self, chat_id: int, request: Callable[[], Awaitable[T]], paced: bool, _attempt: int
+    ) -> T:
+        """One try, paced for its chat: the answer, or the failure as a `core.delivery` error."""
+        if paced:
+            await self.pacer.wait(chat_id)
+        gate = call_gate.get()
+        try:
+            if gate is not None:
+                return cast(T, await gate(request))
+            return await request()
+        except RetryAfter as exc:
+            self._error("rate_limited")
+            raise RetryLater(retry_seconds(exc)) from exc
+        except Forbidden as exc:
+            self._error("blocked")
+            await self._on_blocked(chat_id)
+            raise Blocked(exc.message) from exc
+        except BadRequest as exc:  # a NetworkError subclass: must come first
+            self._error("bad_request")
+            raise Rejected(exc.message) from exc
+        except NetworkError as exc:  # includes TimedOut
+            self._error("network")
+            raise TransientError(exc.message) from exc
+        except TelegramError as exc:
+            self._error("telegram")
+            raise Unretried(exc.message) from exc
 
 
 class Sender:

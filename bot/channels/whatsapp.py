@@ -27,13 +27,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.channels.whatsapp_api import (
-    GraphClient,
-    RetryPolicy,
-    Unreachable,
-    WhatsAppError,
-    WindowClosed,
-)
+from bot.channels.whatsapp_api import GraphClient, Unreachable, WhatsAppError, WindowClosed
 from bot.channels.whatsapp_inbound import (
     SIGNATURE_HEADER,
     Delivery,
@@ -54,6 +48,7 @@ from bot.channels.whatsapp_render import (
 )
 from bot.engine import Engine
 from bot.metrics import Metrics
+from bot.retry import WHATSAPP, RetryPolicy
 from bot.settings import Settings
 from core.checks import mask_user
 from core.messages import Kind, Reply
@@ -85,7 +80,7 @@ class WhatsAppChannel:
         db: Database,
         metrics: Metrics,
         *,
-        retry: RetryPolicy | None = None,
+        retry: RetryPolicy = WHATSAPP,
         workers: int = 64,
         connections: int = 8,
         clock: Callable[[], datetime] | None = None,

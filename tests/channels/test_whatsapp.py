@@ -18,9 +18,9 @@ from sqlalchemy import func, insert, select, update
 
 from bot.app import Assistant, build_assistant
 from bot.channels.whatsapp import WhatsAppChannel
-from bot.channels.whatsapp_api import RetryPolicy
 from bot.channels.whatsapp_inbound import sign
 from bot.metrics import Metrics
+from bot.retry import RetryPolicy
 from bot.web import build_web_app
 from core.messages import Button, Incoming, Reply
 from storage import tables as t

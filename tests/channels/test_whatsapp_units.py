@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, MetaData, select
 
-from bot.channels.whatsapp_api import GraphClient, RetryPolicy, SendFailed, Throttled, Unreachable
+from bot.channels.whatsapp_api import GraphClient, SendFailed, Throttled, Unreachable
 from bot.channels.whatsapp_inbound import (
     opt_keyword,
     parse_delivery,
@@ -22,6 +22,7 @@ from bot.channels.whatsapp_inbound import (
     to_incoming,
 )
 from bot.channels.whatsapp_render import Pages, Renderer, more_request, shorten, split_text
+from bot.retry import RetryPolicy
 from core.messages import Button, Kind, Location, Reply
 from locales import load_translator
 from storage import tables as t
