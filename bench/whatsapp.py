@@ -297,6 +297,7 @@ def serve(args: argparse.Namespace) -> None:
 
     def whatsapp(settings, assistant, metrics):  # type: ignore[no-untyped-def]  # bench only
         from bot.channels.whatsapp import WhatsAppChannel
+        from storage.whatsapp_store import WhatsAppStore
 
         if args.stub_engine:
             from core.messages import Button, Reply
@@ -309,7 +310,8 @@ def serve(args: argparse.Namespace) -> None:
                 return [menu]
 
             assistant.engine.handle = instant  # a stub: measures the channel alone
-        channel = WhatsAppChannel(settings, assistant.engine, assistant.db, metrics)
+        store = WhatsAppStore(assistant.db, assistant.users, assistant.engine.clock)
+        channel = WhatsAppChannel(settings, assistant.engine, store, assistant.users, metrics)
         return Service("whatsapp", channel.start, channel.stop, channel.routes())
 
     settings = load_settings(

@@ -21,6 +21,7 @@ from storage.crypto import IdVault, load_or_create_key_file
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.sample.generate import build_sample_catalog
+from storage.users import UserRows
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,14 @@ class Assistant:
     seeded: bool
     # Push senders by channel ("telegram", "whatsapp"), registered by the running channels.
     senders: dict[str, Sender] = field(default_factory=dict)
+    # What channels and the outbox change about a user outside a turn; the engine hears of it.
+    users: UserRows = field(init=False)
     # Set by `meslek-bot run` once everything is built: long-lived data is kept out of the
     # collector's full scans (settle_heap), again after each catalog reload.
     settled: bool = False
+
+    def __post_init__(self) -> None:
+        self.users = UserRows(self.db, on_change=self.engine.forget_user)
 
     async def reload_catalog(self) -> None:
         """Reads the catalog again (after an import) and gives it to the engine."""

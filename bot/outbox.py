@@ -12,18 +12,17 @@ from functools import partial
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
-
 from bot.ratelimit import RateLimiter
 from bot.reminder_policy import in_quiet
 from bot.retry import REQUEUE
 from core.checks import mask_user
 from core.delivery import Blocked, RetryLater, TransientError
 from core.messages import Reply
+from core.ports import UserDirectory
 from storage import outbox_repo
-from storage import tables as t
 from storage.db import Database
 from storage.outbox_repo import OutboxRow
+from storage.users import UserRows
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +73,7 @@ class Dispatcher:
         # text, then the venue a second later, at the chat's pace) holds its row that long, so
         # such pushes go out at most about `concurrency` a second.
         concurrency: int = 64,
-        on_unreachable: Callable[[str], None] | None = None,
+        users: UserDirectory | None = None,
     ) -> None:
         self.db = db
         self.senders = senders
@@ -85,7 +84,8 @@ class Dispatcher:
         self.tz = tz
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
-        self.on_unreachable = on_unreachable
+        # Blocked users are marked where every channel marks them (and the engine told).
+        self.users = users or UserRows(db)
         self.stopping = False  # set at shutdown: finish the batch in hand, claim no more
 
     async def recover(self) -> int:
@@ -177,7 +177,7 @@ class Dispatcher:
                 async with limiter.slot(row.user_key):
                     outcome = await sender.push(row.user_key, rendered, row.kind)
         except Blocked:
-            await self._mark_unreachable(row.user_key)
+            await self.users.mark_unreachable(row.user_key)
             return "skipped", "blocked", None
         except RetryLater as exc:
             # Every sender of the channel waits, including those already holding a slot; this
@@ -194,14 +194,6 @@ class Dispatcher:
         if outcome in ("sent", "template"):  # a template is how WhatsApp sends outside 24 h
             return "sent", "", None
         return "skipped", outcome, None
-
-    async def _mark_unreachable(self, user: str) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                update(t.users).where(t.users.c.key == user).values(unreachable=True)
-            )
-        if self.on_unreachable is not None:
-            self.on_unreachable(user)
 
 
 class _Flight:

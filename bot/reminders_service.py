@@ -76,7 +76,7 @@ def reminder_service(settings: Settings, assistant: Assistant, metrics: Metrics)
         clock=assistant.engine.clock,
         quiet=settings.quiet_window,
         tz=settings.tz,
-        on_unreachable=assistant.engine.forget_user,
+        users=assistant.users,
     )
     seen = {"version": ""}
     scheduler: ReminderScheduler

@@ -36,7 +36,7 @@ def telegram_service(settings: Settings, assistant: Assistant, metrics: Metrics)
     from bot.channels.telegram import TelegramChannel
     from bot.reminders_service import TelegramPush
 
-    channel = TelegramChannel(settings, assistant.engine, assistant.db, metrics)
+    channel = TelegramChannel(settings, assistant.engine, assistant.users, metrics)
     assistant.senders["telegram"] = TelegramPush(channel)
     return Service("telegram", channel.start, channel.stop, channel.routes())
 
@@ -46,8 +46,10 @@ def whatsapp_service(settings: Settings, assistant: Assistant, metrics: Metrics)
     if settings.whatsapp_token is None:
         return None
     from bot.channels.whatsapp import WhatsAppChannel
+    from storage.whatsapp_store import WhatsAppStore
 
-    channel = WhatsAppChannel(settings, assistant.engine, assistant.db, metrics)
+    store = WhatsAppStore(assistant.db, assistant.users, assistant.engine.clock)
+    channel = WhatsAppChannel(settings, assistant.engine, store, assistant.users, metrics)
     assistant.senders["whatsapp"] = channel
     return Service("whatsapp", channel.start, channel.stop, channel.routes())
 

@@ -49,6 +49,24 @@ class StatusUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class Delivery:
+    """What one webhook POST carried: new messages to store and statuses to apply."""
+
+    messages: list[InboundRow]
+    statuses: list[StatusUpdate]
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A handled inbound message: when its user wrote it, and what was sent for it."""
+
+    wamid: str
+    user_key: str
+    wrote_at: datetime
+    sent: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class PushTarget:
     """What the push rules need to know about a user."""
 
@@ -233,13 +251,6 @@ async def touch_inbound(conn: AsyncConnection, wrote: Mapping[str, datetime]) ->
             .values(last_inbound_at=bindparam("b_at"), unreachable=False)
         )
         await conn.execute(stmt, [{"b_key": k, "b_at": at} for k, at in sorted(wrote.items())])
-
-
-async def mark_unreachable(conn: AsyncConnection, user_keys: Iterable[str]) -> None:
-    """Stops pushes to numbers WhatsApp cannot deliver to, until the user writes again."""
-    keys = sorted(set(user_keys))
-    if keys:
-        await conn.execute(update(users).where(users.c.key.in_(keys)).values(unreachable=True))
 
 
 async def prune(conn: AsyncConnection, inbound_before: datetime, sent_before: datetime) -> int:

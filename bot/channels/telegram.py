@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update as sql_update
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -36,8 +35,7 @@ from bot.settings import ConfigError, Settings
 from core.checks import mask_user
 from core.delivery import DeliveryError
 from core.messages import Incoming, Reply
-from storage.db import Database
-from storage.tables import users
+from core.ports import UserDirectory
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +66,7 @@ class TelegramChannel:
         self,
         settings: Settings,
         engine: Engine,
-        db: Database,
+        users: UserDirectory,
         metrics: Metrics,
         *,
         pacer: ChatPacer | None = None,
@@ -78,7 +76,7 @@ class TelegramChannel:
         if settings.telegram_token is None:
             raise ValueError("MF_TELEGRAM_TOKEN is not set")
         self._engine = engine
-        self._db = db
+        self._users = users
         self._metrics = metrics
         self._locale = settings.default_locale
         self._webhook_url = settings.telegram_webhook_url
@@ -276,12 +274,9 @@ class TelegramChannel:
         key = user_key(chat_id)
         log.warning("telegram: %s blocked the bot; marked unreachable", mask_user(key))
         try:
-            async with self._db.write() as conn:
-                stmt = sql_update(users).where(users.c.key == key).values(unreachable=True)
-                await conn.execute(stmt)
+            await self._users.mark_unreachable(key)
         except Exception:
             log.exception("telegram: could not mark %s unreachable", mask_user(key))
-        self._engine.forget_user(key)  # its cached profile must not hide the change
 
     # Words -----------------------------------------------------------------------------------
 

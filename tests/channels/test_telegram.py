@@ -81,7 +81,7 @@ async def _running(
     metrics = Metrics()
     pacer = ChatPacer(burst=5, interval=0.01)  # pacing itself is tested in test_telegram_parts
     channel = TelegramChannel(
-        settings, assistant.engine, assistant.db, metrics, pacer=pacer, poll_timeout=1
+        settings, assistant.engine, assistant.users, metrics, pacer=pacer, poll_timeout=1
     )
     try:
         await channel.start()

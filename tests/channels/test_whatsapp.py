@@ -24,6 +24,7 @@ from bot.retry import RetryPolicy
 from bot.web import build_web_app
 from core.messages import Button, Incoming, Reply
 from storage import tables as t
+from storage.whatsapp_store import WhatsAppStore
 from tests.bot.conftest import make_settings
 from tests.doubles.graph_api import GraphDouble, LocalServer, Sent
 from tests.idnumbers import VALID_ID
@@ -59,7 +60,7 @@ class WhatsApp:
     async def settle(self) -> None:
         """Waits until every stored message is handled and its bookkeeping committed."""
         await self.channel.queue.join()
-        await self.channel.writer.drain()
+        await self.channel.store.drain()
 
     async def count(self, table: Any) -> int:
         async with self.assistant.db.read() as conn:
@@ -155,7 +156,10 @@ async def open_channel(assistant: Assistant | None, tmp_path: Path, graph: Graph
     os.environ.update(kept)  # make_settings clears MF_*; MF_TEST_DATABASE_URL must survive
     assistant = assistant or await build_assistant(settings)
     metrics = Metrics()
-    channel = WhatsAppChannel(settings, assistant.engine, assistant.db, metrics, retry=FAST)
+    store = WhatsAppStore(assistant.db, assistant.users, assistant.engine.clock)
+    channel = WhatsAppChannel(
+        settings, assistant.engine, store, assistant.users, metrics, retry=FAST
+    )
     server = LocalServer(build_web_app(assistant.db, metrics, channel.routes()))
     url = await server.start()
     await channel.start()

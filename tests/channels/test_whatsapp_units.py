@@ -28,6 +28,7 @@ from locales import load_translator
 from storage import tables as t
 from storage import whatsapp_repo as repo
 from storage.db import Database
+from storage.users import UserRows
 from tests.doubles.graph_api import GraphDouble, check_message
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -315,7 +316,7 @@ async def test_push_switches_reachability_and_erasure(any_db: Database) -> None:
     assert target == repo.PushTarget(NOW, pushes_off=True, unreachable=False)
     async with any_db.write() as conn:
         await repo.set_pushes_off(conn, "whatsapp:9", False, NOW)
-        await repo.mark_unreachable(conn, ["whatsapp:9", "whatsapp:nobody"])
+        await UserRows(any_db).mark_unreachable_in(conn, ["whatsapp:9", "whatsapp:nobody"])
     async with any_db.read() as conn:
         assert await repo.push_target(conn, "whatsapp:9") == repo.PushTarget(NOW, False, True)
     async with any_db.write() as conn:
