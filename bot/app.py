@@ -10,9 +10,9 @@ from pathlib import Path
 
 from bot.backup import KEY_FILE_NAME, key_file_for
 from bot.engine import Engine, EngineConfig
-from bot.outbox import Sender
 from bot.reminder_policy import kind_of
 from bot.settings import Settings
+from core.channel import Channel
 from handlers import registry
 from handlers.catalog_view import CatalogView
 from locales import load_translator
@@ -68,8 +68,9 @@ class Assistant:
     db: Database
     engine: Engine
     seeded: bool
-    # Push senders by channel ("telegram", "whatsapp"), registered by the running channels.
-    senders: dict[str, Sender] = field(default_factory=dict)
+    # The running channels by name (the prefix of their user keys); the outbox pushes through
+    # them. Registered by `bot.services.channel_service` as `meslek-bot run` builds each one.
+    channels: dict[str, Channel] = field(default_factory=dict)
     # What channels and the outbox change about a user outside a turn; the engine hears of it.
     users: UserRows = field(init=False)
     # Set by `meslek-bot run` once everything is built: long-lived data is kept out of the

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import partial
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 
 class Sender(Protocol):
+    """What the outbox needs of a channel (`core.channel.Channel.push`)."""
+
     async def push(self, user_key: str, replies: list[Reply], kind: str) -> str:
         """Sends a push; returns "sent" or a reason it was skipped ("skipped_…")."""
         ...
@@ -62,8 +64,8 @@ class Dispatcher:
     def __init__(
         self,
         db: Database,
-        senders: dict[str, Sender],
-        limiters: dict[str, RateLimiter],
+        senders: Mapping[str, Sender],
+        limiters: Mapping[str, RateLimiter],
         render: Renderer,
         clock: Callable[[], datetime],
         quiet: tuple[time, time] | None = None,

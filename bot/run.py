@@ -14,7 +14,7 @@ import uvicorn
 
 from bot.app import Assistant, build_assistant, settle_heap
 from bot.metrics import Metrics
-from bot.services import Service, ServiceFactory
+from bot.services import Service, ServiceFactory, channel_service
 from bot.settings import Settings
 from bot.web import build_web_app
 
@@ -34,11 +34,9 @@ def telegram_service(settings: Settings, assistant: Assistant, metrics: Metrics)
     if settings.telegram_token is None:
         return None
     from bot.channels.telegram import TelegramChannel
-    from bot.reminders_service import TelegramPush
 
     channel = TelegramChannel(settings, assistant.engine, assistant.users, metrics)
-    assistant.senders["telegram"] = TelegramPush(channel)
-    return Service("telegram", channel.start, channel.stop, channel.routes())
+    return channel_service(assistant, channel)
 
 
 def whatsapp_service(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service | None:
@@ -50,8 +48,7 @@ def whatsapp_service(settings: Settings, assistant: Assistant, metrics: Metrics)
 
     store = WhatsAppStore(assistant.db, assistant.users, assistant.engine.clock)
     channel = WhatsAppChannel(settings, assistant.engine, store, assistant.users, metrics)
-    assistant.senders["whatsapp"] = channel
-    return Service("whatsapp", channel.start, channel.stop, channel.routes())
+    return channel_service(assistant, channel)
 
 
 def reminders(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service | None:

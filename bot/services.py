@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.routing import BaseRoute
 
 from bot.app import Assistant
 from bot.metrics import Metrics
 from bot.settings import Settings
+from core.channel import Channel
 
 
 @dataclass
@@ -24,3 +26,17 @@ class Service:
 
 # Builds a service from the running pieces, or returns None when it is not configured.
 ServiceFactory = Callable[[Settings, Assistant, Metrics], Service | None]
+
+
+class ServedChannel(Channel, Protocol):
+    """A channel as `meslek-bot run` serves it: with the web routes it brings (webhooks)."""
+
+    def routes(self) -> Sequence[BaseRoute]:
+        """Its webhook routes on the one web app (none when it polls)."""
+        ...
+
+
+def channel_service(assistant: Assistant, channel: ServedChannel) -> Service:
+    """Runs a channel as a service and registers it, by name, for the outbox's pushes."""
+    assistant.channels[channel.name] = channel
+    return Service(channel.name, channel.start, channel.stop, channel.routes())

@@ -26,14 +26,16 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.capabilities import TELEGRAM as CAPABILITIES
 from bot.channels.telegram_convert import CHANNEL, chat_id_of, to_incoming, user_key
-from bot.channels.telegram_delivery import ChatPacer, Courier, Sender
+from bot.channels.telegram_delivery import ChatPacer, Courier, Sender, slot_per_call
 from bot.channels.telegram_render import Labels, render
 from bot.engine import Engine
 from bot.metrics import Metrics
+from bot.ratelimit import RateLimiter
 from bot.settings import ConfigError, Settings
 from core.checks import mask_user
-from core.delivery import DeliveryError
+from core.delivery import DeliveryError, Rejected
 from core.messages import Incoming, Reply
 from core.ports import UserDirectory
 
@@ -61,6 +63,9 @@ MAX_WEBHOOK_BODY = 1_000_000
 
 class TelegramChannel:
     """Runs the bot in polling or webhook mode and sends replies (and the outbox's pushes)."""
+
+    name = CHANNEL
+    capabilities = CAPABILITIES
 
     def __init__(
         self,
@@ -257,8 +262,27 @@ class TelegramChannel:
 
     # Replies out -----------------------------------------------------------------------------
 
+    async def push(self, user_key: str, replies: Sequence[Reply], kind: str) -> str:
+        """Sends a push: "sent", or "skipped_rejected" when Telegram refuses the message itself;
+        raises Blocked, RetryLater or TransientError (`core.delivery`) for the outbox."""
+        try:
+            await self.send(user_key, replies)
+        except Rejected as exc:
+            log.warning("telegram refused a %s push: %s", kind, exc)
+            return "skipped_rejected"
+        return "sent"
+
+    async def push_paced(
+        self, user_key: str, replies: Sequence[Reply], kind: str, limiter: RateLimiter
+    ) -> str:
+        """A push whose every Bot API call (a text, a venue…) takes a slot from `limiter` after
+        rendering and the chat's own pacing, just before the request, and holds it until the
+        answer is back."""
+        with slot_per_call(limiter, user_key):
+            return await self.push(user_key, replies, kind)
+
     async def send(self, user: str, replies: Sequence[Reply]) -> None:
-        """Sends a push (for the outbox); raises Blocked, RetryLater, TransientError or Rejected.
+        """Sends a push's messages; raises Blocked, RetryLater, TransientError or Rejected.
 
         Nothing is retried here: the outbox decides. When a push of several messages fails
         half-way, the messages before the failure were delivered.

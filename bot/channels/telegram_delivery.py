@@ -6,7 +6,8 @@ import asyncio
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
@@ -18,6 +19,7 @@ from telegram.ext import ExtBot
 
 from bot.channels.telegram_render import Op
 from bot.metrics import Metrics
+from bot.ratelimit import RateLimiter
 from bot.retry import ONCE, TELEGRAM, RetryPolicy, Unretried
 from core.delivery import Blocked, Rejected, RetryLater, TransientError
 
@@ -26,11 +28,26 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 CHANNEL = "telegram"
 
-# Set by the outbox's push adapter while it sends one push: each Bot API call of that push is
-# made through it, so the outbox's rate limiter hands out one slot per request, at the last
-# moment before it leaves, and learns when its answer came back.
+# Set while the outbox sends one push (`slot_per_call`): each Bot API call of that push is made
+# through it, so the outbox's rate limiter hands out one slot per request, at the last moment
+# before it leaves, and learns when its answer came back.
 CallGate = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
 call_gate: ContextVar[CallGate | None] = ContextVar("call_gate", default=None)
+
+
+@contextmanager
+def slot_per_call(limiter: RateLimiter, chat: str) -> Iterator[None]:
+    """Inside: every Bot API call takes a slot of `limiter` just before its request leaves."""
+    token = call_gate.set(partial(_through, limiter, chat))
+    try:
+        yield
+    finally:
+        call_gate.reset(token)
+
+
+async def _through(limiter: RateLimiter, chat: str, request: Callable[[], Awaitable[T]]) -> T:
+    async with limiter.slot(chat):
+        return await request()
 
 
 def retry_seconds(exc: RetryAfter) -> float:
