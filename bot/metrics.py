@@ -25,10 +25,16 @@ class Counter:
         self._metric = prometheus_client.Counter(
             name, help_text, labelnames=labels, registry=registry.collectors
         )
+        # `labels()` checks and sorts its arguments on every call: a few series, looked up once.
+        self._series: dict[tuple[tuple[str, str], ...], prometheus_client.Counter] = {}
 
     def inc(self, amount: float = 1.0, **labels: str) -> None:
         """Adds `amount` to the series with these labels."""
-        self._metric.labels(**labels).inc(amount)
+        key = tuple(labels.items())
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = self._metric.labels(**labels)
+        series.inc(amount)
 
     def value(self, **labels: str) -> float:
         """The current value of one series (0 when never touched)."""
@@ -51,10 +57,15 @@ class Histogram:
         self._metric = prometheus_client.Histogram(
             name, help_text, labelnames=labels, registry=registry.collectors, buckets=buckets
         )
+        self._series: dict[tuple[tuple[str, str], ...], prometheus_client.Histogram] = {}
 
     def observe(self, value: float, **labels: str) -> None:
         """Records one observation in the series with these labels."""
-        self._metric.labels(**labels).observe(value)
+        key = tuple(labels.items())
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = self._metric.labels(**labels)
+        series.observe(value)
 
     def count(self, **labels: str) -> int:
         """How many observations one series holds."""
