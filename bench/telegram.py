@@ -179,7 +179,7 @@ async def main(args: argparse.Namespace) -> int:
                 assistant.engine.handle = instant  # type: ignore[method-assign,assignment]  # a stub
             metrics = Metrics()
             channel = TelegramChannel(
-                settings, assistant.engine, assistant.db, metrics, concurrency=args.concurrency
+                settings, assistant.engine, assistant.users, metrics, concurrency=args.concurrency
             )
             await channel.start()
             settle_heap()  # as `meslek-bot run` does once everything is built

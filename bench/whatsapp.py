@@ -291,11 +291,13 @@ async def run_rounds(
 def serve(args: argparse.Namespace) -> None:
     """The assistant with the WhatsApp channel, as `meslek-bot run` would start it."""
     from bot.loop import run as run_loop
-    from bot.run import Service, run
+    from bot.run import run
+    from bot.services import Service
     from bot.settings import load_settings
 
     def whatsapp(settings, assistant, metrics):  # type: ignore[no-untyped-def]  # bench only
         from bot.channels.whatsapp import WhatsAppChannel
+        from storage.whatsapp_store import WhatsAppStore
 
         if args.stub_engine:
             from core.messages import Button, Reply
@@ -308,7 +310,8 @@ def serve(args: argparse.Namespace) -> None:
                 return [menu]
 
             assistant.engine.handle = instant  # a stub: measures the channel alone
-        channel = WhatsAppChannel(settings, assistant.engine, assistant.db, metrics)
+        store = WhatsAppStore(assistant.db, assistant.users, assistant.engine.clock)
+        channel = WhatsAppChannel(settings, assistant.engine, store, assistant.users, metrics)
         return Service("whatsapp", channel.start, channel.stop, channel.routes())
 
     settings = load_settings(

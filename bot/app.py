@@ -11,9 +11,9 @@ from pathlib import Path
 from bot.backup import KEY_FILE_NAME, key_file_for
 from bot.channels import capabilities
 from bot.engine import Engine, EngineConfig
-from bot.outbox import Sender
 from bot.reminder_policy import kind_of
 from bot.settings import Settings
+from core.channel import Channel
 from handlers import registry
 from handlers.base import Routes
 from handlers.catalog_view import CatalogView
@@ -24,6 +24,7 @@ from storage.crypto import IdVault, load_or_create_key_file
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.sample.generate import build_sample_catalog
+from storage.users import UserRows
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +71,17 @@ class Assistant:
     db: Database
     engine: Engine
     seeded: bool
-    # Push senders by channel ("telegram", "whatsapp"), registered by the running channels.
-    senders: dict[str, Sender] = field(default_factory=dict)
+    # The running channels by name (the prefix of their user keys); the outbox pushes through
+    # them. Registered by `bot.services.channel_service` as `meslek-bot run` builds each one.
+    channels: dict[str, Channel] = field(default_factory=dict)
+    # What channels and the outbox change about a user outside a turn; the engine hears of it.
+    users: UserRows = field(init=False)
     # Set by `meslek-bot run` once everything is built: long-lived data is kept out of the
     # collector's full scans (settle_heap), again after each catalog reload.
     settled: bool = False
+
+    def __post_init__(self) -> None:
+        self.users = UserRows(self.db, on_change=self.engine.forget_user)
 
     async def reload_catalog(self) -> None:
         """Reads the catalog again (after an import) and gives it to the engine."""

@@ -1,129 +1,112 @@
-"""A tiny metrics registry (counters, latency histograms) rendered in Prometheus text format."""
+"""The assistant's metrics, kept by prometheus_client in a registry of their own per app."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+from collections.abc import Sequence
 
-Labels = tuple[tuple[str, str], ...]
+import prometheus_client
+from prometheus_client import CollectorRegistry, generate_latest
 
 DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
-
-def _labels(values: dict[str, str]) -> Labels:
-    return tuple(sorted(values.items()))
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _format_labels(labels: Iterable[tuple[str, str]]) -> str:
-    inner = ",".join(f'{k}="{_escape(v)}"' for k, v in labels)
-    return "{" + inner + "}" if inner else ""
-
-
-def _number(value: float) -> str:
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return repr(float(value)) if value != int(value) else str(int(value))
+# prometheus_client adds a `<name>_created` series beside every counter and histogram: names
+# /metrics never had, and Prometheus finds counter resets without them.
+prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped upstream
 
 
 class Counter:
-    """A monotonically increasing count per label set."""
+    """A count per label set (the labels named when it was registered)."""
 
-    kind = "counter"
-
-    def __init__(self, name: str, help_text: str) -> None:
-        self.name = name
-        self.help = help_text
-        self._values: dict[Labels, float] = {}
+    def __init__(
+        self, name: str, help_text: str, labels: Sequence[str], registry: Registry
+    ) -> None:
+        self.name = name if name.endswith("_total") else f"{name}_total"
+        self._registry = registry.collectors
+        self._metric = prometheus_client.Counter(
+            name, help_text, labelnames=labels, registry=registry.collectors
+        )
+        # `labels()` checks and sorts its arguments on every call: a few series, looked up once.
+        self._series: dict[tuple[tuple[str, str], ...], prometheus_client.Counter] = {}
 
     def inc(self, amount: float = 1.0, **labels: str) -> None:
         """Adds `amount` to the series with these labels."""
-        key = _labels(labels)
-        self._values[key] = self._values.get(key, 0.0) + amount
+        key = tuple(labels.items())
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = self._metric.labels(**labels)
+        series.inc(amount)
 
     def value(self, **labels: str) -> float:
         """The current value of one series (0 when never touched)."""
-        return self._values.get(_labels(labels), 0.0)
-
-    def samples(self) -> list[str]:
-        return [
-            f"{self.name}{_format_labels(key)} {_number(value)}"
-            for key, value in sorted(self._values.items())
-        ]
+        return self._registry.get_sample_value(self.name, labels) or 0.0
 
 
 class Histogram:
-    """Observations counted into cumulative buckets, with their sum and count."""
-
-    kind = "histogram"
+    """Observations (e.g. seconds) counted into cumulative buckets, with their sum and count."""
 
     def __init__(
-        self, name: str, help_text: str, buckets: tuple[float, ...] = DEFAULT_BUCKETS
+        self,
+        name: str,
+        help_text: str,
+        labels: Sequence[str],
+        registry: Registry,
+        buckets: Sequence[float] = DEFAULT_BUCKETS,
     ) -> None:
         self.name = name
-        self.help = help_text
-        self.buckets = tuple(sorted(buckets))
-        self._series: dict[Labels, tuple[list[int], list[float]]] = {}
+        self._registry = registry.collectors
+        self._metric = prometheus_client.Histogram(
+            name, help_text, labelnames=labels, registry=registry.collectors, buckets=buckets
+        )
+        self._series: dict[tuple[tuple[str, str], ...], prometheus_client.Histogram] = {}
 
     def observe(self, value: float, **labels: str) -> None:
-        """Records one observation (e.g. seconds) in the series with these labels."""
-        key = _labels(labels)
-        counts, total = self._series.setdefault(key, ([0] * (len(self.buckets) + 1), [0.0]))
-        for i, bound in enumerate(self.buckets):
-            if value <= bound:
-                counts[i] += 1
-        counts[-1] += 1  # +Inf, also the total count
-        total[0] += value
+        """Records one observation in the series with these labels."""
+        key = tuple(labels.items())
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = self._metric.labels(**labels)
+        series.observe(value)
 
     def count(self, **labels: str) -> int:
         """How many observations one series holds."""
-        series = self._series.get(_labels(labels))
-        return series[0][-1] if series else 0
-
-    def samples(self) -> list[str]:
-        lines: list[str] = []
-        for key, (counts, total) in sorted(self._series.items()):
-            for bound, n in zip((*self.buckets, math.inf), counts, strict=True):
-                le = _format_labels((*key, ("le", _number(bound))))
-                lines.append(f"{self.name}_bucket{le} {n}")
-            lines.append(f"{self.name}_sum{_format_labels(key)} {_number(total[0])}")
-            lines.append(f"{self.name}_count{_format_labels(key)} {counts[-1]}")
-        return lines
+        return int(self._registry.get_sample_value(f"{self.name}_count", labels) or 0)
 
 
 class Registry:
-    """Named metrics, each registered once, rendered together."""
+    """Named metrics, each registered once, in one app's own prometheus_client registry."""
 
     def __init__(self) -> None:
+        # Not prometheus_client's global registry: tests and benches build several apps.
+        self.collectors = CollectorRegistry()
         self._metrics: dict[str, Counter | Histogram] = {}
 
-    def counter(self, name: str, help_text: str) -> Counter:
+    def counter(self, name: str, help_text: str, labels: Sequence[str] = ("channel",)) -> Counter:
         """The counter with this name, created on first use."""
-        metric = self._metrics.setdefault(name, Counter(name, help_text))
+        metric = self._metrics.get(name)
+        if metric is None:
+            metric = self._metrics[name] = Counter(name, help_text, labels, self)
         if not isinstance(metric, Counter):
-            raise TypeError(f"{name} is already registered as a {metric.kind}")
+            raise TypeError(f"{name} is already registered as a histogram")
         return metric
 
     def histogram(
-        self, name: str, help_text: str, buckets: tuple[float, ...] = DEFAULT_BUCKETS
+        self,
+        name: str,
+        help_text: str,
+        labels: Sequence[str] = ("channel",),
+        buckets: Sequence[float] = DEFAULT_BUCKETS,
     ) -> Histogram:
         """The histogram with this name, created on first use."""
-        metric = self._metrics.setdefault(name, Histogram(name, help_text, buckets))
+        metric = self._metrics.get(name)
+        if metric is None:
+            metric = self._metrics[name] = Histogram(name, help_text, labels, self, buckets)
         if not isinstance(metric, Histogram):
-            raise TypeError(f"{name} is already registered as a {metric.kind}")
+            raise TypeError(f"{name} is already registered as a counter")
         return metric
 
     def render(self) -> str:
         """All metrics in the Prometheus text exposition format (version 0.0.4)."""
-        lines: list[str] = []
-        for name, metric in sorted(self._metrics.items()):
-            lines.append(f"# HELP {name} {metric.help}")
-            lines.append(f"# TYPE {name} {metric.kind}")
-            lines.extend(metric.samples())
-        return "\n".join(lines) + "\n"
+        return generate_latest(self.collectors).decode()
 
 
 class Metrics(Registry):
@@ -136,4 +119,6 @@ class Metrics(Registry):
         self.handling = self.histogram(
             "handling_seconds", "Time from receiving a message to its last reply sent."
         )
-        self.errors = self.counter("errors_total", "Errors, by channel and kind.")
+        self.errors = self.counter(
+            "errors_total", "Errors, by channel and kind.", labels=("channel", "kind")
+        )

@@ -5,46 +5,31 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import partial
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
-
 from bot.ratelimit import RateLimiter
 from bot.reminder_policy import in_quiet
+from bot.retry import REQUEUE
 from core.checks import mask_user
+from core.delivery import Blocked, RetryLater, TransientError
 from core.messages import Reply
+from core.ports import UserDirectory
 from storage import outbox_repo
-from storage import tables as t
 from storage.db import Database
 from storage.outbox_repo import OutboxRow
+from storage.users import UserRows
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
-
-
-class Blocked(Exception):
-    """The user blocked the bot or cannot be reached on this channel."""
-
-
-class RetryLater(Exception):
-    """The platform asked to wait this many seconds."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds}s")
-        self.seconds = seconds
-
-
-class TransientError(Exception):
-    """A network or server problem worth another try."""
-
 
 class Sender(Protocol):
+    """What the outbox needs of a channel (`core.channel.Channel.push`)."""
+
     async def push(self, user_key: str, replies: list[Reply], kind: str) -> str:
         """Sends a push; returns "sent" or a reason it was skipped ("skipped_…")."""
         ...
@@ -79,8 +64,8 @@ class Dispatcher:
     def __init__(
         self,
         db: Database,
-        senders: dict[str, Sender],
-        limiters: dict[str, RateLimiter],
+        senders: Mapping[str, Sender],
+        limiters: Mapping[str, RateLimiter],
         render: Renderer,
         clock: Callable[[], datetime],
         quiet: tuple[time, time] | None = None,
@@ -90,7 +75,7 @@ class Dispatcher:
         # text, then the venue a second later, at the chat's pace) holds its row that long, so
         # such pushes go out at most about `concurrency` a second.
         concurrency: int = 64,
-        on_unreachable: Callable[[str], None] | None = None,
+        users: UserDirectory | None = None,
     ) -> None:
         self.db = db
         self.senders = senders
@@ -101,7 +86,8 @@ class Dispatcher:
         self.tz = tz
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
-        self.on_unreachable = on_unreachable
+        # Blocked users are marked where every channel marks them (and the engine told).
+        self.users = users or UserRows(db)
         self.stopping = False  # set at shutdown: finish the batch in hand, claim no more
 
     async def recover(self) -> int:
@@ -193,7 +179,7 @@ class Dispatcher:
                 async with limiter.slot(row.user_key):
                     outcome = await sender.push(row.user_key, rendered, row.kind)
         except Blocked:
-            await self._mark_unreachable(row.user_key)
+            await self.users.mark_unreachable(row.user_key)
             return "skipped", "blocked", None
         except RetryLater as exc:
             # Every sender of the channel waits, including those already holding a slot; this
@@ -202,22 +188,14 @@ class Dispatcher:
                 limiter.pause(exc.seconds)
             return "queued", str(exc), self.clock() + timedelta(seconds=exc.seconds)
         except (TransientError, OSError) as exc:
-            if row.attempts >= MAX_ATTEMPTS:
+            wait = REQUEUE.backoff_after(row.attempts - 1)  # a claim counts a delivery
+            if wait is None:
                 log.error("push %d to %s failed for good: %s", row.id, mask_user(row.user_key), exc)
                 return "failed", str(exc), None
-            backoff = timedelta(seconds=min(600, 5 * 2**row.attempts))
-            return "queued", str(exc), self.clock() + backoff
+            return "queued", str(exc), self.clock() + timedelta(seconds=wait)
         if outcome in ("sent", "template"):  # a template is how WhatsApp sends outside 24 h
             return "sent", "", None
         return "skipped", outcome, None
-
-    async def _mark_unreachable(self, user: str) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(
-                update(t.users).where(t.users.c.key == user).values(unreachable=True)
-            )
-        if self.on_unreachable is not None:
-            self.on_unreachable(user)
 
 
 class _Flight:

@@ -8,14 +8,13 @@ import logging
 import signal
 import socket
 import sys
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
 
 import uvicorn
-from starlette.routing import BaseRoute
 
 from bot.app import Assistant, build_assistant, settle_heap
 from bot.metrics import Metrics
+from bot.services import Service, ServiceFactory, channel_service
 from bot.settings import Settings
 from bot.web import build_web_app
 
@@ -30,30 +29,14 @@ NO_CHANNEL = (
 NOISY_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "uvicorn.access")
 
 
-@dataclass
-class Service:
-    """Something that runs beside the web server: a channel, the reminder scheduler..."""
-
-    name: str
-    start: Callable[[], Awaitable[None]]
-    stop: Callable[[], Awaitable[None]]  # must let work in flight finish
-    routes: Sequence[BaseRoute] = ()
-
-
-# Builds a service from the running pieces, or returns None when it is not configured.
-ServiceFactory = Callable[[Settings, Assistant, Metrics], Service | None]
-
-
 def telegram_service(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service | None:
     """The Telegram channel, when MF_TELEGRAM_TOKEN is set."""
     if settings.telegram_token is None:
         return None
     from bot.channels.telegram import TelegramChannel
-    from bot.reminders_service import TelegramPush
 
-    channel = TelegramChannel(settings, assistant.engine, assistant.db, metrics)
-    assistant.senders["telegram"] = TelegramPush(channel)
-    return Service("telegram", channel.start, channel.stop, channel.routes())
+    channel = TelegramChannel(settings, assistant.engine, assistant.users, metrics)
+    return channel_service(assistant, channel)
 
 
 def whatsapp_service(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service | None:
@@ -61,10 +44,11 @@ def whatsapp_service(settings: Settings, assistant: Assistant, metrics: Metrics)
     if settings.whatsapp_token is None:
         return None
     from bot.channels.whatsapp import WhatsAppChannel
+    from storage.whatsapp_store import WhatsAppStore
 
-    channel = WhatsAppChannel(settings, assistant.engine, assistant.db, metrics)
-    assistant.senders["whatsapp"] = channel
-    return Service("whatsapp", channel.start, channel.stop, channel.routes())
+    store = WhatsAppStore(assistant.db, assistant.users, assistant.engine.clock)
+    channel = WhatsAppChannel(settings, assistant.engine, store, assistant.users, metrics)
+    return channel_service(assistant, channel)
 
 
 def reminders(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service | None:

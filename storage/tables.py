@@ -244,6 +244,28 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
-# The WhatsApp channel's tables live beside its repository, on this same metadata; importing
-# it here makes every table known wherever the schema is used (migrations, data-erasure scans).
-import storage.whatsapp_repo  # noqa: E402,F401
+# --- WhatsApp (0003) -------------------------------------------------------------------------
+# Inbound messages kept until handled (deduplicated by wamid), and our sent messages with their
+# delivery status; storage/whatsapp_repo.py reads and writes them.
+wa_inbound = Table(
+    "wa_inbound",
+    metadata,
+    Column("wamid", String(200), primary_key=True),
+    Column("user_key", String(160), nullable=False, index=True),
+    Column("payload", Text, nullable=False),  # JSON; emptied once handled (it may hold an id no.)
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("processed_at", UTCDateTime(), nullable=True),
+    Index("ix_wa_inbound_processed_received", "processed_at", "received_at"),
+)
+
+wa_sent = Table(
+    "wa_sent",
+    metadata,
+    Column("wamid", String(200), primary_key=True),
+    Column("user_key", String(160), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),  # reply, reminder, decision, ... or unknown
+    Column("status", String(20), nullable=False, server_default="sent"),
+    Column("error_code", Integer, nullable=True),
+    Column("error_title", String(300), nullable=False, server_default=""),
+    Column("updated_at", UTCDateTime(), nullable=False, index=True),
+)

@@ -1,6 +1,6 @@
 """WhatsApp bookkeeping: inbound messages kept until handled, our sent messages and their status.
 
-Tables live on the project's one `storage.tables.metadata` (migration 0003_whatsapp). Writes
+The tables are `wa_inbound` and `wa_sent` in `storage/tables.py` (migration 0003). Writes
 are small and batched by the caller; every insert that may meet a redelivery uses
 INSERT ... ON CONFLICT, written for SQLite and PostgreSQL alike.
 """
@@ -13,12 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    Index,
-    Integer,
-    String,
     Table,
-    Text,
     bindparam,
     case,
     delete,
@@ -29,31 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.tables import metadata, users
-from storage.types import UTCDateTime
-
-wa_inbound = Table(
-    "wa_inbound",
-    metadata,
-    Column("wamid", String(200), primary_key=True),
-    Column("user_key", String(160), nullable=False, index=True),
-    Column("payload", Text, nullable=False),  # JSON; emptied once handled (it may hold an id no.)
-    Column("received_at", UTCDateTime(), nullable=False),
-    Column("processed_at", UTCDateTime(), nullable=True),
-    Index("ix_wa_inbound_processed_received", "processed_at", "received_at"),
-)
-
-wa_sent = Table(
-    "wa_sent",
-    metadata,
-    Column("wamid", String(200), primary_key=True),
-    Column("user_key", String(160), nullable=False, index=True),
-    Column("kind", String(30), nullable=False),  # reply, reminder, decision, ... or unknown
-    Column("status", String(20), nullable=False, server_default="sent"),
-    Column("error_code", Integer, nullable=True),
-    Column("error_title", String(300), nullable=False, server_default=""),
-    Column("updated_at", UTCDateTime(), nullable=False, index=True),
-)
+from storage.tables import users, wa_inbound, wa_sent
 
 # A later status never moves a message back: "read" stays read when a late "delivered" comes.
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
@@ -75,6 +46,24 @@ class StatusUpdate:
     status: str
     error_code: int | None = None
     error_title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What one webhook POST carried: new messages to store and statuses to apply."""
+
+    messages: list[InboundRow]
+    statuses: list[StatusUpdate]
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A handled inbound message: when its user wrote it, and what was sent for it."""
+
+    wamid: str
+    user_key: str
+    wrote_at: datetime
+    sent: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,13 +251,6 @@ async def touch_inbound(conn: AsyncConnection, wrote: Mapping[str, datetime]) ->
             .values(last_inbound_at=bindparam("b_at"), unreachable=False)
         )
         await conn.execute(stmt, [{"b_key": k, "b_at": at} for k, at in sorted(wrote.items())])
-
-
-async def mark_unreachable(conn: AsyncConnection, user_keys: Iterable[str]) -> None:
-    """Stops pushes to numbers WhatsApp cannot deliver to, until the user writes again."""
-    keys = sorted(set(user_keys))
-    if keys:
-        await conn.execute(update(users).where(users.c.key.in_(keys)).values(unreachable=True))
 
 
 async def prune(conn: AsyncConnection, inbound_before: datetime, sent_before: datetime) -> int:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TextIO
 
+from bot.channels.capabilities import CONSOLE
 from core.messages import Incoming, Kind, Reply
 
 Handle = Callable[[Incoming], Awaitable[list[Reply]]]
@@ -66,27 +68,70 @@ def render_text(reply: Reply, first: int = 1) -> str:
     return "\n".join(lines)
 
 
+class ConsoleChannel:
+    """The console as a channel: lines from `stdin` are one user's messages, answers and pushes
+    go to `stdout` (numbered options, or one JSON object per line with --json)."""
+
+    name = "console"
+    capabilities = CONSOLE
+
+    def __init__(
+        self, handle: Handle, user: str, *, as_json: bool, stdin: TextIO, stdout: TextIO
+    ) -> None:
+        self._handle = handle
+        self.user = user
+        self._as_json = as_json
+        self._stdin = stdin
+        self._stdout = stdout
+        self._reading: asyncio.Task[int] | None = None
+
+    async def start(self) -> None:
+        """Starts reading lines in the background."""
+        self._reading = asyncio.create_task(self.run())
+
+    async def stop(self) -> None:
+        """Stops reading; the turn in flight, if any, is given up."""
+        if self._reading is not None:
+            self._reading.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reading
+
+    async def push(self, user_key: str, replies: Sequence[Reply], kind: str) -> str:
+        """Shows a push to the person at this console; one for anyone else is skipped."""
+        if user_key != self.user:
+            return "skipped_other_user"
+        self._show(replies, kind)
+        return "sent"
+
+    async def run(self) -> int:
+        """Reads messages until end of input; answers each."""
+        interactive = not self._as_json and self._stdin.isatty()
+        while True:
+            if interactive:
+                self._stdout.write("> ")
+                self._stdout.flush()
+            line = await asyncio.to_thread(self._stdin.readline)
+            if not line:
+                return 0
+            self._show(await self._handle(parse_line(line, self.user)))
+
+    def _show(self, replies: Sequence[Reply], push: str | None = None) -> None:
+        out = self._stdout
+        if self._as_json:
+            doc: dict[str, Any] = {"replies": [reply_json(r) for r in replies]}
+            if push is not None:
+                doc["push"] = push
+            out.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        else:
+            first = 1  # one numbering per turn, as the engine reads a typed number
+            for reply in replies:
+                out.write(render_text(reply, first) + "\n\n")
+                first += len(reply.buttons)
+        out.flush()
+
+
 async def run_console(
     handle: Handle, user: str, *, as_json: bool, stdin: TextIO, stdout: TextIO
 ) -> int:
     """Reads messages until end of input; answers each (one JSON line each with --json)."""
-    interactive = not as_json and stdin.isatty()
-    while True:
-        if interactive:
-            stdout.write("> ")
-            stdout.flush()
-        line = await asyncio.to_thread(stdin.readline)
-        if not line:
-            return 0
-        replies = await handle(parse_line(line, user))
-        if as_json:
-            stdout.write(
-                json.dumps({"replies": [reply_json(r) for r in replies]}, ensure_ascii=False)
-            )
-            stdout.write("\n")
-        else:
-            first = 1  # one numbering per turn, as the engine reads a typed number
-            for reply in replies:
-                stdout.write(render_text(reply, first) + "\n\n")
-                first += len(reply.buttons)
-        stdout.flush()
+    return await ConsoleChannel(handle, user, as_json=as_json, stdin=stdin, stdout=stdout).run()

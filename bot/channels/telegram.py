@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update as sql_update
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -27,27 +26,18 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.capabilities import TELEGRAM as CAPABILITIES
 from bot.channels.telegram_convert import CHANNEL, chat_id_of, to_incoming, user_key
-from bot.channels.telegram_delivery import (
-    Blocked,
-    ChatPacer,
-    Courier,
-    Rejected,
-    RetryLater,
-    Sender,
-    SendError,
-    TransientError,
-)
+from bot.channels.telegram_delivery import ChatPacer, Courier, Sender, slot_per_call
 from bot.channels.telegram_render import Labels, render
 from bot.engine import Engine
 from bot.metrics import Metrics
+from bot.ratelimit import RateLimiter
 from bot.settings import ConfigError, Settings
 from core.checks import mask_user
+from core.delivery import DeliveryError, Rejected
 from core.messages import Incoming, Reply
-from storage.db import Database
-from storage.tables import users
-
-__all__ = ["Blocked", "Rejected", "RetryLater", "SendError", "TelegramChannel", "TransientError"]
+from core.ports import UserDirectory
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +64,14 @@ MAX_WEBHOOK_BODY = 1_000_000
 class TelegramChannel:
     """Runs the bot in polling or webhook mode and sends replies (and the outbox's pushes)."""
 
+    name = CHANNEL
+    capabilities = CAPABILITIES
+
     def __init__(
         self,
         settings: Settings,
         engine: Engine,
-        db: Database,
+        users: UserDirectory,
         metrics: Metrics,
         *,
         pacer: ChatPacer | None = None,
@@ -88,7 +81,7 @@ class TelegramChannel:
         if settings.telegram_token is None:
             raise ValueError("MF_TELEGRAM_TOKEN is not set")
         self._engine = engine
-        self._db = db
+        self._users = users
         self._metrics = metrics
         self._locale = settings.default_locale
         self._webhook_url = settings.telegram_webhook_url
@@ -234,7 +227,7 @@ class TelegramChannel:
         turn = render(replies, labels, can_edit=edit_target is not None, remove_keyboard=remove)
         try:
             await self.sender.perform(chat_id, turn.ops, edit_target, patient=True)
-        except SendError as exc:  # already counted; Blocked also marked the user
+        except DeliveryError as exc:  # already counted; Blocked also marked the user
             log.info("telegram: reply to %s not delivered: %s", mask_user(incoming.user), exc)
             return
         if turn.asked or (remove and not turn.removed):
@@ -244,7 +237,7 @@ class TelegramChannel:
         """Stops the button's spinner (exactly once per press)."""
         try:
             await self.courier.call(query.from_user.id, query.answer, patient=True, paced=False)
-        except SendError as exc:
+        except DeliveryError as exc:
             log.info("telegram: callback query not answered: %s", exc)
 
     async def _on_error(self, update: object, context: TgContext) -> None:
@@ -269,8 +262,27 @@ class TelegramChannel:
 
     # Replies out -----------------------------------------------------------------------------
 
+    async def push(self, user_key: str, replies: Sequence[Reply], kind: str) -> str:
+        """Sends a push: "sent", or "skipped_rejected" when Telegram refuses the message itself;
+        raises Blocked, RetryLater or TransientError (`core.delivery`) for the outbox."""
+        try:
+            await self.send(user_key, replies)
+        except Rejected as exc:
+            log.warning("telegram refused a %s push: %s", kind, exc)
+            return "skipped_rejected"
+        return "sent"
+
+    async def push_paced(
+        self, user_key: str, replies: Sequence[Reply], kind: str, limiter: RateLimiter
+    ) -> str:
+        """A push whose every Bot API call (a text, a venue…) takes a slot from `limiter` after
+        rendering and the chat's own pacing, just before the request, and holds it until the
+        answer is back."""
+        with slot_per_call(limiter, user_key):
+            return await self.push(user_key, replies, kind)
+
     async def send(self, user: str, replies: Sequence[Reply]) -> None:
-        """Sends a push (for the outbox); raises Blocked, RetryLater, TransientError or Rejected.
+        """Sends a push's messages; raises Blocked, RetryLater, TransientError or Rejected.
 
         Nothing is retried here: the outbox decides. When a push of several messages fails
         half-way, the messages before the failure were delivered.
@@ -286,12 +298,9 @@ class TelegramChannel:
         key = user_key(chat_id)
         log.warning("telegram: %s blocked the bot; marked unreachable", mask_user(key))
         try:
-            async with self._db.write() as conn:
-                stmt = sql_update(users).where(users.c.key == key).values(unreachable=True)
-                await conn.execute(stmt)
+            await self._users.mark_unreachable(key)
         except Exception:
             log.exception("telegram: could not mark %s unreachable", mask_user(key))
-        self._engine.forget_user(key)  # its cached profile must not hide the change
 
     # Words -----------------------------------------------------------------------------------
 

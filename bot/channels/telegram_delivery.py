@@ -1,4 +1,4 @@
-"""Getting messages to Telegram: per-chat pacing, retries, and typed failures."""
+"""Getting messages to Telegram: per-chat pacing, retries, failures as `core.delivery` errors."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import asyncio
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
 from functools import partial
@@ -18,41 +19,35 @@ from telegram.ext import ExtBot
 
 from bot.channels.telegram_render import Op
 from bot.metrics import Metrics
+from bot.ratelimit import RateLimiter
+from bot.retry import ONCE, TELEGRAM, RetryPolicy, Unretried
+from core.delivery import Blocked, Rejected, RetryLater, TransientError
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CHANNEL = "telegram"
 
-# Set by the outbox's push adapter while it sends one push: each Bot API call of that push is
-# made through it, so the outbox's rate limiter hands out one slot per request, at the last
-# moment before it leaves, and learns when its answer came back.
+# Set while the outbox sends one push (`slot_per_call`): each Bot API call of that push is made
+# through it, so the outbox's rate limiter hands out one slot per request, at the last moment
+# before it leaves, and learns when its answer came back.
 CallGate = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
 call_gate: ContextVar[CallGate | None] = ContextVar("call_gate", default=None)
 
 
-class SendError(Exception):
-    """A message could not be delivered."""
+@contextmanager
+def slot_per_call(limiter: RateLimiter, chat: str) -> Iterator[None]:
+    """Inside: every Bot API call takes a slot of `limiter` just before its request leaves."""
+    token = call_gate.set(partial(_through, limiter, chat))
+    try:
+        yield
+    finally:
+        call_gate.reset(token)
 
 
-class Blocked(SendError):
-    """The user blocked the bot (or deleted their account): stop writing to them."""
-
-
-class RetryLater(SendError):
-    """Telegram asked us to wait: try again after `seconds`."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds:g} s")
-        self.seconds = seconds
-
-
-class TransientError(SendError):
-    """The network or Telegram failed for now; the same message may go through later."""
-
-
-class Rejected(SendError):
-    """Telegram refused this message itself (bad request); sending it again will not help."""
+async def _through(limiter: RateLimiter, chat: str, request: Callable[[], Awaitable[T]]) -> T:
+    async with limiter.slot(chat):
+        return await request()
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -101,7 +96,7 @@ class ChatPacer:
 
 
 class Courier:
-    """Makes one Bot API call for a chat, paced; retries or raises a typed SendError."""
+    """Makes one Bot API call for a chat, paced; retries or raises a `core.delivery` error."""
 
     def __init__(
         self,
@@ -109,16 +104,12 @@ class Courier:
         metrics: Metrics,
         on_blocked: Callable[[int], Awaitable[None]],
         *,
-        retries: int = 3,
-        backoff: float = 0.5,
-        max_wait: float = 60.0,
+        retry: RetryPolicy = TELEGRAM,
     ) -> None:
         self.pacer = pacer
         self._metrics = metrics
         self._on_blocked = on_blocked
-        self.retries = retries
-        self.backoff = backoff
-        self.max_wait = max_wait
+        self.retry = retry
 
     def _error(self, kind: str) -> None:
         self._metrics.errors.inc(channel=CHANNEL, kind=kind)
@@ -132,40 +123,36 @@ class Courier:
         paced: bool = True,
     ) -> T:
         """Runs `request`; a patient call waits out 429s and network trouble, others raise."""
-        attempt = 0
-        while True:
-            if paced:
-                await self.pacer.wait(chat_id)
-            gate = call_gate.get()
-            try:
-                if gate is not None:
-                    return cast(T, await gate(request))
-                return await request()
-            except RetryAfter as exc:
-                seconds = retry_seconds(exc)
-                self._error("rate_limited")
-                if not patient or attempt >= self.retries or seconds > self.max_wait:
-                    raise RetryLater(seconds) from exc
-                log.warning("telegram asked to wait %.1f s; retrying", seconds)
-                await asyncio.sleep(seconds)
-            except Forbidden as exc:
-                self._error("blocked")
-                await self._on_blocked(chat_id)
-                raise Blocked(exc.message) from exc
-            except BadRequest as exc:  # a NetworkError subclass: must come first
-                self._error("bad_request")
-                raise Rejected(exc.message) from exc
-            except NetworkError as exc:  # includes TimedOut
-                self._error("network")
-                if not patient or attempt >= self.retries:
-                    raise TransientError(exc.message) from exc
-                delay = self.backoff * 2**attempt
-                log.warning("telegram network error (%s); retrying in %.1f s", exc.message, delay)
-                await asyncio.sleep(delay)
-            except TelegramError as exc:
-                self._error("telegram")
-                raise TransientError(exc.message) from exc
-            attempt += 1
+        policy = self.retry if patient else ONCE
+        return await policy.run(partial(self._once, chat_id, request, paced), "telegram")
+
+    async def _once(
+        self, chat_id: int, request: Callable[[], Awaitable[T]], paced: bool, _attempt: int
+    ) -> T:
+        """One try, paced for its chat: the answer, or the failure as a `core.delivery` error."""
+        if paced:
+            await self.pacer.wait(chat_id)
+        gate = call_gate.get()
+        try:
+            if gate is not None:
+                return cast(T, await gate(request))
+            return await request()
+        except RetryAfter as exc:
+            self._error("rate_limited")
+            raise RetryLater(retry_seconds(exc)) from exc
+        except Forbidden as exc:
+            self._error("blocked")
+            await self._on_blocked(chat_id)
+            raise Blocked(exc.message) from exc
+        except BadRequest as exc:  # a NetworkError subclass: must come first
+            self._error("bad_request")
+            raise Rejected(exc.message) from exc
+        except NetworkError as exc:  # includes TimedOut
+            self._error("network")
+            raise TransientError(exc.message) from exc
+        except TelegramError as exc:
+            self._error("telegram")
+            raise Unretried(exc.message) from exc
 
 
 class Sender:

@@ -22,28 +22,21 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncConnection
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.channels.whatsapp_api import (
-    GraphClient,
-    RetryPolicy,
-    Unreachable,
-    WhatsAppError,
-    WindowClosed,
-)
+from bot.channels.capabilities import WHATSAPP as CAPABILITIES
+from bot.channels.whatsapp_api import GraphClient, Unreachable, WhatsAppError, WindowClosed
 from bot.channels.whatsapp_inbound import (
     SIGNATURE_HEADER,
-    Delivery,
     opt_keyword,
     parse_delivery,
     read_limited,
     signature_ok,
     to_incoming,
 )
-from bot.channels.whatsapp_queue import Finished, GroupWriter, UserQueues
+from bot.channels.whatsapp_queue import UserQueues
 from bot.channels.whatsapp_render import (
     Message,
     Pages,
@@ -54,13 +47,14 @@ from bot.channels.whatsapp_render import (
 )
 from bot.engine import Engine
 from bot.metrics import Metrics
+from bot.retry import WHATSAPP, RetryPolicy
 from bot.settings import Settings
 from core.checks import mask_user
 from core.messages import Kind, Reply
+from core.ports import UserDirectory
 from locales import load_translator
-from storage import whatsapp_repo as repo
-from storage.db import Database
-from storage.whatsapp_repo import InboundRow
+from storage.whatsapp_repo import Delivery, Finished, InboundRow
+from storage.whatsapp_store import WhatsAppStore
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +72,18 @@ CHANNEL = "whatsapp"
 class WhatsAppChannel:
     """Webhook routes, background workers and the sender for one WhatsApp phone number."""
 
+    name = CHANNEL
+    capabilities = CAPABILITIES
+
     def __init__(
         self,
         settings: Settings,
         engine: Engine,
-        db: Database,
+        store: WhatsAppStore,
+        users: UserDirectory,
         metrics: Metrics,
         *,
-        retry: RetryPolicy | None = None,
+        retry: RetryPolicy = WHATSAPP,
         workers: int = 64,
         connections: int = 8,
         clock: Callable[[], datetime] | None = None,
@@ -98,7 +96,8 @@ class WhatsAppChannel:
             )
         self.settings = settings
         self.engine = engine
-        self.db = db
+        self.store = store
+        self.users = users
         self.metrics = metrics
         self.clock = clock or engine.clock
         self.phone_number_id = phone_id
@@ -116,20 +115,21 @@ class WhatsAppChannel:
             retry=retry,
             max_connections=connections,
         )
-        self.writer = GroupWriter(db, self.clock)
         self.queue: UserQueues[InboundRow] = UserQueues(
             self._process, lambda r: r.user_key, workers
         )
         self._queued: dict[str, float] = {}  # wamid → when it was queued (perf_counter)
         # SQLite runs one write transaction (one engine turn) at a time, so more turns waiting
         # for it only delay the webhook's own short write; replies still overlap the turns.
-        self._turns = asyncio.Semaphore(2 if db.is_sqlite else workers)
+        self._turns = asyncio.Semaphore(2 if store.is_sqlite else workers)
         self._accepting = False
         self._maintenance: asyncio.Task[None] | None = None
         self._ack = metrics.histogram(
             "whatsapp_webhook_seconds", "Time to store a WhatsApp delivery and answer 200."
         )
-        self._statuses = metrics.counter("whatsapp_statuses_total", "WhatsApp status callbacks.")
+        self._statuses = metrics.counter(
+            "whatsapp_statuses_total", "WhatsApp status callbacks.", labels=("channel", "status")
+        )
 
     def say(self, key: str, /, **values: object) -> str:
         """A sentence of locales/<lang>/whatsapp.po in the default language."""
@@ -161,7 +161,7 @@ class WhatsAppChannel:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._maintenance
         await self.queue.stop(grace)
-        await self.writer.drain()
+        await self.store.drain()
         await self.api.aclose()
 
     # Webhook -----------------------------------------------------------------------------
@@ -199,7 +199,7 @@ class WhatsAppChannel:
             return PlainTextResponse("bad json", status_code=400)
         delivery = parse_delivery(doc, self.phone_number_id, self.clock())
         if delivery.messages or delivery.statuses:
-            await self.writer.store(delivery, after=lambda new: self._enqueue(delivery, new))
+            await self.store.store(delivery, after=lambda new: self._enqueue(delivery, new))
             self._note_statuses(delivery)
         self._ack.observe(time.perf_counter() - started, channel=CHANNEL)
         return PlainTextResponse("ok")
@@ -243,7 +243,7 @@ class WhatsAppChannel:
         if incoming is None:
             pass  # a reaction or a notice: nothing to say
         elif incoming.kind is Kind.TEXT and (off := opt_keyword(incoming.text)) is not None:
-            await self.writer.run(lambda c: repo.set_pushes_off(c, user, off, self.clock()))
+            await self.store.set_pushes_off(user, off)
             key = "whatsapp.pushes_off" if off else "whatsapp.pushes_on"
             messages = text_messages(self.say(key))
         elif incoming.kind is Kind.BUTTON and (more := more_request(incoming.data)) is not None:
@@ -261,7 +261,7 @@ class WhatsAppChannel:
             self.metrics.errors.inc(channel=CHANNEL, kind="send")
             log.warning("reply to %s not fully sent: %s", mask_user(user), exc)
         wrote_at = min(row.received_at, incoming.received_at) if incoming else row.received_at
-        await self.writer.finish(Finished(row.wamid, user, wrote_at, tuple(sent)))
+        await self.store.finish(Finished(row.wamid, user, wrote_at, tuple(sent)))
 
     async def _send_all(
         self, user: str, messages: Sequence[Message], kind: str, sent: list[tuple[str, str, str]]
@@ -272,14 +272,14 @@ class WhatsAppChannel:
             try:
                 wamid = await self.api.send(recipient, message)
             except Unreachable:
-                await self.writer.run(lambda c: repo.mark_unreachable(c, [user]))
+                await self.users.mark_unreachable(user)
                 raise
             sent.append((wamid, user, kind))
             self.metrics.messages_out.inc(channel=CHANNEL)
 
     # Pushes ------------------------------------------------------------------------------
 
-    async def push(self, user_key: str, replies: list[Reply], kind: str) -> str:
+    async def push(self, user_key: str, replies: Sequence[Reply], kind: str) -> str:
         """Sends a push (not a reply) to a WhatsApp user, honouring the 24-hour window.
 
         Returns "sent" (free-form, inside the window), "template" (outside it, as the
@@ -288,8 +288,7 @@ class WhatsAppChannel:
         user, DUR, or unreachable). Raises `Throttled` (retry later), `Unreachable`
         (blocked / not on WhatsApp) or `SendFailed` (network, server or refused message).
         """
-        async with self.db.read() as conn:
-            target = await repo.push_target(conn, user_key)
+        target = await self.store.push_target(user_key)
         if target is None or target.pushes_off or target.unreachable:
             return "skipped_off"
         sent: list[tuple[str, str, str]] = []
@@ -317,15 +316,13 @@ class WhatsAppChannel:
             return "template"
         finally:
             if sent:
-                now = self.clock()
-                await self.writer.run(lambda c: repo.record_sent(c, sent, now))
+                await self.store.record_sent(sent)
 
     # Upkeep ------------------------------------------------------------------------------
 
     async def _sweep(self, older_than: timedelta | None) -> int:
         """Queues stored messages nobody is handling (after a crash or a failed write)."""
-        async with self.db.read() as conn:
-            rows = await repo.unprocessed(conn)
+        rows = await self.store.unprocessed()
         cutoff = None if older_than is None else self.clock() - older_than
         count = 0
         for row in rows:
@@ -335,9 +332,9 @@ class WhatsAppChannel:
             count += 1
         return count
 
-    async def _prune(self, conn: AsyncConnection) -> int:
+    async def _prune(self) -> int:
         now = self.clock()
-        return await repo.prune(conn, now - KEEP_INBOUND, now - KEEP_SENT)
+        return await self.store.prune(now - KEEP_INBOUND, now - KEEP_SENT)
 
     async def _maintain(self) -> None:
         last_prune = 0.0
@@ -346,7 +343,7 @@ class WhatsAppChannel:
             try:
                 await self._sweep(SWEEP_AGE)
                 if time.monotonic() - last_prune > PRUNE_EVERY:
-                    await self.writer.run(self._prune)
+                    await self._prune()
                     last_prune = time.monotonic()
             except Exception:  # noqa: BLE001 - upkeep retries on its next round
                 log.exception("WhatsApp upkeep failed")

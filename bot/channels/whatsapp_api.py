@@ -1,26 +1,24 @@
-"""The Cloud API sender: one httpx client, retries with back-off, throttling honoured.
+"""The Cloud API sender: one httpx client; retries by `bot.retry`, throttling honoured.
 
 Errors are classified by Graph's error `code` (not by HTTP status): 130429 (throughput) and
 131056 (pair rate: one user, too often) are waited out and retried, the latter longer;
 network errors and 5xx are retried with exponential back-off. What is still failing after
-the retries is raised as a typed error the outbox understands (`bot.outbox` exceptions).
+the retries is raised as a `core.delivery` error, carrying Graph's code and title.
 """
 
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import logging
-import random
 import sys
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
 
 from bot.channels.whatsapp_inbound import as_int
-from bot.outbox import Blocked, RetryLater, TransientError
-from core.checks import mask_user
+from bot.retry import WHATSAPP, RetryPolicy, Unretried
+from core.delivery import Blocked, DeliveryError, RetryLater, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +38,12 @@ UNREACHABLE_CODES = frozenset({UNDELIVERABLE, 131030})  # 131030: not an allowed
 RETRY_CODES = frozenset({1, 2, 131000, 131016})  # Graph's "try again" family
 
 
-class WhatsAppError(Exception):
+class WhatsAppError(DeliveryError):
     """A send the Cloud API refused, with Graph's error code and title."""
 
     def __init__(self, code: int | None, title: str) -> None:
-        super().__init__(f"whatsapp error {code}: {title}")
+        # Not super(): next in a subclass's MRO is RetryLater, Blocked… with other arguments.
+        DeliveryError.__init__(self, f"whatsapp error {code}: {title}")
         self.code = code
         self.title = title
 
@@ -54,7 +53,7 @@ class Unreachable(WhatsAppError, Blocked):
 
 
 class Throttled(WhatsAppError, RetryLater):
-    """Still throttled after waiting; the outbox should try again in `seconds`."""
+    """Still throttled after waiting; try again in `seconds`."""
 
     def __init__(self, code: int | None, title: str, seconds: float) -> None:
         WhatsAppError.__init__(self, code, title)
@@ -62,22 +61,16 @@ class Throttled(WhatsAppError, RetryLater):
 
 
 class SendFailed(WhatsAppError, TransientError):
-    """Network trouble, a server error or a refused message, after the retries."""
+    """Network trouble or a server error, after the retries."""
 
 
-class WindowClosed(SendFailed):
+class Refused(SendFailed, Unretried):
+    """The Cloud API refused the message (or answered without its id): another try now would
+    not help, or could send it twice."""
+
+
+class WindowClosed(Refused):
     """131047: outside the 24-hour window only a template may be sent."""
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """How often and how long to wait; tests shrink the delays."""
-
-    attempts: int = 4
-    backoff: float = 0.5  # network errors and 5xx: 0.5, 1, 2 s…
-    throttle: float = 1.0  # 130429: 1, 2, 4 s…
-    pair: float = 6.0  # 131056: WhatsApp allows about one message per 6 s to one user
-    max_wait: float = 30.0
 
 
 class GraphClient:
@@ -90,12 +83,12 @@ class GraphClient:
         phone_number_id: str,
         token: str,
         *,
-        retry: RetryPolicy | None = None,
+        retry: RetryPolicy = WHATSAPP,
         timeout: float = 10.0,
         max_connections: int = 16,
     ) -> None:
         self.url = f"{api_url.rstrip('/')}/{version.strip('/')}/{phone_number_id}/messages"
-        self.retry = retry or RetryPolicy()
+        self.retry = retry
         self._client = httpx.AsyncClient(
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(timeout, connect=5.0),
@@ -112,60 +105,44 @@ class GraphClient:
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", **message}
         # A phone number goes in "to"; a business-scoped user id ("TR.1234…") in "recipient".
         body["to" if recipient.isdigit() else "recipient"] = recipient
-        policy = self.retry
-        last: WhatsAppError = SendFailed(None, "no attempt made")
-        for attempt in range(policy.attempts):
-            try:
-                response = await self._client.post(self.url, json=body)
-            except httpx.HTTPError as exc:
-                last = SendFailed(None, type(exc).__name__)
-                wait = policy.backoff * 2.0**attempt
-            else:
-                if response.status_code < 300:
-                    return _wamid(response)
-                code, title = _error_of(response)
-                last, wait = self._classify(response.status_code, code, title, attempt)
-            if attempt + 1 >= policy.attempts:
-                break
-            wait = min(wait, policy.max_wait) * random.uniform(0.9, 1.1)  # noqa: S311 - jitter
-            log.info(
-                "whatsapp send to %s: %s, retry in %.1fs",
-                mask_user(f"whatsapp:{recipient}"),
-                last,
-                wait,
-            )
-            await asyncio.sleep(wait)
-        raise last
+        return await self.retry.run(
+            partial(self._post, body), "whatsapp send", f"whatsapp:{recipient}"
+        )
 
-    def _classify(
-        self, status: int, code: int | None, title: str, attempt: int
-    ) -> tuple[WhatsAppError, float]:
-        """The error to raise if this was the last try, and how long to wait before the next."""
+    async def _post(self, body: dict[str, Any], attempt: int) -> str:
+        """One try: the wamid, or the failure as a WhatsAppError the policy judges."""
+        try:
+            response = await self._client.post(self.url, json=body)
+        except httpx.HTTPError as exc:
+            raise SendFailed(None, type(exc).__name__) from exc
+        if response.status_code < 300:
+            return _wamid(response)
+        code, title = _error_of(response)
+        raise self._classify(response.status_code, code, title, attempt)
+
+    def _classify(self, status: int, code: int | None, title: str, attempt: int) -> WhatsAppError:
+        """The error for a refused try; a throttle's wait grows with `attempt`."""
         if code == WINDOW_CLOSED:
-            raise WindowClosed(code, title)
+            return WindowClosed(code, title)
         if code in UNREACHABLE_CODES:
-            raise Unreachable(code, title)
+            return Unreachable(code, title)
         if code in THROTTLE_CODES:
-            wait = self._pause(code, attempt)
-            return Throttled(code, title, wait), wait
+            base = self.retry.pair if code == PAIR_RATE else self.retry.throttle
+            if code == SPAM_RATE:
+                base = max(base, 60.0)
+            return Throttled(code, title, self.retry.pause(base, attempt))
         if status >= 500 or code in RETRY_CODES:
-            return SendFailed(code, title), self.retry.backoff * 2.0**attempt
+            return SendFailed(code, title)
         if status in (401, 403) or code == 190:
             log.error("whatsapp refused our access token (code %s): check MF_WHATSAPP_TOKEN", code)
-        raise SendFailed(code, title)  # a refused message does not get better by waiting
-
-    def _pause(self, code: int | None, attempt: int) -> float:
-        base = self.retry.pair if code == PAIR_RATE else self.retry.throttle
-        if code == SPAM_RATE:
-            base = max(base, 60.0)
-        return min(base * 2.0**attempt, self.retry.max_wait)
+        return Refused(code, title)  # a refused message does not get better by waiting
 
 
 def _wamid(response: httpx.Response) -> str:
     try:
         return str(response.json()["messages"][0]["id"])
     except (ValueError, KeyError, IndexError, TypeError) as exc:
-        raise SendFailed(None, "answer without a message id") from exc
+        raise Refused(None, "answer without a message id") from exc
 
 
 def _error_of(response: httpx.Response) -> tuple[int | None, str]:

@@ -6,14 +6,13 @@ import hashlib
 import hmac
 import json
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 
 from core.messages import Incoming, Kind, Payload
-from storage.whatsapp_repo import InboundRow, StatusUpdate
+from storage.whatsapp_repo import Delivery, InboundRow, StatusUpdate
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +38,6 @@ def signature_ok(secret: bytes, body: bytes, header: str | None) -> bool:
 def sign(secret: bytes, body: bytes) -> str:
     """The header value Meta would send for `body` (for tests and benchmarks)."""
     return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """What one webhook POST carried: new messages to store and statuses to apply."""
-
-    messages: list[InboundRow]
-    statuses: list[StatusUpdate]
 
 
 def parse_delivery(doc: Any, phone_number_id: str, now: datetime) -> Delivery:

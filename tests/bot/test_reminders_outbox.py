@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from bot.app import Assistant, build_assistant
-from bot.outbox import Blocked, Dispatcher, RetryLater
+from bot.outbox import Dispatcher
 from bot.pushes import PushRenderer
 from bot.ratelimit import RateLimiter
 from bot.scheduler import ReminderScheduler
+from core.delivery import Blocked, RetryLater
 from core.messages import Reply
 from locales import load_translator
 from storage import tables as t

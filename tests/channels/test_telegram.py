@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Assistant, build_assistant
-from bot.channels.telegram import Blocked, RetryLater, TelegramChannel
+from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_delivery import ChatPacer
 from bot.metrics import Metrics
 from bot.web import build_web_app
+from core.delivery import Blocked, RetryLater
 from core.messages import Incoming, Reply
 from storage.tables import users
 from tests.bot.conftest import make_settings
@@ -80,7 +81,7 @@ async def _running(
     metrics = Metrics()
     pacer = ChatPacer(burst=5, interval=0.01)  # pacing itself is tested in test_telegram_parts
     channel = TelegramChannel(
-        settings, assistant.engine, assistant.db, metrics, pacer=pacer, poll_timeout=1
+        settings, assistant.engine, assistant.users, metrics, pacer=pacer, poll_timeout=1
     )
     try:
         await channel.start()

@@ -17,14 +17,7 @@ from telegram import (
 )
 
 from bot.channels.telegram_convert import chat_id_of, to_incoming
-from bot.channels.telegram_delivery import (
-    Blocked,
-    ChatPacer,
-    Courier,
-    Rejected,
-    RetryLater,
-    TransientError,
-)
+from bot.channels.telegram_delivery import ChatPacer, Courier
 from bot.channels.telegram_render import (
     MAX_MESSAGE,
     Labels,
@@ -34,7 +27,9 @@ from bot.channels.telegram_render import (
     utf16_len,
 )
 from bot.metrics import Metrics
+from bot.retry import RetryPolicy
 from bot.web import build_web_app
+from core.delivery import Blocked, Rejected, RetryLater, TransientError
 from core.messages import Button, Kind, Location, Reply
 from tests.doubles import telegram_api as api
 from tests.doubles.telegram_api import TelegramDouble
@@ -208,7 +203,9 @@ class _Blocks:
 
 
 def _courier(metrics: Metrics, blocks: _Blocks) -> Courier:
-    return Courier(ChatPacer(burst=3, interval=0.05), metrics, blocks, backoff=0.01)
+    return Courier(
+        ChatPacer(burst=3, interval=0.05), metrics, blocks, retry=RetryPolicy(backoff=0.01)
+    )
 
 
 async def test_429_is_waited_out_and_the_message_goes_once(tg: TelegramDouble, bot: Bot) -> None:
@@ -254,7 +251,7 @@ async def test_network_errors_are_retried_then_raised() -> None:
         courier = _courier(metrics, _Blocks())
         with pytest.raises(TransientError):
             await courier.call(42, lambda: offline.send_message(42, "x"), patient=True)
-    assert metrics.errors.value(channel="telegram", kind="network") == courier.retries + 1
+    assert metrics.errors.value(channel="telegram", kind="network") == courier.retry.attempts
 
 
 async def test_the_pacer_allows_a_burst_then_one_per_interval() -> None:

@@ -18,13 +18,13 @@ from sqlalchemy import func, insert, select, update
 
 from bot.app import Assistant, build_assistant
 from bot.channels.whatsapp import WhatsAppChannel
-from bot.channels.whatsapp_api import RetryPolicy
 from bot.channels.whatsapp_inbound import sign
 from bot.metrics import Metrics
+from bot.retry import RetryPolicy
 from bot.web import build_web_app
 from core.messages import Button, Incoming, Reply
 from storage import tables as t
-from storage import whatsapp_repo as repo
+from storage.whatsapp_store import WhatsAppStore
 from tests.bot.conftest import make_settings
 from tests.doubles.graph_api import GraphDouble, LocalServer, Sent
 from tests.idnumbers import VALID_ID
@@ -60,7 +60,7 @@ class WhatsApp:
     async def settle(self) -> None:
         """Waits until every stored message is handled and its bookkeeping committed."""
         await self.channel.queue.join()
-        await self.channel.writer.drain()
+        await self.channel.store.drain()
 
     async def count(self, table: Any) -> int:
         async with self.assistant.db.read() as conn:
@@ -156,7 +156,10 @@ async def open_channel(assistant: Assistant | None, tmp_path: Path, graph: Graph
     os.environ.update(kept)  # make_settings clears MF_*; MF_TEST_DATABASE_URL must survive
     assistant = assistant or await build_assistant(settings)
     metrics = Metrics()
-    channel = WhatsAppChannel(settings, assistant.engine, assistant.db, metrics, retry=FAST)
+    store = WhatsAppStore(assistant.db, assistant.users, assistant.engine.clock)
+    channel = WhatsAppChannel(
+        settings, assistant.engine, store, assistant.users, metrics, retry=FAST
+    )
     server = LocalServer(build_web_app(assistant.db, metrics, channel.routes()))
     url = await server.start()
     await channel.start()
@@ -216,7 +219,7 @@ async def test_bad_signature_is_refused_and_nothing_is_stored_or_sent(
     assert (await wa.post(b"x" * 1_100_000, signature="sign")).status_code == 413
     await wa.settle()
     await asyncio.sleep(0.1)
-    assert await wa.count(repo.wa_inbound) == 0
+    assert await wa.count(t.wa_inbound) == 0
     assert wa.graph.sent == []
     assert wa.graph.requests == 0
 
@@ -261,7 +264,7 @@ async def test_a_full_application_through_whatsapp_uses_the_senders_number(
         app = (await conn.execute(select(t.applications))).one()
     assert (app.channel, app.phone, app.user_key) == ("whatsapp", "+905321234567", ayse.key)
     async with wa.assistant.db.read() as conn:
-        kept = (await conn.execute(select(repo.wa_inbound.c.payload))).scalars().all()
+        kept = (await conn.execute(select(t.wa_inbound.c.payload))).scalars().all()
     assert all(VALID_ID not in payload for payload in kept)  # handled rows forget their text
 
 
@@ -281,7 +284,7 @@ async def test_a_replayed_delivery_is_handled_once(wa: WhatsApp, ayse: Person) -
     assert (await wa.post(doc)).status_code == 200  # Meta retries later, too
     await wa.settle()
     assert len(wa.graph.to(ayse.wa_id)) == 1
-    assert await wa.count(repo.wa_inbound) == 1
+    assert await wa.count(t.wa_inbound) == 1
 
 
 async def test_throttling_is_waited_out(wa: WhatsApp, ayse: Person) -> None:
@@ -312,7 +315,7 @@ async def test_status_callbacks_are_recorded_and_never_go_backwards(
     ]
     assert (await wa.post(delivery(statuses=statuses))).status_code == 200
     async with wa.assistant.db.read() as conn:
-        rows = {r.wamid: r for r in (await conn.execute(select(repo.wa_sent))).all()}
+        rows = {r.wamid: r for r in (await conn.execute(select(t.wa_sent))).all()}
         unreachable = (
             await conn.execute(select(t.users.c.unreachable).where(t.users.c.key == ayse.key))
         ).scalar_one()
@@ -346,7 +349,7 @@ async def test_rows_left_unhandled_by_a_crash_are_handled_at_start(tmp_path: Pat
         row = json.dumps({"message": ayse.message("text", text={"body": "merhaba"}), "contact": {}})
         async with first.assistant.db.write() as conn:
             await conn.execute(
-                insert(repo.wa_inbound).values(
+                insert(t.wa_inbound).values(
                     wamid="wamid.crashed",
                     user_key=ayse.key,
                     payload=row,
@@ -358,7 +361,7 @@ async def test_rows_left_unhandled_by_a_crash_are_handled_at_start(tmp_path: Pat
             await again.settle()
             assert [s.interactive_type for s in graph.to(ayse.wa_id)] == ["list"]
             async with again.assistant.db.read() as conn:
-                done = await conn.execute(select(repo.wa_inbound.c.processed_at))
+                done = await conn.execute(select(t.wa_inbound.c.processed_at))
                 assert done.scalar_one() is not None
         finally:
             await close_channel(again)
@@ -397,7 +400,7 @@ async def test_the_24_hour_window_decides_free_form_template_or_skip(
     assert await wa.channel.push("whatsapp:905550000000", reminder, "reminder") == "skipped_off"
     await wa.settle()
     async with wa.assistant.db.read() as conn:
-        kinds = (await conn.execute(select(repo.wa_sent.c.kind))).scalars().all()
+        kinds = (await conn.execute(select(t.wa_sent.c.kind))).scalars().all()
     assert sorted(kinds).count("reminder") == 2
 
 

@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, MetaData, select
 
-from bot.channels.whatsapp_api import GraphClient, RetryPolicy, SendFailed, Throttled, Unreachable
+from bot.channels.whatsapp_api import GraphClient, SendFailed, Throttled, Unreachable
 from bot.channels.whatsapp_inbound import (
     opt_keyword,
     parse_delivery,
@@ -22,11 +22,13 @@ from bot.channels.whatsapp_inbound import (
     to_incoming,
 )
 from bot.channels.whatsapp_render import Pages, Renderer, more_request, shorten, split_text
+from bot.retry import RetryPolicy
 from core.messages import Button, Kind, Location, Reply
 from locales import load_translator
 from storage import tables as t
 from storage import whatsapp_repo as repo
 from storage.db import Database
+from storage.users import UserRows
 from tests.doubles.graph_api import GraphDouble, check_message
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -269,7 +271,7 @@ def test_opt_keywords_match_the_whole_message(text: str, expected: bool | None) 
 
 def _diff(conn: Connection) -> list[Any]:
     ours = MetaData()
-    for table in (repo.wa_inbound, repo.wa_sent):
+    for table in (t.wa_inbound, t.wa_sent):
         table.to_metadata(ours)
     context = MigrationContext.configure(conn, opts={"compare_type": True})
     return [
@@ -298,7 +300,7 @@ async def test_inbound_is_stored_once_and_statuses_only_move_forward(any_db: Dat
         await repo.apply_statuses(conn, [stranger], NOW)
         await repo.mark_processed(conn, ["wamid.A"], NOW)
     async with any_db.read() as conn:
-        sent = (await conn.execute(select(repo.wa_sent))).one()
+        sent = (await conn.execute(select(t.wa_sent))).one()
         assert (sent.wamid, sent.kind, sent.status) == ("wamid.S", "reply", "read")
         assert [r.wamid for r in await repo.unprocessed(conn)] == ["wamid.B"]
     async with any_db.write() as conn:
@@ -314,7 +316,7 @@ async def test_push_switches_reachability_and_erasure(any_db: Database) -> None:
     assert target == repo.PushTarget(NOW, pushes_off=True, unreachable=False)
     async with any_db.write() as conn:
         await repo.set_pushes_off(conn, "whatsapp:9", False, NOW)
-        await repo.mark_unreachable(conn, ["whatsapp:9", "whatsapp:nobody"])
+        await UserRows(any_db).mark_unreachable_in(conn, ["whatsapp:9", "whatsapp:nobody"])
     async with any_db.read() as conn:
         assert await repo.push_target(conn, "whatsapp:9") == repo.PushTarget(NOW, False, True)
     async with any_db.write() as conn:
@@ -325,8 +327,8 @@ async def test_push_switches_reachability_and_erasure(any_db: Database) -> None:
     async with any_db.read() as conn:
         assert await repo.push_target(conn, "whatsapp:9") == repo.PushTarget(later, False, False)
         assert await repo.push_target(conn, "whatsapp:nobody") is None
-        assert (await conn.execute(select(repo.wa_inbound))).all() == []
-        assert (await conn.execute(select(repo.wa_sent))).all() == []
+        assert (await conn.execute(select(t.wa_inbound))).all() == []
+        assert (await conn.execute(select(t.wa_sent))).all() == []
 
 
 # Sender ----------------------------------------------------------------------------------------
