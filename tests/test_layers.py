@@ -1,4 +1,5 @@
-"""Imports point inwards: handlers/ and nlu/ never load an SDK, HTTP client or the database."""
+"""Imports point inwards: the import contract holds, and handlers/ and nlu/ never load an SDK,
+HTTP client or the database, even indirectly at run time."""
 
 from __future__ import annotations
 
@@ -29,3 +30,12 @@ def test_handlers_and_nlu_load_no_sdk_or_database() -> None:
     loaded = json.loads(out.stdout)
     bad = [m for m in loaded if m.split(".")[0] in FORBIDDEN]
     assert not bad, f"handlers/nlu pulled in: {bad[:10]}"
+
+
+def test_the_import_contract_holds() -> None:
+    """pyproject.toml [tool.importlinter]: the layers, the leaf, and no cycles."""
+    linter = Path(sys.executable).with_name("lint-imports")
+    out = subprocess.run(
+        [str(linter), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-1000:]
