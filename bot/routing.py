@@ -7,11 +7,14 @@ import re
 from dataclasses import replace
 
 from core.actions import Action
+from core.conversation import Offer
 from core.intents import Intent
-from core.messages import Button, Kind, Payload, Reply
+from core.messages import Kind, Payload, Reply
 from handlers.base import Context, Routes
 from handlers.focus import resolve
+from handlers.mind import ask_to_leave
 from handlers.questions import split_questions
+from handlers.typed import choose
 from nlu.global_words import is_global_word
 from nlu.language import detect_language
 from nlu.understand import Understanding
@@ -40,9 +43,9 @@ _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+.*)?$")
 
 
 async def route(ctx: Context, routes: Routes) -> list[Reply]:
-    """Answers one message and records the buttons it offered for "type the number"."""
+    """Answers one message and records the buttons it offered, for typed answers to them."""
     replies = await _route(ctx, routes)
-    ctx.conv.offered = tuple(b.data for r in replies for b in r.buttons)[:30]
+    ctx.conv.offered = tuple(Offer.of(b) for r in replies for b in r.buttons)[:30]
     return replies
 
 
@@ -76,13 +79,9 @@ async def _route(ctx: Context, routes: Routes) -> list[Reply]:
 
 
 def _typed_option(ctx: Context, text: str) -> str | None:
-    """Typing "2" or an option's label presses that option of the last message."""
-    offered = ctx.conv.offered
-    if not offered:
-        return None
-    if text.isdigit() and 1 <= int(text) <= len(offered) and len(text) <= 2:
-        return offered[int(text) - 1]
-    return None
+    """Typing "2", an option's label or "evet" presses that option of the last message."""
+    offer = choose(text, ctx.conv.offered)
+    return offer.data if offer else None
 
 
 async def _command(ctx: Context, routes: Routes, text: str) -> list[Reply]:
@@ -110,10 +109,7 @@ async def _global(ctx: Context, routes: Routes, word: str) -> list[Reply]:
         return [Reply(ctx.t("engine.nothing_to_go_back"))] + await _call(ctx, routes, "menu")
     # cancel
     if ctx.conv.state:
-        ctx.conv.leaving = True
-        yes = Button.of(ctx.t("engine.leave_yes"), Action.LEAVE, ctx.conv.token, "y")
-        no = Button.of(ctx.t("engine.leave_no"), Action.LEAVE, ctx.conv.token, "n")
-        return [Reply(ctx.t("engine.leave_confirm"), buttons=(yes, no))]
+        return ask_to_leave(ctx)
     return [Reply(ctx.t("engine.nothing_to_cancel"))] + await _call(ctx, routes, "menu")
 
 

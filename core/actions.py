@@ -19,6 +19,8 @@ class Action(StrEnum):
     APPLY = "apply"  # start an application: apply|<course or branch>
     APPLY_BRANCH = "apply_branch"  # the branch picked from options
     APPLY_COURSE = "apply_course"  # the offering picked from options
+    ELIGIBLE = "eligible"  # the course's audience fits me (a women-only course): eligible|t|y|n
+    NAME_CHECK = "name_ok"  # a name read from an unsure message, confirmed: name_ok|t|y|n
     CONSENT = "consent"  # the KVKK notice accepted or refused
     OWN_PHONE = "own_phone"  # WhatsApp: use the number the user writes from
     OUTSIDE_IZMIR = "outside_izmir"  # lives outside İzmir

@@ -6,7 +6,36 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
+
+from core.messages import Button, Role
+
+
+class Offer(NamedTuple):
+    """One button offered last: what pressing it sends, its label and its role.
+
+    Stored as a JSON list `[data, label, role]`; rows written before labels were kept hold the
+    payload alone and still read (typing the number works for them, the label does not)."""
+
+    data: str
+    label: str = ""
+    role: Role | None = None
+
+    @classmethod
+    def of(cls, button: Button) -> Offer:
+        return cls(button.data, button.label, button.role)
+
+    @classmethod
+    def read(cls, stored: object) -> Offer:
+        """An offer from what storage kept: an Offer, a `[data, label, role]` list or a payload."""
+        if isinstance(stored, Offer):
+            return stored
+        if isinstance(stored, list | tuple) and stored:
+            data, label, role = (*stored, "", None)[:3]
+            known = role if role in Role._value2member_map_ else None
+            return cls(str(data), str(label or ""), Role(known) if known else None)
+        return cls(str(stored))
+
 
 TOPIC_TTL = timedelta(minutes=30)  # a topic is forgotten after this long without a message
 TOPIC_REFRESH = timedelta(minutes=10)  # a topic in use is re-stamped at most this often
@@ -60,8 +89,8 @@ class Conversation:
     token: str = ""  # changes with every state change; form buttons carry it
     failures: int = 0
     updated_at: datetime | None = None
-    # The payloads of the buttons offered last, so typing "2" presses the second one.
-    offered: tuple[str, ...] = ()
+    # The buttons offered last, so typing "2", a label or "evet" presses one of them.
+    offered: tuple[Offer, ...] = ()
     # A "leave the form?" question is pending (its buttons carry the token).
     leaving: bool = False
     # The topic in focus (a course, a centre): stored, so it survives a restart.
@@ -70,6 +99,9 @@ class Conversation:
     erased: bool = False
     # What was read from storage, so an unchanged conversation is not written back.
     loaded: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.offered = tuple(Offer.read(o) for o in self.offered)
 
     def go(self, state: str, **data: Any) -> None:
         """Moves to `state`, merging `data` into what the journey has gathered."""

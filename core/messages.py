@@ -45,14 +45,23 @@ class Payload:
         return cls(LEGACY.get(action, action), tuple(args))
 
 
+class Role(StrEnum):
+    """What an offered button means beyond its label, so a typed answer can press it."""
+
+    YES = "yes"  # the "yes" answer of a yes/no question (consent, send, confirm, erase...)
+    NO = "no"  # the "no" answer of a yes/no question
+    MORE = "more"  # the next page of a list
+
+
 @dataclass(frozen=True, slots=True)
 class Button:
     label: str
     data: str
+    role: Role | None = None
 
     @classmethod
-    def of(cls, label: str, action: str, *args: str) -> Button:
-        return cls(label, Payload(action, args).encode())
+    def of(cls, label: str, action: str, *args: str, role: Role | None = None) -> Button:
+        return cls(label, Payload(action, args).encode(), role)
 
 
 @dataclass(frozen=True, slots=True)

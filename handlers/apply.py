@@ -8,12 +8,19 @@ from core.actions import Action
 from core.checks import age_on
 from core.intents import Intent
 from core.messages import Button, Payload, Reply
-from handlers.apply_ask import ask, form_button, phone_question, question
+from handlers.apply_ask import (
+    ask,
+    form_button,
+    name_check,
+    phone_question,
+    question,
+    which_branch,
+)
+from handlers.apply_mind import about_this_course, change_of_mind
 from handlers.apply_steps import (
     EDITABLE,
     EDUCATION,
     EMPLOYMENT,
-    ORDER,
     Checked,
     Step,
     check_birth_date,
@@ -23,10 +30,15 @@ from handlers.apply_steps import (
     check_national_id,
     check_phone,
     has_question_cue,
-    yes_or_no,
+    name_is_unsure,
+    next_step,
+    previous_step,
 )
 from handlers.apply_submit import course_label, open_offerings, submit
 from handlers.base import Context, Router
+from handlers.formatting import safe_button
+from handlers.typed import same_word, yes_or_no
+from nlu.text import tokens
 from nlu.understand import Understanding
 
 router = Router("apply")
@@ -45,7 +57,7 @@ async def start(ctx: Context, u: Understanding) -> list[Reply]:
         return await _choose_course(ctx, u.branch)
     ctx.conv.go(Step.ASK_BRANCH)
     if len(u.candidates) > 1:
-        return [_which_branch(ctx, list(u.candidates))]
+        return [which_branch(ctx, list(u.candidates))]
     return [Reply(ctx.t("apply.ask_branch"))]
 
 
@@ -64,15 +76,6 @@ async def start_from_button(ctx: Context, p: Payload) -> list[Reply]:
         if course in offers:
             return await _take_course(ctx, branch, course)
     return await _choose_course(ctx, branch)
-
-
-def _which_branch(ctx: Context, branches: list[str]) -> Reply:
-    buttons = tuple(
-        Button.of(ctx.catalog.branches[b].name, Action.APPLY_BRANCH, ctx.conv.token, b)
-        for b in branches[:10]
-        if b in ctx.catalog.branches
-    )
-    return Reply(ctx.t("apply.which_branch"), buttons=buttons)
 
 
 @router.button(Action.APPLY_BRANCH)
@@ -115,11 +118,21 @@ async def course_button(ctx: Context, p: Payload) -> list[Reply]:
 
 
 async def _take_course(ctx: Context, branch: str, course: str) -> list[Reply]:
-    editing = ctx.conv.data.get("editing")
-    ctx.conv.data.update(branch=branch, course=course)
-    if editing and ctx.conv.data.get("consent"):
-        return await ask(ctx, _choose_course, Step.CONFIRM)
-    return await ask(ctx, _choose_course, Step.CONSENT)
+    """Keeps the chosen offering and asks the first question still open (the audience question
+    of a women-only course, else the privacy notice; the summary when correcting)."""
+    data = ctx.conv.data
+    data.update(branch=branch, course=course)
+    if data.get("birth"):  # chosen again from the summary: the new offering's age limits
+        refusal = _age_rules(ctx, date.fromisoformat(str(data["birth"])))
+        data.pop("minor", None)
+        if refusal:
+            return refusal
+    return await ask(ctx, _choose_course, _next_step(ctx))
+
+
+def _next_step(ctx: Context) -> Step:
+    course = ctx.catalog.courses.get(str(ctx.conv.data.get("course", "")))
+    return next_step(ctx.conv.data, bool(course and course.women_only))
 
 
 @router.on_reprompt
@@ -132,10 +145,11 @@ async def reprompt(ctx: Context) -> list[Reply]:
 async def back(ctx: Context) -> list[Reply]:
     """Goes back one question."""
     step = Step(ctx.conv.state or Step.ASK_BRANCH)
-    index = ORDER.index(step)
-    if index <= 1:
+    if step in (Step.ASK_BRANCH, Step.CHOOSE_COURSE):
         return await start(ctx, ctx.understanding)
-    return await ask(ctx, _choose_course, ORDER[index - 1])
+    course = ctx.catalog.courses.get(str(ctx.conv.data.get("course", "")))
+    ctx.conv.data.pop("name_unsure", None)
+    return await ask(ctx, _choose_course, previous_step(step, bool(course and course.women_only)))
 
 
 # Answering ---------------------------------------------------------------------------------
@@ -161,9 +175,16 @@ async def answer(ctx: Context) -> list[Reply] | None:
         text = ctx.incoming.phone
     elif ctx.incoming.kind != "text":
         return None
+    else:
+        changed = await change_of_mind(ctx, step, _choose_course)
+        if changed is not None:
+            return changed
+        about = about_this_course(ctx)
+        if about is not None:
+            return [about, *await question(ctx, _choose_course)]
     if step is Step.ASK_BRANCH:
         return await _answer_branch(ctx)
-    if step in (Step.CHOOSE_COURSE, Step.CONSENT, Step.CONFIRM):
+    if step in (Step.CHOOSE_COURSE, Step.WOMEN_ONLY, Step.CONSENT, Step.CONFIRM):
         return await _answer_buttons_by_text(ctx, step, text)
     if step is Step.ASK_NAME and _looks_like_question(ctx):
         return None
@@ -176,7 +197,33 @@ async def answer(ctx: Context) -> list[Reply] | None:
             Reply(ctx.t(checked.problem, **(checked.extra or {}))),
             *await question(ctx, _choose_course),
         ]
+    if step is Step.ASK_NAME and _name_is_unsure(ctx, text):
+        ctx.conv.data["name_unsure"] = checked.value
+        return [name_check(ctx, checked.value or "")]
     return await _accept(ctx, step, checked.value or "")
+
+
+def _name_is_unsure(ctx: Context, text: str) -> bool:
+    """A name that also reads as a sentence ("...istiyorum"), a course name ("İleri Excel") or
+    a clear request; a surname that is only a course keyword ("Can Demir") is a name."""
+    if name_is_unsure(text):
+        return True
+    u = ctx.understanding
+    if u.intent in _ACTION_INTENTS and u.confidence >= _SURE:
+        return True
+    branch = ctx.catalog.branches.get(u.branch or "")
+    if branch is None:
+        return False
+    named = tokens(branch.name)
+    return all(any(same_word(w, part) for part in named) for w in tokens(text))
+
+
+_SURE = 0.9
+# Intents that ask the assistant to do something; a message that reads as one is no name.
+_ACTION_INTENTS = frozenset({
+    Intent.APPLY, Intent.APPLICATION_STATUS, Intent.CANCEL_APPLICATION, Intent.DELETE_MY_DATA,
+    Intent.TALK_TO_HUMAN, Intent.MY_SCHEDULE, Intent.REMINDER_SETTINGS,
+})  # fmt: skip
 
 
 def _check(step: Step, text: str) -> Checked:
@@ -197,7 +244,7 @@ def _check(step: Step, text: str) -> Checked:
 async def _answer_branch(ctx: Context) -> list[Reply] | None:
     u = ctx.understanding
     if len(u.candidates) > 1:
-        return [_which_branch(ctx, list(u.candidates))]
+        return [which_branch(ctx, list(u.candidates))]
     if u.branch:
         return await _choose_course(ctx, u.branch)
     if u.intent not in ("out_of_scope", "apply", "list_courses", "course_info"):
@@ -207,16 +254,28 @@ async def _answer_branch(ctx: Context) -> list[Reply] | None:
 
 
 async def _answer_buttons_by_text(ctx: Context, step: Step, text: str) -> list[Reply] | None:
-    if step is Step.CONSENT:
-        yes = yes_or_no(text)
-        if yes is not None:
-            return await _consent(ctx, yes)
-    if step is Step.CONFIRM and yes_or_no(text):
+    """Yes/no words where the buttons were not offered last (an older message, a restart);
+    otherwise says what the question expects and shows its buttons again."""
+    answer = yes_or_no(text)
+    if step is Step.CONSENT and answer is not None:
+        return await _consent(ctx, answer)
+    if step is Step.WOMEN_ONLY and answer is not None:
+        return await _eligible(ctx, answer)
+    if step is Step.CONFIRM and answer:
         return await submit(ctx)
     if _looks_like_question(ctx):
         return None
     ctx.conv.failures += 1
-    return [Reply(ctx.t("apply.use_buttons")), *await question(ctx, _choose_course)]
+    return [Reply(ctx.t(_EXPECTED[step])), *await question(ctx, _choose_course)]
+
+
+# What a question with buttons expects, said when a message answered none of them.
+_EXPECTED = {
+    Step.CHOOSE_COURSE: "apply.expect_course",
+    Step.WOMEN_ONLY: "apply.expect_yes_no",
+    Step.CONSENT: "apply.expect_consent",
+    Step.CONFIRM: "apply.expect_confirm",
+}
 
 
 async def _accept(ctx: Context, step: Step, value: str) -> list[Reply]:
@@ -233,6 +292,7 @@ async def _accept(ctx: Context, step: Step, value: str) -> list[Reply]:
         data["birth"] = value
     else:
         data[_FIELD_OF[step]] = value
+    data.pop("name_unsure", None)
     return await _next(ctx, step)
 
 
@@ -249,9 +309,7 @@ async def _next(ctx: Context, step: Step) -> list[Reply]:
     notes: list[Reply] = []
     if step is Step.ASK_BIRTH_DATE and ctx.conv.data.pop("minor", False):
         notes.append(Reply(ctx.t("apply.minor_note")))
-    if ctx.conv.data.get("editing"):
-        return notes + await ask(ctx, _choose_course, Step.CONFIRM)
-    return notes + await ask(ctx, _choose_course, ORDER[ORDER.index(step) + 1])
+    return notes + await ask(ctx, _choose_course, _next_step(ctx))
 
 
 async def _id_rules(ctx: Context, national_id: str) -> list[Reply] | None:
@@ -313,9 +371,44 @@ async def _consent(ctx: Context, given: bool) -> list[Reply]:
         ctx.conv.clear()
         return [Reply(ctx.t("apply.consent_refused"))]
     ctx.conv.data["consent"] = ctx.now.isoformat()
-    if ctx.conv.data.get("editing"):
-        return await ask(ctx, _choose_course, Step.CONFIRM)
-    return await ask(ctx, _choose_course, Step.ASK_NAME)
+    return await ask(ctx, _choose_course, _next_step(ctx))
+
+
+@router.button(Action.ELIGIBLE)
+async def eligible_button(ctx: Context, p: Payload) -> list[Reply]:
+    """The answer to "this course is for women only; is it right for you?"."""
+    if not _fresh(ctx, p) or ctx.conv.state != Step.WOMEN_ONLY:
+        return _stale(ctx)
+    return await _eligible(ctx, p.args[1:2] == ("y",))
+
+
+async def _eligible(ctx: Context, fits: bool) -> list[Reply]:
+    """Goes on to the privacy notice, or explains kindly and offers what is open to everyone."""
+    if fits:
+        ctx.conv.data["women_ok"] = True
+        return await ask(ctx, _choose_course, _next_step(ctx))
+    branch = ctx.catalog.branches[str(ctx.conv.data["branch"])]
+    ctx.conv.clear()
+    others = [c for c in open_offerings(ctx, branch.id) if not c.women_only][:9]
+    taken = await ctx.store.seats_taken([c.id for c in others]) if others else {}
+    buttons = [
+        safe_button(course_label(ctx, c, c.capacity - taken.get(c.id, 0)), Action.APPLY, c.id)
+        for c in others
+    ]
+    buttons.append(Button.of(ctx.t("apply.other_courses"), Action.ASK, Intent.LIST_COURSES))
+    key = "apply.women_only_others" if others else "apply.women_only_none"
+    return [Reply(ctx.t(key, branch=branch.name), buttons=tuple(b for b in buttons if b))]
+
+
+@router.button(Action.NAME_CHECK)
+async def name_check_button(ctx: Context, p: Payload) -> list[Reply]:
+    """Keeps the name read from an unsure message, or asks for it again."""
+    name = ctx.conv.data.pop("name_unsure", None)
+    if not _fresh(ctx, p) or ctx.conv.state != Step.ASK_NAME or not name:
+        return _stale(ctx)
+    if p.args[1:2] == ("y",):
+        return await _accept(ctx, Step.ASK_NAME, str(name))
+    return [Reply(ctx.t("apply.ask_name"))]
 
 
 @router.button(Action.OWN_PHONE)
@@ -375,5 +468,4 @@ async def edit_button(ctx: Context, p: Payload) -> list[Reply]:
     step = EDITABLE.get(p.args[1])
     if step is None:
         return _stale(ctx)
-    ctx.conv.data["editing"] = True
     return await ask(ctx, _choose_course, step)

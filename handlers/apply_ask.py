@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from core.actions import Action
-from core.messages import Button, Reply
+from core.messages import Button, Reply, Role
 from handlers.apply_steps import EDUCATION, EMPLOYMENT, Step
 from handlers.apply_submit import summary
 from handlers.base import Context
@@ -14,9 +14,19 @@ from handlers.base import Context
 ChooseCourse = Callable[[Context, str], Awaitable[list[Reply]]]
 
 
-def form_button(ctx: Context, label_key: str, action: str, *args: str) -> Button:
+def form_button(
+    ctx: Context, label_key: str, action: str, *args: str, role: Role | None = None
+) -> Button:
     """A form button: it carries the form's token, so an old one is recognised."""
-    return Button.of(ctx.t(label_key), action, ctx.conv.token, *args)
+    return Button.of(ctx.t(label_key), action, ctx.conv.token, *args, role=role)
+
+
+def yes_no_buttons(ctx: Context, action: str, yes_key: str, no_key: str) -> tuple[Button, Button]:
+    """The two answers of a yes/no question; typed "evet"/"hayır" press them too."""
+    return (
+        form_button(ctx, yes_key, action, "y", role=Role.YES),
+        form_button(ctx, no_key, action, "n", role=Role.NO),
+    )
 
 
 async def ask(ctx: Context, choose_course: ChooseCourse, step: Step) -> list[Reply]:
@@ -32,14 +42,16 @@ async def question(ctx: Context, choose_course: ChooseCourse) -> list[Reply]:
         return [Reply(ctx.t("apply.ask_branch"))]
     if step is Step.CHOOSE_COURSE:
         return await choose_course(ctx, str(ctx.conv.data.get("branch", "")))
-    if step is Step.CONSENT:
-        buttons = (
-            form_button(ctx, "apply.consent_yes", Action.CONSENT, "y"),
-            form_button(ctx, "apply.consent_no", Action.CONSENT, "n"),
+    if step is Step.WOMEN_ONLY:
+        buttons = yes_no_buttons(
+            ctx, Action.ELIGIBLE, "apply.women_only_yes", "apply.women_only_no"
         )
-        course = ctx.catalog.courses[str(ctx.conv.data["course"])]
-        note = ctx.t("apply.women_only_note") + "\n\n" if course.women_only else ""
-        return [Reply(note + ctx.t("apply.consent"), buttons=buttons)]
+        return [Reply(ctx.t("apply.ask_women_only"), buttons=buttons)]
+    if step is Step.CONSENT:
+        buttons = yes_no_buttons(ctx, Action.CONSENT, "apply.consent_yes", "apply.consent_no")
+        return [Reply(ctx.t("apply.consent"), buttons=buttons)]
+    if step is Step.ASK_NAME and ctx.conv.data.get("name_unsure"):
+        return [name_check(ctx, str(ctx.conv.data["name_unsure"]))]
     if step is Step.ASK_PHONE:
         return [phone_question(ctx)]
     if step is Step.ASK_DISTRICT:
@@ -52,6 +64,22 @@ async def question(ctx: Context, choose_course: ChooseCourse) -> list[Reply]:
     if step is Step.CONFIRM:
         return [summary(ctx)]
     return [Reply(ctx.t(f"apply.{step.value.partition(':')[2]}"))]
+
+
+def name_check(ctx: Context, name: str) -> Reply:
+    """Asks whether an unsure message really is the user's name."""
+    buttons = yes_no_buttons(ctx, Action.NAME_CHECK, "apply.name_check_yes", "apply.name_check_no")
+    return Reply(ctx.t("apply.name_check", name=name), buttons=buttons)
+
+
+def which_branch(ctx: Context, branches: list[str]) -> Reply:
+    """Asks which of several courses the user means, one button each."""
+    buttons = tuple(
+        Button.of(ctx.catalog.branches[b].name, Action.APPLY_BRANCH, ctx.conv.token, b)
+        for b in branches[:10]
+        if b in ctx.catalog.branches
+    )
+    return Reply(ctx.t("apply.which_branch"), buttons=buttons)
 
 
 def phone_question(ctx: Context) -> Reply:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,10 +16,11 @@ class Step(StrEnum):
 
     ASK_BRANCH = "apply:ask_branch"
     CHOOSE_COURSE = "apply:choose_course"
+    WOMEN_ONLY = "apply:women_only"  # asked only for a course open to women alone
     CONSENT = "apply:consent"
     ASK_NAME = "apply:ask_name"
-    ASK_NATIONAL_ID = "apply:ask_national_id"
     ASK_BIRTH_DATE = "apply:ask_birth_date"
+    ASK_NATIONAL_ID = "apply:ask_national_id"
     ASK_PHONE = "apply:ask_phone"
     ASK_DISTRICT = "apply:ask_district"
     ASK_EDUCATION = "apply:ask_education"
@@ -26,19 +28,33 @@ class Step(StrEnum):
     CONFIRM = "apply:confirm"
 
 
+# Eligibility comes before the national id: the audience and the age limits are checked first.
 ORDER = [
     Step.ASK_BRANCH,
     Step.CHOOSE_COURSE,
+    Step.WOMEN_ONLY,
     Step.CONSENT,
     Step.ASK_NAME,
-    Step.ASK_NATIONAL_ID,
     Step.ASK_BIRTH_DATE,
+    Step.ASK_NATIONAL_ID,
     Step.ASK_PHONE,
     Step.ASK_DISTRICT,
     Step.ASK_EDUCATION,
     Step.ASK_EMPLOYMENT,
     Step.CONFIRM,
 ]
+# The answer each question stores, in the order they are asked.
+ANSWER_OF = {
+    Step.WOMEN_ONLY: "women_ok",
+    Step.CONSENT: "consent",
+    Step.ASK_NAME: "name",
+    Step.ASK_BIRTH_DATE: "birth",
+    Step.ASK_NATIONAL_ID: "nid",
+    Step.ASK_PHONE: "phone",
+    Step.ASK_DISTRICT: "district",
+    Step.ASK_EDUCATION: "education",
+    Step.ASK_EMPLOYMENT: "employment",
+}
 # Fields the summary lets the user correct, with the step that asks for each.
 EDITABLE = {
     "name": Step.ASK_NAME,
@@ -53,15 +69,13 @@ EDITABLE = {
 OUTSIDE_IZMIR = "İzmir dışı"
 EDUCATION = ("ilkokul", "ortaokul", "lise", "onlisans", "lisans", "yuksek_lisans")
 EMPLOYMENT = ("calisiyor", "issiz", "ogrenci", "emekli", "ev")
-SKIP_WORDS = {"gec", "atla", "bos", "yok", "istemiyorum", "belirtmek istemiyorum", "pas"}
+SKIP_WORDS = {"gec", "atla", "bos", "yok", "belirtmek istemiyorum", "soylemek istemiyorum", "pas"}
 # Folded words that mark a question or a course topic; a person's name has none of them.
 QUESTION_WORDS = frozenset({
     "mi", "mu", "ne", "neden", "nasil", "nerede", "nerde", "nereye", "kac", "hangi", "kim",
     "zaman", "varmi", "yokmu", "kurs", "kursu", "kurslar", "kursa", "egitim", "basvuru",
     "basvurum", "sertifika", "ucret", "ucretli", "ucretsiz", "belge", "adres", "merkez", "ders",
 })  # fmt: skip
-YES_WORDS = {"evet", "onayliyorum", "onay", "kabul", "kabul ediyorum", "tamam", "olur", "e"}
-NO_WORDS = {"hayir", "onaylamiyorum", "kabul etmiyorum", "istemiyorum", "h"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +90,25 @@ class Checked:
 def check_name(text: str) -> Checked:
     name = clean_name(text.strip())
     return Checked(value=name) if name else Checked(problem="apply.bad_name")
+
+
+# Words and verb endings a person's name never has ("istiyorum", "bırakmak", "yapacağım").
+_NOT_NAME_WORDS = frozenset({
+    "ben", "benim", "bu", "su", "bir", "var", "yok", "evet", "hayir", "tamam", "lutfen",
+    "merhaba", "selam", "kurs", "kursu", "kursa", "adim", "ismim", "soyadim", "bilgi", "tesekkur",
+})  # fmt: skip
+_VERB_ENDINGS = ("yorum", "iyom", "uyom", "yorsun", "yoruz", "acagim", "ecegim", "abilir",
+                 "ebilir", "miyim", "misin", "yordum", "acaktim", "ecektim")  # fmt: skip
+
+
+def name_is_unsure(text: str) -> bool:
+    """Whether a well-formed name has words no name has, so it is confirmed before it is kept."""
+    return any(
+        w in _NOT_NAME_WORDS
+        or w.endswith(_VERB_ENDINGS)
+        or (len(w) >= 6 and w.endswith(("mak", "mek")))
+        for w in tokens(text)
+    )
 
 
 def check_national_id(text: str) -> Checked:
@@ -125,10 +158,20 @@ def has_question_cue(text: str) -> bool:
     return "?" in text or any(tok in QUESTION_WORDS for tok in tokens(text))
 
 
-def yes_or_no(text: str) -> bool | None:
-    folded = normalize(text)
-    if folded in YES_WORDS:
-        return True
-    if folded in NO_WORDS:
-        return False
-    return None
+def next_step(data: Mapping[str, object], women_only: bool) -> Step:
+    """The first question still unanswered, in the order of the form; the summary when none is
+    (so a form saved in an older order, or corrected from the summary, goes on correctly)."""
+    for step, answer in ANSWER_OF.items():
+        if step is Step.WOMEN_ONLY and not women_only:
+            continue
+        if answer not in data:
+            return step
+    return Step.CONFIRM
+
+
+def previous_step(step: Step, women_only: bool) -> Step:
+    """The question before `step` ("geri"), skipping the audience question where it is not asked."""
+    earlier = ORDER[: ORDER.index(step)] or [Step.ASK_BRANCH]
+    if not women_only and earlier[-1] is Step.WOMEN_ONLY:
+        earlier.pop()
+    return earlier[-1]

@@ -10,7 +10,7 @@ from core.actions import Action
 from core.catalog import Course, CourseStatus
 from core.checks import mask_id
 from core.intents import Intent
-from core.messages import Button, Reply
+from core.messages import Button, Reply, Role
 from core.records import NewApplication
 from handlers.base import Context
 
@@ -81,7 +81,7 @@ def summary(ctx: Context) -> Reply:
     ctx.conv.data.pop("editing", None)
     token = ctx.conv.token
     buttons = (
-        Button.of(ctx.t("apply.send"), Action.SUMMARY, token, "send"),
+        Button.of(ctx.t("apply.send"), Action.SUMMARY, token, "send", role=Role.YES),
         Button.of(ctx.t("apply.edit"), Action.SUMMARY, token, "edit"),
     )
     return Reply(ctx.t("apply.summary", **_person(ctx)), buttons=buttons)

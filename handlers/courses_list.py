@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from core.actions import Action
-from core.messages import Button, Reply
+from core.messages import Button, Reply, Role
 from handlers.base import Context
 from handlers.courses_filter import CourseFilter
 from handlers.courses_view import conditions_text, list_item, only_place, starting_courses
@@ -29,9 +30,10 @@ def page_of(items: Sequence[T], page: int, size: int) -> tuple[Sequence[T], int]
 
 
 def more_button(ctx: Context, flt: CourseFilter, page: int, *extra: str) -> Button | None:
-    """'Daha fazla': the next page of the same search."""
+    """'Daha fazla': the next page of the same search ("sonraki sayfa" typed presses it too)."""
     args = flt.to_args(Action.PAGE, str(page + 1), *extra)
-    return None if args is None else safe_button(ctx.t("courses.more"), Action.PAGE, *args)
+    button = None if args is None else safe_button(ctx.t("courses.more"), Action.PAGE, *args)
+    return replace(button, role=Role.MORE) if button else None
 
 
 def all_courses_button(ctx: Context) -> Button | None:

@@ -6,7 +6,7 @@ from babel.dates import format_date
 
 from core.actions import Action
 from core.intents import Intent
-from core.messages import Button, Payload, Reply
+from core.messages import Button, Payload, Reply, Role
 from core.records import ApplicationRecord
 from handlers.base import Context, Router
 from nlu.understand import Understanding
@@ -60,8 +60,8 @@ async def cancel_intent(ctx: Context, _: Understanding) -> list[Reply]:
 
 
 def _confirm(ctx: Context, app: ApplicationRecord) -> list[Reply]:
-    yes = Button.of(ctx.t("mine.cancel_yes"), Action.CANCEL_CONFIRMED, app.number)
-    no = Button.of(ctx.t("mine.cancel_no"), Action.ASK, Intent.APPLICATION_STATUS)
+    yes = Button.of(ctx.t("mine.cancel_yes"), Action.CANCEL_CONFIRMED, app.number, role=Role.YES)
+    no = Button.of(ctx.t("mine.cancel_no"), Action.ASK, Intent.APPLICATION_STATUS, role=Role.NO)
     return [Reply(ctx.t("mine.cancel_confirm", line=_line(ctx, app)), buttons=(yes, no))]
 
 

@@ -6,7 +6,7 @@ import re
 
 from core.actions import Action
 from core.intents import Intent
-from core.messages import Button, Payload, Reply
+from core.messages import Button, Payload, Reply, Role
 from core.records import StoredData
 from handlers.base import Context, Router
 from handlers.formatting import format_day_month
@@ -92,8 +92,8 @@ async def ask_delete(ctx: Context, u: Understanding) -> list[Reply]:
     ):
         return await show_data(ctx, u)
     ctx.conv.data["delete_asked"] = True
-    yes = Button.of(ctx.t("privacy.delete_yes"), Action.ERASE, "y")
-    no = Button.of(ctx.t("privacy.delete_no"), Action.ERASE, "n")
+    yes = Button.of(ctx.t("privacy.delete_yes"), Action.ERASE, "y", role=Role.YES)
+    no = Button.of(ctx.t("privacy.delete_no"), Action.ERASE, "n", role=Role.NO)
     return [Reply(ctx.t("privacy.delete_confirm"), buttons=(yes, no))]
 
 

@@ -47,13 +47,14 @@ async def test_full_application_with_typos_corrections_and_a_question(chat: Chat
     assert "ücretsiz" in chat.texts().lower()
     assert "adınız" in chat.last[-1].text.lower()  # ...and the pending question again
     await chat.say("ayşe yılmaz")
+    assert await state(chat) == "apply:ask_birth_date"  # eligibility before the national id
+    await chat.say("30.02.1998")
+    assert await state(chat) == "apply:ask_birth_date"
+    await chat.say("12 mayis 1998")
     assert await state(chat) == "apply:ask_national_id"
     await chat.say("12345678951")
     assert "geçerli bir" in chat.texts()
     await chat.say(VALID_ID)
-    await chat.say("30.02.1998")
-    assert await state(chat) == "apply:ask_birth_date"
-    await chat.say("12 mayis 1998")
     await chat.say("+49 151 23456789")
     assert "Türkiye" in chat.texts()
     await chat.say("0532 123 45 67")
@@ -98,6 +99,10 @@ async def test_export_masks_the_id_and_normalises_the_phone(chat: Chat, tmp_path
 async def test_each_bad_answer_is_refused_and_nothing_is_saved(chat: Chat) -> None:
     await reach_name_question(chat)
     await chat.say("Ali Veli")
+    for text in ("01.01.2090", "31.04.2000", "dün"):
+        await chat.say(text)
+        assert await state(chat) == "apply:ask_birth_date", text
+    await chat.say("01.01.2000")
     refusals = {
         "12345678951": "geçerli bir",  # wrong checksum
         "1234567895": "10 rakam",  # 10 digits
@@ -108,10 +113,6 @@ async def test_each_bad_answer_is_refused_and_nothing_is_saved(chat: Chat) -> No
         assert expected in chat.texts(), (text, chat.texts())
         assert await state(chat) == "apply:ask_national_id"
     await chat.say(VALID_ID)
-    for text in ("01.01.2090", "31.04.2000", "dün"):
-        await chat.say(text)
-        assert await state(chat) == "apply:ask_birth_date", text
-    await chat.say("01.01.2000")
     await chat.say("+1 202 555 0143")
     assert await state(chat) == "apply:ask_phone"
     await chat.say("05321234567")
@@ -124,8 +125,7 @@ async def test_each_bad_answer_is_refused_and_nothing_is_saved(chat: Chat) -> No
 async def test_too_young_is_refused(chat: Chat) -> None:
     await reach_name_question(chat)
     await chat.say("Can Demir")
-    await chat.say(VALID_ID)
-    await chat.say("01.01.2020")
+    await chat.say("01.01.2020")  # refused before the national id is asked
     assert "yaşında olmak" in chat.texts()
     assert await state(chat) is None
     assert await count(chat, t.applications) == 0
@@ -152,9 +152,9 @@ async def test_the_form_resumes_after_a_restart(tmp_path: Path, seeded_db: Path)
     second = await build_assistant(settings)
     try:
         chat = Chat(second)
-        await chat.say(VALID_ID)
-        assert await state(chat) == "apply:ask_birth_date"
-        assert "Doğum tarihiniz" in chat.texts()
+        await chat.say("12.05.1998")
+        assert await state(chat) == "apply:ask_national_id"
+        assert "kimlik numaranızı" in chat.texts()
     finally:
         await second.close()
 

@@ -56,7 +56,7 @@ async def test_turns_store_and_dedupe_on_either_database(assistant: Assistant) -
     await reach_name_question(chat)
     await engine.handle(Incoming(user=user, text="Ayşe Yılmaz", message_id="2"))
     assert await engine.handle(Incoming(user=user, text="Ayşe Yılmaz", message_id="2")) == []
-    for answer in (VALID_ID, "12.05.1998", "05321234567", "Buca", "geç", "geç"):
+    for answer in ("12.05.1998", VALID_ID, "05321234567", "Buca", "geç", "geç"):
         await chat.say(answer)
     await chat.press_label("Gönder")
     assert "MF-" in chat.texts()

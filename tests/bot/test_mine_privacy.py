@@ -19,7 +19,7 @@ from tests.idnumbers import OTHER_VALID_ID, VALID_ID
 async def apply_quickly(chat: Chat, national_id: str = VALID_ID) -> str:
     """Completes an application with valid answers; returns its number."""
     await reach_name_question(chat)
-    for answer in ("Ayşe Yılmaz", national_id, "12.05.1998", "05321234567", "Buca", "geç", "geç"):
+    for answer in ("Ayşe Yılmaz", "12.05.1998", national_id, "05321234567", "Buca", "geç", "geç"):
         await chat.say(answer)
     await chat.press_label("Gönder")
     text = chat.texts()
@@ -44,6 +44,7 @@ async def test_same_person_cannot_apply_twice_to_one_course(chat: Chat) -> None:
     await apply_quickly(chat)
     await reach_name_question(chat)
     await chat.say("Ayşe Yılmaz")
+    await chat.say("12.05.1998")
     await chat.say(VALID_ID)
     assert "zaten bir başvuru var" in chat.texts()
     assert await count(chat, t.applications) == 1
@@ -57,7 +58,7 @@ async def test_full_course_waitlists_and_a_cancellation_promotes(chat: Chat) -> 
     await chat.assistant.reload_catalog()  # as after a catalog import
     other = Chat(chat.assistant, user="console:other")
     await reach_name_question(other)
-    for answer in ("Mehmet Öz", OTHER_VALID_ID, "01.01.1990", "05331234567", "Konak", "geç", "geç"):
+    for answer in ("Mehmet Öz", "01.01.1990", OTHER_VALID_ID, "05331234567", "Konak", "geç", "geç"):
         await other.say(answer)
     await other.press_label("Gönder")
     assert "yedek liste" in other.texts()

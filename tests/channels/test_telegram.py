@@ -215,8 +215,8 @@ async def test_an_application_with_a_shared_contact(bot: Bot) -> None:
     await bot.turn(lambda: bot.tg.press(USER, _first_data(bot, "apply_course")))
     await bot.turn(lambda: bot.tg.press(USER, _first_data(bot, "consent")))
     await bot.say("Ayşe Yılmaz")
-    await bot.say(VALID_ID)
-    calls = await bot.say("12.05.1998")
+    await bot.say("12.05.1998")
+    calls = await bot.say(VALID_ID)
     keyboard = markup(calls[-1]).get("keyboard")
     assert keyboard, calls[-1].params
     assert keyboard[0][0]["request_contact"]

@@ -251,7 +251,7 @@ async def test_a_full_application_through_whatsapp_uses_the_senders_number(
     await ayse.say("barista kursuna başvurmak istiyorum")
     await ayse.press_id("apply_course")
     await ayse.press_id("consent")  # the first consent button
-    for answer in ("Ayşe Yılmaz", VALID_ID, "12.05.1998"):
+    for answer in ("Ayşe Yılmaz", "12.05.1998", VALID_ID):
         await ayse.say(answer)
     assert "+905321234567" in ayse.texts()
     await ayse.press("Bu numarayı kullan")

@@ -1,0 +1,103 @@
+"""Changes of mind inside a form: leaving it, wanting another course, or another offering.
+
+Read from the words of the message at any step, free-text steps included, before the message
+is taken as an answer: "vazgeçtim" is never a name, "başka kursa başvuracağım" never a district.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from core.actions import Action
+from core.messages import Button, Reply, Role
+from handlers.base import Context
+from handlers.typed import asks
+from nlu.text import clean, fold, tokens
+
+
+class Mind(StrEnum):
+    """What a message says about the form itself."""
+
+    LEAVE = "leave"  # stop the form ("vazgeçtim", "boşver", "bırak", "iptal")
+    OTHER_COURSE = "other_course"  # another course, none named ("başka kursa başvuracağım")
+    OTHER_OFFERING = "other_offering"  # the same course elsewhere or at another time
+
+
+_LEAVE_STEMS = ("vazgec", "bosver", "bosve", "birak", "iptal", "kapat", "cikmak", "cikayim",
+                "cikiyorum", "cikis")  # fmt: skip
+_REFUSALS = frozenset({"istemiyorum", "istemiyom", "istemem", "istemiyoruz", "istemiyorm"})
+# "belirtmek istemiyorum": not this answer, which an optional question takes as a skip.
+_ABOUT_ANSWER = ("belirt", "soyle", "yazmak", "vermek", "paylas", "cevap", "demek")
+_APPLY_STEMS = ("basvur", "yazil", "kaydol", "kayit", "kaydi", "katil", "yazdir")
+_CORRECTION_WORDS = frozenset({"degil", "yerine", "pardon", "aslinda", "yanlislikla"})
+_CORRECTION_STEMS = ("yanlis", "hata")
+# "istiyordum", "yazılacaktım", "olacaktı": what the user meant all along.
+_MEANT_ENDINGS = ("yordum", "yodum", "acaktim", "ecektim", "acakti", "ecekti", "caktim", "cektim")
+_OTHER = frozenset({"baska", "farkli", "diger", "ayri"})
+_OFFERING_STEMS = ("merkez", "yer", "sube", "gun", "saat", "tarih", "grup", "sinif", "donem",
+                   "ilce", "semt", "zaman")  # fmt: skip
+_SPLIT = frozenset({"degil", "yerine"})
+
+
+def read_mind(text: str) -> Mind | None:
+    """What the message says about the form itself, or None when it says nothing of it."""
+    words = tokens(text)
+    if not words or asks(text, words):
+        return None
+    for i, word in enumerate(words[:-1]):
+        if word in _OTHER:
+            after = words[i + 1]
+            if after.startswith(_OFFERING_STEMS):
+                return Mind.OTHER_OFFERING
+            if after.startswith("kurs") and applies(words):
+                return Mind.OTHER_COURSE
+    if leaves(words):
+        return Mind.LEAVE
+    return None
+
+
+def leaves(words: Sequence[str]) -> bool:
+    """ "vazgeçtim", "boşver", "bırak", "iptal", "istemiyorum" (not "belirtmek istemiyorum")."""
+    for i, word in enumerate(words):
+        if word.startswith(_LEAVE_STEMS) or word in ("cik", "cikalim"):
+            return True
+        if word in _REFUSALS and not (i and words[i - 1].startswith(_ABOUT_ANSWER)):
+            return True
+    return False
+
+
+def applies(words: Sequence[str]) -> bool:
+    """The message speaks of applying or enrolling ("başvuracağım", "yazılmak", "kayıt")."""
+    return any(w.startswith(_APPLY_STEMS) for w in words)
+
+
+def corrects(words: Sequence[str]) -> bool:
+    """The message corrects what was said before ("X değil Y", "pardon", "istiyordum")."""
+    return any(
+        w in _CORRECTION_WORDS or w.startswith(_CORRECTION_STEMS) or w.endswith(_MEANT_ENDINGS)
+        for w in words
+    )
+
+
+def correction_parts(text: str) -> list[str]:
+    """The text cut at "değil" and "yerine", what follows first: "X değil Y" → ["Y", "X"]."""
+    words = clean(text).split()
+    parts: list[list[str]] = [[]]
+    for word in words:
+        if fold(word) in _SPLIT:
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    if len(parts) == 1:
+        return []
+    return [" ".join(p) for p in reversed(parts) if p]
+
+
+def ask_to_leave(ctx: Context) -> list[Reply]:
+    """Asks whether to close the form unsaved; "evet" and "hayır" answer it as well."""
+    ctx.conv.leaving = True
+    token = ctx.conv.token
+    yes = Button.of(ctx.t("engine.leave_yes"), Action.LEAVE, token, "y", role=Role.YES)
+    no = Button.of(ctx.t("engine.leave_no"), Action.LEAVE, token, "n", role=Role.NO)
+    return [Reply(ctx.t("engine.leave_confirm"), buttons=(yes, no))]
