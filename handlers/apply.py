@@ -23,6 +23,7 @@ from handlers.apply_steps import (
     EMPLOYMENT,
     Checked,
     Step,
+    audience_answer,
     check_birth_date,
     check_choice,
     check_district,
@@ -37,7 +38,7 @@ from handlers.apply_steps import (
 from handlers.apply_submit import course_label, open_offerings, submit
 from handlers.base import Context, Router
 from handlers.formatting import safe_button
-from handlers.typed import same_word, yes_or_no
+from handlers.typed import yes_or_no
 from nlu.text import tokens
 from nlu.understand import Understanding
 
@@ -186,7 +187,7 @@ async def answer(ctx: Context) -> list[Reply] | None:
         return await _answer_branch(ctx)
     if step in (Step.CHOOSE_COURSE, Step.WOMEN_ONLY, Step.CONSENT, Step.CONFIRM):
         return await _answer_buttons_by_text(ctx, step, text)
-    if step is Step.ASK_NAME and _looks_like_question(ctx):
+    if step is Step.ASK_NAME and has_question_cue(text):  # a question is never a name
         return None
     checked = _check(step, text)
     if checked.problem:
@@ -204,26 +205,12 @@ async def answer(ctx: Context) -> list[Reply] | None:
 
 
 def _name_is_unsure(ctx: Context, text: str) -> bool:
-    """A name that also reads as a sentence ("...istiyorum"), a course name ("İleri Excel") or
-    a clear request; a surname that is only a course keyword ("Can Demir") is a name."""
+    """A name that also reads as a sentence ("...istiyorum") or is made of course words only
+    ("İleri Excel"); a surname that is one course word ("Can Demir") is a name."""
     if name_is_unsure(text):
         return True
-    u = ctx.understanding
-    if u.intent in _ACTION_INTENTS and u.confidence >= _SURE:
-        return True
-    branch = ctx.catalog.branches.get(u.branch or "")
-    if branch is None:
-        return False
-    named = tokens(branch.name)
-    return all(any(same_word(w, part) for part in named) for w in tokens(text))
-
-
-_SURE = 0.9
-# Intents that ask the assistant to do something; a message that reads as one is no name.
-_ACTION_INTENTS = frozenset({
-    Intent.APPLY, Intent.APPLICATION_STATUS, Intent.CANCEL_APPLICATION, Intent.DELETE_MY_DATA,
-    Intent.TALK_TO_HUMAN, Intent.MY_SCHEDULE, Intent.REMINDER_SETTINGS,
-})  # fmt: skip
+    known = ctx.catalog.branch_words
+    return all(w in known or any(w[:n] in known for n in range(4, len(w))) for w in tokens(text))
 
 
 def _check(step: Step, text: str) -> Checked:
@@ -257,6 +244,8 @@ async def _answer_buttons_by_text(ctx: Context, step: Step, text: str) -> list[R
     """Yes/no words where the buttons were not offered last (an older message, a restart);
     otherwise says what the question expects and shows its buttons again."""
     answer = yes_or_no(text)
+    if step is Step.WOMEN_ONLY and answer is None:
+        answer = audience_answer(text)
     if step is Step.CONSENT and answer is not None:
         return await _consent(ctx, answer)
     if step is Step.WOMEN_ONLY and answer is not None:

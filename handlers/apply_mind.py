@@ -65,15 +65,15 @@ def about_this_course(ctx: Context) -> Reply | None:
     """Where and when the chosen offering is, for a question that names no other course or
     centre ("kurs nerede yapılacak", "ne zaman başlıyor"); None for any other message."""
     course = ctx.catalog.courses.get(str(ctx.conv.data.get("course", "")))
+    if course is None or not asks(ctx.incoming.text, tokens(ctx.incoming.text)):
+        return None
     u = ctx.understanding
     if (
-        course is None
-        or u.intent not in _ABOUT_COURSE
+        u.intent not in _ABOUT_COURSE
         or u.confidence < _CONFIDENT
         or u.branch not in (None, course.branch)
         or u.center is not None
         or u.district is not None
-        or not asks(ctx.incoming.text, tokens(ctx.incoming.text))
     ):
         return None
     center = ctx.catalog.centers[course.center]
@@ -110,6 +110,8 @@ def _wanted_branches(ctx: Context) -> list[str]:
 
 def _same_course_again(ctx: Context) -> bool:
     """ "Excel'e başvurmak istiyorum" in the middle of the Excel form: nothing to restart."""
+    if not applies(tokens(ctx.incoming.text)):
+        return False
     u = ctx.understanding
     if u.intent != Intent.APPLY or u.confidence < _CONFIDENT:
         return False

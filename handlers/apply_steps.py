@@ -70,6 +70,13 @@ OUTSIDE_IZMIR = "İzmir dışı"
 EDUCATION = ("ilkokul", "ortaokul", "lise", "onlisans", "lisans", "yuksek_lisans")
 EMPLOYMENT = ("calisiyor", "issiz", "ogrenci", "emekli", "ev")
 SKIP_WORDS = {"gec", "atla", "bos", "yok", "belirtmek istemiyorum", "soylemek istemiyorum", "pas"}
+# Other words people use for the education and employment options, by folded stem.
+ANSWER_WORDS = {
+    "universite": "lisans", "fakulte": "lisans", "yuksekokul": "onlisans", "myo": "onlisans",
+    "master": "yuksek_lisans", "doktora": "yuksek_lisans", "ilkogretim": "ortaokul",
+    "issiz": "issiz", "isarayan": "issiz", "ogrenci": "ogrenci", "okuyorum": "ogrenci",
+    "emekli": "emekli", "evhanimi": "ev", "calisan": "calisiyor",
+}  # fmt: skip
 # Folded words that mark a question or a course topic; a person's name has none of them.
 QUESTION_WORDS = frozenset({
     "mi", "mu", "ne", "neden", "nasil", "nerede", "nerde", "nereye", "kac", "hangi", "kim",
@@ -150,7 +157,22 @@ def check_choice(text: str, options: tuple[str, ...], labels: dict[str, str]) ->
     for code in options:
         if folded in (code.replace("_", " "), normalize(labels.get(code, code))):
             return Checked(value=code)
+    for word in folded.split():
+        said = next((c for stem, c in ANSWER_WORDS.items() if word.startswith(stem)), None)
+        if said in options:
+            return Checked(value=said)
     return Checked(problem="apply.bad_choice")
+
+
+def audience_answer(text: str) -> bool | None:
+    """ "kadınım" answers "is this women-only course right for you?" with yes, "erkeğim" with
+    no; the user says it, nothing is guessed from a name."""
+    words = tokens(text)
+    if any(w.startswith(("erkek", "erkeg")) for w in words):  # "erkeğim" folds to "erkegim"
+        return False
+    if any(w.startswith(("kadin", "bayan", "hanim")) for w in words):
+        return True
+    return None
 
 
 def has_question_cue(text: str) -> bool:

@@ -6,9 +6,11 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from core.catalog import Branch, Catalog, Center, Course, CourseStatus, Field, Session
 from nlu.index import CatalogIndex
+from nlu.text import tokens
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ class CatalogView:
                 k: tuple(sorted(v, key=lambda s: s.starts_at)) for k, v in by_course.items()
             },
         )
+
+    @cached_property
+    def branch_words(self) -> frozenset[str]:
+        """Every folded word of every branch name ("ileri", "excel"), built on first use."""
+        return frozenset(w for b in self.branches.values() for w in tokens(b.name))
 
     def upcoming_courses(self, branch: str, today: date) -> list[Course]:
         """Offerings of a branch that have not ended and are not cancelled or archived."""

@@ -24,8 +24,10 @@ class Mind(StrEnum):
     OTHER_OFFERING = "other_offering"  # the same course elsewhere or at another time
 
 
-_LEAVE_STEMS = ("vazgec", "bosver", "bosve", "birak", "iptal", "kapat", "cikmak", "cikayim",
+_LEAVE_STEMS = ("vazgec", "bosve", "birak", "hicbiri", "iptal", "kapat", "cikmak", "cikayim",
                 "cikiyorum", "cikis")  # fmt: skip
+# "sonra devam ederim", "sonra yaparım", "daha sonra bakarım": not now.
+_LATER = ("devam", "yap", "bak", "hallet", "basvur", "yaz", "dusun", "gel", "ugras")
 _REFUSALS = frozenset({"istemiyorum", "istemiyom", "istemem", "istemiyoruz", "istemiyorm"})
 # "belirtmek istemiyorum": not this answer, which an optional question takes as a skip.
 _ABOUT_ANSWER = ("belirt", "soyle", "yazmak", "vermek", "paylas", "cevap", "demek")
@@ -36,7 +38,7 @@ _CORRECTION_STEMS = ("yanlis", "hata")
 _MEANT_ENDINGS = ("yordum", "yodum", "acaktim", "ecektim", "acakti", "ecekti", "caktim", "cektim")
 _OTHER = frozenset({"baska", "farkli", "diger", "ayri"})
 _OFFERING_STEMS = ("merkez", "yer", "sube", "gun", "saat", "tarih", "grup", "sinif", "donem",
-                   "ilce", "semt", "zaman")  # fmt: skip
+                   "ilce", "semt")  # fmt: skip
 _SPLIT = frozenset({"degil", "yerine"})
 
 
@@ -46,12 +48,15 @@ def read_mind(text: str) -> Mind | None:
     if not words or asks(text, words):
         return None
     for i, word in enumerate(words[:-1]):
-        if word in _OTHER:
-            after = words[i + 1]
-            if after.startswith(_OFFERING_STEMS):
-                return Mind.OTHER_OFFERING
-            if after.startswith("kurs") and applies(words):
-                return Mind.OTHER_COURSE
+        if word not in _OTHER:
+            continue
+        after = words[i + 2] if words[i + 1] == "bir" and i + 2 < len(words) else words[i + 1]
+        if after.startswith(_OFFERING_STEMS):
+            return Mind.OTHER_OFFERING
+        if after.startswith("kurs"):  # to apply for it, or to look around first
+            return Mind.OTHER_COURSE if applies(words) else Mind.LEAVE
+        if after == "zaman":  # "başka zaman": not now
+            return Mind.LEAVE
     if leaves(words):
         return Mind.LEAVE
     return None
@@ -61,6 +66,10 @@ def leaves(words: Sequence[str]) -> bool:
     """ "vazgeçtim", "boşver", "bırak", "iptal", "istemiyorum" (not "belirtmek istemiyorum")."""
     for i, word in enumerate(words):
         if word.startswith(_LEAVE_STEMS) or word in ("cik", "cikalim"):
+            return True
+        if word == "sonra" and any(w.startswith(_LATER) for w in words[i + 1 :]):
+            return True
+        if word == "simdi" and words[i + 1 : i + 2] == ["degil"]:
             return True
         if word in _REFUSALS and not (i and words[i - 1].startswith(_ABOUT_ANSWER)):
             return True

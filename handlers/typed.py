@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -42,9 +43,10 @@ _FILLER = frozenset({
 _ASKING = frozenset({
     "mi", "mu", "misin", "misiniz", "musun", "musunuz", "miyim", "muyum", "miyiz", "ne", "neden",
     "niye", "nasil", "nerede", "nerde", "nereye", "neresi", "kac", "hangi", "hangisi", "kim",
-    "zaman", "ucret", "ucretli",
+    "ucret", "ucretli",
 })  # fmt: skip
 
+_CORRECTION = frozenset({"degil", "yerine"})
 # Yes and no. Stems match the start of a word ("onayliyorum", "gonderebilirsiniz").
 _YES_STEMS = (
     "evet", "tamam", "onay", "kabul", "emin", "gonder", "yolla", "uygun", "olur", "peki",
@@ -52,7 +54,7 @@ _YES_STEMS = (
     "ederim", "veriyorum", "veririm", "okey", "okay",
 )  # fmt: skip
 _YES_WORDS = frozenset({"e", "ee", "evt", "he", "hee", "ok", "oki", "tabi", "tabii", "tabiki",
-                        "yes", "yep", "sure", "olsun"})  # fmt: skip
+                        "yes", "yep", "sure"})  # fmt: skip
 _NO_WORDS = frozenset({"hayir", "hayr", "hyr", "yok", "yoo", "no", "nope", "olmaz", "kalsin",
                        "istemem", "istemiyorum", "istemiyom", "degil", "degilim", "vazgec",
                        "vazgectim", "vazgeciyorum", "gerek"})  # fmt: skip
@@ -77,7 +79,8 @@ def choose(text: str, offers: Sequence[Offer]) -> Offer | None:
     words = tokens(text)
     if not words or len(words) > MAX_WORDS:
         return None
-    number = _number(words)
+    wanted = _after_correction(words)  # "lise değil lisans": the choice is "lisans"
+    number = _number(wanted) if wanted else None
     if number is not None:
         index = len(offers) if number == -1 else number
         return offers[index - 1] if 1 <= index <= len(offers) else None
@@ -93,7 +96,7 @@ def choose(text: str, offers: Sequence[Offer]) -> Offer | None:
             return yes
         if answer is False and no is not None:
             return no
-    return _by_label(words, offers)
+    return _by_label(wanted, offers) if wanted else None
 
 
 def yes_or_no(text: str) -> bool | None:
@@ -132,6 +135,12 @@ def _negated(word: str) -> bool:
     return bool(_NEGATED.match(word))
 
 
+def _after_correction(words: list[str]) -> list[str]:
+    """The words after the last "değil" or "yerine" (none when nothing follows it)."""
+    cut = max((i for i, w in enumerate(words) if w in _CORRECTION), default=-1)
+    return words[cut + 1 :]
+
+
 def _by_role(offers: Sequence[Offer], role: Role) -> Offer | None:
     return next((o for o in offers if o.role is role), None)
 
@@ -167,8 +176,7 @@ def _by_label(words: list[str], offers: Sequence[Offer]) -> Offer | None:
     best: Offer | None = None
     best_score, tie = 0, False
     for offer in offers:
-        whole = tokens(offer.label)
-        label = [p for p in whole if p not in _FILLER] or whole
+        label = _label_words(offer.label)
         if not label:
             continue
         covered = sum(any(same_word(w, part) for w in said) for part in label)
@@ -186,18 +194,29 @@ def _by_label(words: list[str], offers: Sequence[Offer]) -> Offer | None:
     return None if tie else best
 
 
+@lru_cache(maxsize=4096)
+def _label_words(label: str) -> tuple[str, ...]:
+    """A label's words that can name it (the same few labels come back turn after turn)."""
+    whole = tuple(tokens(label))
+    return tuple(p for p in whole if p not in _FILLER) or whole
+
+
+@lru_cache(maxsize=16384)
 def same_word(said: str, part: str) -> bool:
     """A typed word is a label's word: equal, the word with a suffix ("gaziemirdeki",
     "verin"), a shortened form ("emekli"), or one typo away ("ortaokl", "calisiyom")."""
     if said == part:
         return True
-    if bool(_NEGATIVE_FORM.search(said)) != bool(_NEGATIVE_FORM.search(part)):
+    if said[:1] != part[:1]:  # typos after the first letter only: most pairs end here
         return False
-    if said.startswith(part) and (len(part) >= 4 or (len(part) == 3 and len(said) <= 6)):
-        return True
-    if part.startswith(said) and len(said) >= 5:
-        return True
-    if min(len(said), len(part)) >= 5 and not (said.isdigit() or part.isdigit()):
+    if said.startswith(part):
+        close = len(part) >= 4 or (len(part) == 3 and len(said) <= 6)
+    elif part.startswith(said):
+        close = len(said) >= 5
+    elif min(len(said), len(part)) >= 5 and not (said.isdigit() or part.isdigit()):
         limit = 1 if len(part) < 8 else 2
-        return Levenshtein.distance(said, part, score_cutoff=limit) <= limit
-    return False
+        close = Levenshtein.distance(said, part, score_cutoff=limit) <= limit
+    else:
+        return False
+    # "calismiyorum" is one letter from "calisiyorum" and says the opposite.
+    return close and bool(_NEGATIVE_FORM.search(said)) == bool(_NEGATIVE_FORM.search(part))

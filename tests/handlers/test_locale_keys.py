@@ -1,4 +1,4 @@
-"""Every message key the course, centre and FAQ journeys use exists in every locale."""
+"""Every message key the course, centre, FAQ and form journeys use exists in every locale."""
 
 from __future__ import annotations
 
@@ -56,3 +56,18 @@ def test_placeholders_are_the_ones_code_passes() -> None:
         text = translator(key, "tr")
         assert text != key
         assert "{{" not in text
+
+
+FORM_MODULES = sorted(
+    [ROOT / "handlers" / "mind.py", ROOT / "bot" / "routing.py"]
+    + list((ROOT / "handlers").glob("apply*.py"))
+)
+FORM_KEY = re.compile(r"""["']((?:apply|engine)\.\w+)["']""")
+
+
+@pytest.mark.parametrize("locale", load_translator().locales)
+def test_every_key_the_form_names_exists(locale: str) -> None:
+    keys = {k for m in FORM_MODULES for k in FORM_KEY.findall(m.read_text(encoding="utf-8"))}
+    assert "apply.ask_women_only" in keys
+    missing = sorted(k for k in keys if not load_translator().has(k, locale))
+    assert missing == []
