@@ -32,8 +32,8 @@ class Offer(NamedTuple):
             return stored
         if isinstance(stored, list | tuple) and stored:
             data, label, role = (*stored, "", None)[:3]
-            known = role if role in Role._value2member_map_ else None
-            return cls(str(data), str(label or ""), Role(known) if known else None)
+            known = next((r for r in Role if r.value == role), None)
+            return cls(str(data), str(label or ""), known)
         return cls(str(stored))
 
 

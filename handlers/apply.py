@@ -38,7 +38,7 @@ from handlers.apply_steps import (
 from handlers.apply_submit import course_label, open_offerings, submit
 from handlers.base import Context, Router
 from handlers.formatting import safe_button
-from handlers.typed import yes_or_no
+from handlers.typed import asks, yes_or_no
 from nlu.text import tokens
 from nlu.understand import Understanding
 
@@ -188,6 +188,8 @@ async def answer(ctx: Context) -> list[Reply] | None:
     if step in (Step.CHOOSE_COURSE, Step.WOMEN_ONLY, Step.CONSENT, Step.CONFIRM):
         return await _answer_buttons_by_text(ctx, step, text)
     if step is Step.ASK_NAME and has_question_cue(text):  # a question is never a name
+        return None
+    if asks(text, tokens(text)) and _looks_like_question(ctx):  # "bornovadaki merkez nerede"
         return None
     checked = _check(step, text)
     if checked.problem:

@@ -16,7 +16,7 @@ from core.messages import Reply
 from handlers.apply_ask import ChooseCourse, question, which_branch
 from handlers.apply_steps import Step
 from handlers.base import Context
-from handlers.formatting import format_time_range, format_weekdays
+from handlers.formatting import format_hours, format_time_range, format_weekdays
 from handlers.mind import Mind, applies, ask_to_leave, correction_parts, corrects, read_mind
 from handlers.typed import asks
 from nlu.text import tokens
@@ -77,17 +77,20 @@ def about_this_course(ctx: Context) -> Reply | None:
     ):
         return None
     center = ctx.catalog.centers[course.center]
-    return Reply(
-        ctx.t(
-            "apply.about_course",
-            course=ctx.catalog.branches[course.branch].name,
-            center=center.name,
-            address=center.address,
-            starts=format_date(course.starts_on, "d MMMM EEEE", locale="tr"),
-            days=format_weekdays(course.weekdays, ctx.locale),
-            hours=format_time_range(course.start_time, course.end_time, ctx.locale),
-        )
+    branch = ctx.catalog.branches[course.branch]
+    text = ctx.t(
+        "apply.about_course",
+        course=branch.name,
+        center=center.name,
+        address=center.address,
+        starts=format_date(course.starts_on, "d MMMM EEEE", locale="tr"),
+        days=format_weekdays(course.weekdays, ctx.locale),
+        hours=format_time_range(course.start_time, course.end_time, ctx.locale),
+        total=format_hours(branch.hours, ctx.locale),
     )
+    if center.phone:
+        text += " " + ctx.t("apply.about_course_phone", phone=center.phone)
+    return Reply(text)
 
 
 def _wanted_branches(ctx: Context) -> list[str]:

@@ -42,7 +42,8 @@ _FILLER = frozenset({
 # A message with one of these asks something: it is not a choice, whatever it names.
 _ASKING = frozenset({
     "mi", "mu", "misin", "misiniz", "musun", "musunuz", "miyim", "muyum", "miyiz", "ne", "neden",
-    "niye", "nasil", "nerede", "nerde", "nereye", "neresi", "kac", "hangi", "hangisi", "kim",
+    "niye", "nasil", "nerede", "nerde", "nereye", "neresi", "nereden", "nedir", "nelerdir",
+    "kac", "kacta", "hangi", "hangisi", "kim",
     "ucret", "ucretli",
 })  # fmt: skip
 
