@@ -106,9 +106,10 @@ def _wanted_branches(ctx: Context) -> list[str]:
         if u.branch and u.branch != current:
             return [u.branch]
     u = ctx.understanding
-    if u.branch is None or u.branch == current:
+    if u.branch is None or u.branch == current or u.branch in u.negated:
         return []
-    return list(dict.fromkeys(b for b in (u.branch, *u.candidates) if b != current))
+    named = (u.branch, *u.candidates)
+    return list(dict.fromkeys(b for b in named if b != current and b not in u.negated))
 
 
 def _same_course_again(ctx: Context) -> bool:
