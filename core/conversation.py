@@ -32,9 +32,11 @@ class Offer(NamedTuple):
             return stored
         if isinstance(stored, list | tuple) and stored:
             data, label, role = (*stored, "", None)[:3]
-            known = next((r for r in Role if r.value == role), None)
-            return cls(str(data), str(label or ""), known)
+            return cls(str(data), str(label or ""), _ROLES.get(role))
         return cls(str(stored))
+
+
+_ROLES: dict[object, Role] = {r.value: r for r in Role}
 
 
 TOPIC_TTL = timedelta(minutes=30)  # a topic is forgotten after this long without a message
