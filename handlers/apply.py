@@ -37,6 +37,7 @@ from handlers.apply_steps import (
 )
 from handlers.apply_submit import course_label, open_offerings, submit
 from handlers.base import Context, Router
+from handlers.focus import topic_of
 from handlers.formatting import safe_button
 from handlers.typed import asks, yes_or_no
 from nlu.text import tokens
@@ -55,6 +56,10 @@ async def start(ctx: Context, u: Understanding) -> list[Reply]:
     """Starts an application; asks which course when the message names none."""
     ctx.conv.clear()
     if u.branch and len(u.candidates) <= 1:
+        topic = topic_of(ctx)  # "buna başvurayım" after one offering was shown: that one
+        lone = topic.course if topic is not None and topic.branch == u.branch else None
+        if lone and lone in {c.id for c in open_offerings(ctx, u.branch)}:
+            return await _take_course(ctx, u.branch, lone)
         return await _choose_course(ctx, u.branch)
     ctx.conv.go(Step.ASK_BRANCH)
     if len(u.candidates) > 1:

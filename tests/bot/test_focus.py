@@ -96,3 +96,13 @@ async def test_a_follow_up_with_no_topic_asks_which_course_with_buttons(chat: Ch
     replies = await chat.say("ne zaman başlıyor")
     assert "Hangi kursu soruyorsunuz" in replies[0].text
     assert replies[0].buttons
+
+
+async def test_apply_after_one_offering_was_shown_takes_that_offering(chat: Chat) -> None:
+    _clock(chat, NOW)
+    await chat.say("barista kursu var mı")
+    narrowed = await chat.say("hafta sonu olanı var mı")
+    assert "Cumartesi" in narrowed[0].text
+    await chat.say("tamam buna başvurayım")
+    assert "Hangisini seçersiniz" not in chat.texts()
+    assert await state(chat) is not None
