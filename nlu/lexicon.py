@@ -209,6 +209,8 @@ INTENT_PATTERNS: dict[str, str] = {
         0.93: hangi|kurs|kurslar haber bekliyorum|beklediğim|bekliyordum
         0.94: haber|bildirim istek|isteğim|talep|talebim|listem sil|iptal|kaldır|vazgeç|göster
         0.9: takip ettiğim|ettiklerim|ediyorum kurs|kurslar|kursları
+        0.95: haber|bildirim listesinden|listeden|listenizden çıkar|çıkarın|sil|silin
+        0.95: haber verme|vermeyin|istemiyorum
     """,
     "out_of_scope": """
         0.9: hava durum
@@ -288,7 +290,9 @@ ASK_PATTERNS: dict[str, str] = {
     """,
     "phone": """
         0.95: telefon|tel numara|numarası|numaranız|numarasını|numaranızı|no
-        0.92: telefonu|telefonunuz|telefonunu|telefonları|numaranız|numaranızı|numarasını
+        0.92: telefonunuz|telefonunuzu|telefonlarınız|numaranız|numaranızı
+        0.9: telefonu|telefonları kaç|nedir|ne|neydi|ver|verir|verebilir|öğren
+        0.88: merkez|merkezi|merkezin|merkezinin|şube|şubenin|sizin telefon|telefonu|telefonları
         0.9: hangi numara|numaradan
         0.9: iletişim|merkez|merkezin|merkezinin|şubenin|sizin numara|numarası|numaranız
         0.88: arayabileceğim|arayacağım|arayabilirim numara
@@ -301,6 +305,7 @@ AUDIENCE_PATTERNS: dict[str, str] = {
         0.92: kadın|kadınlar|kadınlara|bayan|bayanlar|bayanlara özel|için|yönelik|sadece|yalnızca
         0.9: hanım|hanımlar|hanımlara|anne|anneler|annelere özel|için|yönelik|sadece|yalnızca
         0.88: kadınlara|bayanlara|hanımlara|annelere kurs|kurslar|eğitim|eğitimler
+        0.86: kadın|kadınlar|bayan|bayanlar katıl|başvur|alınıyor|alıyor|alınır
     """,
     "youth": """
         0.92: genç|gençler|gençlere|gençlerin özel|için|yönelik|sadece|yalnız|yalnızca

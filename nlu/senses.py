@@ -131,7 +131,7 @@ def _far_fetched(word: Resolved) -> bool:
     return OSA.distance(stem, word.form) >= 2 or (changed and (bool(word.rest) or len(stem) <= 5))
 
 
-def _unknown(word: Resolved, index: CatalogIndex) -> bool:
+def _unknown(word: Resolved) -> bool:
     """Tells whether a word is one the catalog and the lexicon do not know."""
     token = word.token
     if len(token) < _MIN_UNKNOWN or not token.isalpha():
@@ -141,22 +141,19 @@ def _unknown(word: Resolved, index: CatalogIndex) -> bool:
     return not word.terms or _far_fetched(word)
 
 
-def unknown_course(
-    words: Sequence[Resolved], index: CatalogIndex
-) -> tuple[tuple[int, ...], int] | None:
-    """Returns the positions of unknown words bound to a course word ("ehliyet kursu") and
-    the course word's position, or None."""
+def unknown_course(words: Sequence[Resolved], index: CatalogIndex) -> tuple[int, ...]:
+    """Returns the positions of unknown words bound to a course word ("ehliyet kursu")."""
     for position in range(1, len(words)):
         if not is_bound_course_word(words[position].token, index):
             continue
         run: list[int] = []
         back = position - 1
-        while back >= 0 and len(run) < _MAX_UNKNOWN_WORDS and _unknown(words[back], index):
+        while back >= 0 and len(run) < _MAX_UNKNOWN_WORDS and _unknown(words[back]):
             run.insert(0, back)
             back -= 1
         if run:
-            return tuple(run), position
-    return None
+            return tuple(run)
+    return ()
 
 
 def residence_positions(words: Sequence[Resolved], index: CatalogIndex) -> frozenset[int]:

@@ -38,6 +38,20 @@ from nlu.vocab import Resolved
 
 log = logging.getLogger(__name__)
 
+_ELIGIBILITY = "faq_eligibility"  # the topic "Çiğli'de oturuyorum" alone would ask
+# Intents answering a question about a course: of several questions, the first leads.
+_ASKABLE = frozenset(
+    {
+        Intent.COURSE_INFO,
+        Intent.COURSE_SCHEDULE,
+        Intent.CENTER_INFO,
+        Intent.FAQ,
+        Intent.LIST_COURSES,
+    }
+)
+_NOTICES = frozenset({Intent.NOTIFY_ME, Intent.MY_INTERESTS})
+_SOCIAL = frozenset({Intent.GREETING, Intent.GOODBYE, Intent.THANKS})
+
 
 class ContractDict(TypedDict):
     """The JSON object printed by ``meslek-bot understand --json``."""
@@ -230,23 +244,6 @@ def _near_cues(
     return kept, True
 
 
-_ELIGIBILITY = "faq_eligibility"
-# Intents that answer a question about a course: several questions start with the first one.
-_ASKABLE = frozenset(
-    {
-        Intent.COURSE_INFO,
-        Intent.COURSE_SCHEDULE,
-        Intent.CENTER_INFO,
-        Intent.FAQ,
-        Intent.LIST_COURSES,
-    }
-)
-
-
-_NOTICES = frozenset({Intent.NOTIFY_ME, Intent.MY_INTERESTS})
-_SOCIAL = frozenset({Intent.GREETING, Intent.GOODBYE, Intent.THANKS})
-
-
 def _first_question(evidence: Evidence, first: frozenset[int], choice: Choice) -> Choice:
     """Chooses the intent of the first of several questions ("ne zaman, nerede, ücretli mi")."""
     if choice.intent not in _ASKABLE:
@@ -258,6 +255,20 @@ def _first_question(evidence: Evidence, first: frozenset[int], choice: Choice) -
     return again if again.intent in _ASKABLE else choice
 
 
+def _kept_asks(
+    asks: Sequence[tuple[str, frozenset[int]]], cues: Mapping[str, Cue], choice: Choice
+) -> tuple[str, ...]:
+    """Returns the asks, without those made of a greeting's words ("iyi günler") or of a
+    notice's ("açılırsa haber ver" asks no date)."""
+    social = _positions({k: c for k, c in cues.items() if c.intent in _SOCIAL})
+    own = (
+        cues[choice.intent].positions
+        if choice.intent in _NOTICES and choice.intent in cues
+        else frozenset()
+    )
+    return tuple(label for label, used in asks if not used <= social and not used <= own)
+
+
 def understand(text: str, index: CatalogIndex) -> Understanding:
     """Understands one message against a catalog index; never raises on any text."""
     words = analyse(text, index)
@@ -267,7 +278,7 @@ def understand(text: str, index: CatalogIndex) -> Understanding:
     listing = any(not t.isdisjoint(base.listing) for t in terms)
     hidden = negated_segments(words, index)
     unknown = unknown_course(words, index)
-    blocked = frozenset(unknown[0]) if unknown else frozenset()
+    blocked = frozenset(unknown)
     courses = _courses(words, find_cues(terms, base), index, listing, hidden, blocked)
     branches, field = courses.branches, courses.field
     visible = _visible(words, hidden) if hidden else words
@@ -289,14 +300,9 @@ def understand(text: str, index: CatalogIndex) -> Understanding:
     asks = find_asks(terms, cues, index, courses.anchored, choice.topic)
     if branches and len(asks) > 1 and asks[0][0] not in index.topics:
         choice = _first_question(evidence, asks[0][1], choice)  # a course fact asked first
-    social = _positions({k: c for k, c in cues.items() if c.intent in _SOCIAL})
-    asks = [(label, used) for label, used in asks if not used <= social]  # "iyi günler"
-    if choice.intent in _NOTICES:  # "açılırsa haber ver" asks no date
-        own = cues[choice.intent].positions if choice.intent in cues else frozenset()
-        asks = [(label, used) for label, used in asks if not used <= own]
     time = find_time_cues(tokens)
     audience, _ = find_audience(terms, tokens, time.numbers, index)
-    asked_course = _surface(text, unknown[0], words) if unknown and not branches else None
+    asked_course = _surface(text, unknown, words) if unknown and not branches else None
     if (asked_course or audience) and choice.intent in (Intent.LIST_COURSES, Intent.OUT_OF_SCOPE):
         # "ehliyet kursu var mı" asks about one course; "kadınlara özel" asks for courses
         intent = Intent.COURSE_INFO if asked_course else Intent.LIST_COURSES
@@ -321,7 +327,7 @@ def understand(text: str, index: CatalogIndex) -> Understanding:
         numbers=time.numbers,
         outside_izmir=district is None and is_outside_izmir(text),
         normalized=" ".join(tokens),
-        asks=tuple(label for label, _ in asks),
+        asks=_kept_asks(asks, cues, choice),
         branches=tuple(h.id for h in courses.listed),
         negated=courses.negated,
         audience=audience,

@@ -49,7 +49,7 @@ COMMON_WORDS = """
     nereden burada burası orada şurada böyle şöyle öyle merak teşekkür rica lütfen
     kolay gelsin razı allah inşallah maşallah selamlar arkadaş kardeşim abi abla hocam efendim
     bey hanım hanımefendi beyefendi tamamdır olur okey ok tamam anladım anlamadım
-    free boşver atın atmak atar atıyor atabilir
+    free boşver atın atmak atar atıyor atabilir eşim annem babam oğlum kızım
     """
 
 # Everyday words that some catalogs also use as course keywords ("online satış", "hasta kabul",
@@ -58,7 +58,7 @@ COMMON_WORDS = """
 WEAK_WORDS = """
     online internet web site telefon cep mobil hasta hak haklar engelli yabancı servis ilk
     kabul kayıt özel acil hat genç gençlik kadın erkek yaşlı çocuk bebek ev aile market kasa
-    tur bilet destek eski sigorta etkinlik kart bar
+    tur bilet destek eski sigorta etkinlik kart bar uzak evde
 """
 
 # Course words that bind the word before them into a course's name ("internet kursu").
