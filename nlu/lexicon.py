@@ -73,6 +73,10 @@ INTENT_PATTERNS: dict[str, str] = {
         0.82: süre|süresi|sürüyor|sürer|sürecek
         0.8: kaç saat|saatlik
         0.78: içerik|müfredat|konular|öğretiliyor
+        0.84: kontenjan|kontenjanı|kapasite|kapasitesi
+        0.84: kaç kişi|kişilik
+        0.82: yer|boş kaldı|kalmış|kalmadı|var
+        0.8: doldu|dolmuş|dolu mu|mi
     """,
     "course_schedule": """
         0.8: ne zaman
@@ -260,6 +264,7 @@ ASK_PATTERNS: dict[str, str] = {
         0.88: adres|adresi|adresiniz|adresleri|konum|konumu|lokasyon
         0.86: nasıl gid|giderim|gidilir|gidebilirim
         0.86: yol tarif|tarifi
+        0.86: başka|diğer merkez|merkezde|merkezlerde|şube|şubede|yerde|ilçede
     """,
     "duration": """
         0.92: kaç|ne saat|ay|hafta|gün|yıl sürer|sürüyor|sürüyo|süre|süresi|sürecek|sürmekte
@@ -287,6 +292,8 @@ ASK_PATTERNS: dict[str, str] = {
         0.84: günleri
         0.8: hafta sonu|içi
         0.8: haftasonu|haftaiçi
+        0.8: sabah|akşam|öğleden|öğlen olan|olanı|olanlar|mı|mi|var
+        0.8: cumartesi|pazar|pazartesi|salı|çarşamba|perşembe|cuma olan|olanı|olanlar|mı|mi|var
     """,
     "phone": """
         0.95: telefon|tel numara|numarası|numaranız|numarasını|numaranızı|no

@@ -59,6 +59,28 @@ def test_an_everyday_word_bound_to_a_course_word_was_lost(
     assert understand(text, index).branch == branch
 
 
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("kaç kişilik yer var", ("seats",)),
+        ("kontenjan doldu mu", ("seats",)),
+        ("hafta sonu olanı var mı", ("days",)),
+        ("cumartesi pazar olanı var mı", ("days",)),
+        ("adresi neresi", ("where",)),
+        ("başka merkezde de var mı bu", ("where",)),
+        ("hangi tarihte", ("when",)),
+        ("kaç saat sürüyor", ("duration",)),
+        ("bu ücretli mi", ("faq_cost",)),
+    ],
+)
+def test_a_follow_up_question_was_not_heard(
+    index: CatalogIndex, text: str, asks: tuple[str, ...]
+) -> None:
+    result = understand(text, index)
+    assert result.asks == asks
+    assert result.intent != Intent.OUT_OF_SCOPE
+
+
 def test_the_first_lesson_was_read_as_first_aid(index: CatalogIndex) -> None:
     result = understand("ilk dersi ne zaman", index)
     assert (result.intent, result.asks) == (Intent.COURSE_SCHEDULE, ("when",))
