@@ -19,6 +19,7 @@ COURSE_QUESTIONS = frozenset(
         Intent.FAQ,
         Intent.APPLICATION_STATUS,
         Intent.CANCEL_APPLICATION,
+        Intent.NOTIFY_ME,
     }
 )
 # Requests about the person or the conversation: they win over a course word only when clear.
@@ -32,10 +33,12 @@ PERSONAL = frozenset(
         Intent.CHANGE_LANGUAGE,
         Intent.NEAREST_CENTER,
         Intent.HELP,
+        Intent.MY_INTERESTS,
     }
 )
 _GENERAL = frozenset({Intent.LIST_COURSES, Intent.COURSE_INFO})
 _SOCIAL = frozenset({Intent.GREETING, Intent.GOODBYE, Intent.THANKS})
+_NEAR = 0.86  # how sure a course with a district and "yakın" or "oturuyorum" asks for nearby
 _FLOOR = 0.55  # weakest cue that still beats "out of scope" when nothing else is named
 _CLEAR = 0.6  # a cue this strong beats a greeting or a thank-you in the same message
 
@@ -64,6 +67,7 @@ class Evidence:
     district: str | None
     about_courses: bool  # the message says "kurs", "eğitim", "ders"...
     ambiguous: bool = False  # several branches fit about equally
+    near: bool = False  # "yakın", "civarında", or where the person lives with a course
 
 
 def strongest(cues: Mapping[str, Cue], group: frozenset[Intent]) -> Cue | None:
@@ -107,6 +111,11 @@ def _with_branch(evidence: Evidence, branch: Hit) -> Choice:
         and (question is None or personal.weight > question.weight)
     ):
         return _of(personal, personal.weight * 0.9)
+    if evidence.near and evidence.district is not None:
+        nearest = cues.get(Intent.NEAREST_CENTER)
+        near = max(nearest.weight if nearest is not None else 0.0, _NEAR)
+        if question is None or question.weight <= near:  # "Çiğli'de yakın excel kursu"
+            return Choice(Intent.NEAREST_CENTER, (near + course) / 2)
     if question is not None and question.weight >= 0.7:
         return _of(question, (question.weight + course) / 2)
     if place is not None and place.weight >= 0.8 and evidence.centre is not None:

@@ -12,11 +12,13 @@ from functools import lru_cache
 from core.catalog import Catalog
 from nlu.districts import DISTRICTS, district_key, official_name
 from nlu.intents import BaseLexicon, base_lexicon
-from nlu.morph import is_noun_chain, root_forms
+from nlu.morph import is_chain, is_noun_chain, root_forms
 from nlu.text import tokens
 from nlu.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
+
+_LONG_WEAK = 5  # an everyday word this long keeps its sense under suffixes ("internetten")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +167,7 @@ class CatalogIndex:
     branch_field: dict[str, str]
     place_roots: frozenset[str]  # roots that only name centres ("halkapinar", "evka")
     centre_alias_roots: frozenset[str]
+    weak_roots: frozenset[str] = frozenset()  # roots of everyday words ("online", "hasta")
 
     @property
     def topics(self) -> frozenset[str]:
@@ -203,6 +206,7 @@ class CatalogIndex:
             branch_field={b.id: b.field for b in catalog.branches},
             place_roots=_place_roots(centres, branches, fields),
             centre_alias_roots=frozenset(r for c in centres for r in c.alias),
+            weak_roots=_weak_roots(base.weak, branches, fields),
         )
         log.info(
             "catalog index: %d branches, %d fields, %d centres, %d forms in %.0f ms",
@@ -237,6 +241,20 @@ def _with_aliases(fields: tuple[Entry, ...], branches: tuple[Entry, ...]) -> tup
         roots = entry.roots | {p.roots[0] for p in extra}
         out.append(Entry(entry.id, entry.name, entry.parent, entry.phrases + extra, roots))
     return tuple(out)
+
+
+def _weak_roots(
+    weak: frozenset[str], branches: tuple[Entry, ...], fields: tuple[Entry, ...]
+) -> frozenset[str]:
+    """Returns the roots of everyday words, and of catalog words that are a longer everyday
+    word with suffixes ("internetten")."""
+    out = {root_forms(w)[-1] for w in weak}
+    long_words = [w for w in weak if len(w) >= _LONG_WEAK]
+    for entry in (*branches, *fields):
+        for root in entry.roots:
+            if any(root.startswith(w) and is_chain(root[len(w) :], w[-1]) for w in long_words):
+                out.add(root)
+    return frozenset(out)
 
 
 def _place_roots(

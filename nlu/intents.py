@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
+from itertools import product
+from math import prod
 
 from core.intents import Intent
 from nlu import lexicon
@@ -22,6 +24,7 @@ from nlu.vocab import Vocabulary
 log = logging.getLogger(__name__)
 
 _INTENT_NAMES = frozenset(Intent)  # a FAQ topic must not take one of these names
+_MAX_COMBINATIONS = 256  # word choices tried for one marker before taking the first fit
 SHORT_STEMS = frozenset({"is", "ol"})  # two-letter words that still take suffixes ("işe", "olmak")
 
 
@@ -65,6 +68,34 @@ class Cue:
         return self.topic or self.intent
 
 
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A set of word slots that together say what else a message asks ("when") or whom a
+    course is for ("women")."""
+
+    label: str
+    weight: float
+    slots: tuple[frozenset[str], ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A marker's label found in a message, its best weight and the word positions it used."""
+
+    label: str
+    weight: float
+    positions: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Markers:
+    """Compiled markers with a posting list from each term to the markers using it."""
+
+    markers: tuple[Marker, ...] = ()
+    by_term: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True, eq=False)  # compared and hashed by identity (a cache key)
 class BaseLexicon:
     """The catalog-independent vocabulary: generic words, districts and intent patterns."""
@@ -77,6 +108,14 @@ class BaseLexicon:
     centre_words: frozenset[str]
     course_words: frozenset[str]
     topics: frozenset[str] = frozenset()  # the FAQ topics' names
+    asks: Markers = Markers()  # "when", "where", "duration"...
+    audiences: Markers = Markers()  # "women", "youth", "disabled"
+    weak: frozenset[str] = frozenset()  # everyday words, folded, as written in words.py
+    negators: frozenset[str] = frozenset()
+    breaks: frozenset[str] = frozenset()
+    conjunctions: frozenset[str] = frozenset()
+    bound_course_words: frozenset[str] = frozenset()
+    residence: frozenset[str] = frozenset()
 
 
 def word_term(word: str) -> str:
@@ -130,11 +169,35 @@ def _parse_patterns(topics: TopicPatterns) -> list[Pattern]:
     return patterns
 
 
+def _markers(blocks: dict[str, str]) -> Markers:
+    """Compiles labelled pattern blocks into markers with their posting list."""
+    markers = tuple(
+        Marker(label, weight, slots, ordered)
+        for label, block in blocks.items()
+        for weight, slots, ordered in parse_pattern_lines(block)
+    )
+    by_term: dict[str, list[int]] = {}
+    for number, marker in enumerate(markers):
+        for slot in marker.slots:
+            for term in slot:
+                by_term.setdefault(term, []).append(number)
+    return Markers(markers, {t: tuple(dict.fromkeys(ids)) for t, ids in by_term.items()})
+
+
+def _folded(words: str) -> frozenset[str]:
+    """Returns the folded words of a whitespace-separated list."""
+    return frozenset(fold(tr_lower(words)).split())
+
+
 @cache
 def base_lexicon(topics: TopicPatterns = ()) -> BaseLexicon:
     """Builds the generic vocabulary, with these FAQ topics, once per process."""
     patterns = _parse_patterns(topics)
-    words = {t[1:] for p in patterns for slot in p.slots for t in slot}
+    asks = _markers(lexicon.ASK_PATTERNS)
+    audiences = _markers(lexicon.AUDIENCE_PATTERNS)
+    slots = [s for p in patterns for s in p.slots]
+    slots += [s for m in (*asks.markers, *audiences.markers) for s in m.slots]
+    words = {t[1:] for slot in slots for t in slot}
     for extra in (
         word_lists.GENERIC_WORDS,
         word_lists.COMMON_WORDS,
@@ -172,11 +235,19 @@ def base_lexicon(topics: TopicPatterns = ()) -> BaseLexicon:
         centre_words=_terms(word_lists.CENTRE_WORDS),
         course_words=_terms(word_lists.COURSE_WORDS),
         topics=frozenset(name for name, _ in topics),
+        asks=asks,
+        audiences=audiences,
+        weak=_folded(word_lists.WEAK_WORDS),
+        negators=_folded(word_lists.NEGATORS),
+        breaks=_folded(word_lists.SEGMENT_BREAKS),
+        conjunctions=_folded(word_lists.CONJUNCTIONS),
+        bound_course_words=_folded(word_lists.BOUND_COURSE_WORDS),
+        residence=_folded(word_lists.RESIDENCE_WORDS),
     )
 
 
 def _assign(
-    pattern: Pattern, words: Sequence[frozenset[str]], used: tuple[int, ...]
+    pattern: Pattern | Marker, words: Sequence[frozenset[str]], used: tuple[int, ...]
 ) -> tuple[int, ...] | None:
     """Gives every slot a different word that matches it (in order if asked), or None."""
     if len(used) == len(pattern.slots):
@@ -189,6 +260,52 @@ def _assign(
             if found is not None:
                 return found
     return None
+
+
+def _tightest(marker: Marker, words: Sequence[frozenset[str]]) -> tuple[int, ...] | None:
+    """Gives every slot of a marker a different matching word (in order if asked), choosing
+    the words closest together ("kaç saat kaç yaşından": the age is the second "kaç")."""
+    options = [
+        [p for p, terms in enumerate(words) if not slot.isdisjoint(terms)] for slot in marker.slots
+    ]
+    if any(not o for o in options):
+        return None
+    if prod(len(o) for o in options) > _MAX_COMBINATIONS:  # a word salad: the first fit
+        return _assign(marker, words, ())
+    best: tuple[int, ...] | None = None
+    for combo in product(*options):
+        if len(set(combo)) < len(combo) or (marker.ordered and list(combo) != sorted(combo)):
+            continue
+        if best is None or max(combo) - min(combo) < max(best) - min(best):
+            best = combo
+    return best
+
+
+def find_marks(words: Sequence[frozenset[str]], compiled: Markers) -> dict[str, Mark]:
+    """Returns, per label, the weight of its best matching marker and every word its matching
+    markers used; a mark whose words all belong to other marks is dropped ("saat kaç" in
+    "kaç saat kaç yaşından")."""
+    numbers: set[int] = set()
+    for terms in words:
+        for term in terms:
+            numbers.update(compiled.by_term.get(term, ()))
+    best: dict[str, Mark] = {}
+    for number in sorted(numbers):
+        marker = compiled.markers[number]
+        positions = _tightest(marker, words)
+        if positions is None:
+            continue
+        current = best.get(marker.label)
+        weight, used = marker.weight, frozenset(positions)
+        if current is not None:
+            weight, used = max(current.weight, weight), current.positions | used
+        best[marker.label] = Mark(marker.label, weight, used)
+    kept = dict(best)
+    for mark in sorted(best.values(), key=lambda m: (len(m.positions), m.weight)):
+        others = {p for m in kept.values() if m is not mark for p in m.positions}
+        if mark.positions <= others:
+            del kept[mark.label]
+    return kept
 
 
 def find_cues(words: Sequence[frozenset[str]], base: BaseLexicon) -> dict[str, Cue]:

@@ -73,6 +73,10 @@ INTENT_PATTERNS: dict[str, str] = {
         0.82: süre|süresi|sürüyor|sürer|sürecek
         0.8: kaç saat|saatlik
         0.78: içerik|müfredat|konular|öğretiliyor
+        0.84: kontenjan|kontenjanı|kapasite|kapasitesi
+        0.84: kaç kişi|kişilik
+        0.82: yer|boş kaldı|kalmış|kalmadı|var
+        0.8: doldu|dolmuş|dolu mu|mi
     """,
     "course_schedule": """
         0.8: ne zaman
@@ -88,6 +92,8 @@ INTENT_PATTERNS: dict[str, str] = {
         0.88: hafta|haftada kaç gün|saat
         0.72: açıl|açılıyor|açılacak|açılır
         0.74: bitiyor|bitecek|biter|bitiş
+        0.86: ilk ders|dersi|dersim|dersimiz|gün|günü|hafta
+        0.84: hangi tarih|tarihte|tarihler|tarihlerde
         0.56: akşam|sabah|öğlen|öğleden|cumartesi|pazar|pazartesi|salı|çarşamba|perşembe|cuma
     """,
     "apply": """
@@ -128,6 +134,7 @@ INTENT_PATTERNS: dict[str, str] = {
         0.86: çalışma saat|saatleri
         0.86: kaça|kaçta kadar
         0.84: açık|kapalı|kapanıyor|açılıyor saat|kaça|kaçta|kaçtan
+        0.82: servis|ulaşım var|yok|mı|mi|veriliyor|sağlanıyor|varmı
         0.66: merkez|merkezler|şube|şubeler
     """,
     "nearest_center": """
@@ -136,6 +143,8 @@ INTENT_PATTERNS: dict[str, str] = {
         0.9: yakın merkez|kurs|şube
         0.9: konumuma|konuma göre
         0.88: evime|evim|bana yakın
+        0.84: civar|civarı|civarında|civarlarında|dolaylarında|çevresinde|tarafında|taraflarında
+        0.86: yakını|yakınında|yakınlarında|yakınındaki
     """,
     "my_schedule": """
         0.88: dersim|derslerim|dersimiz|kursum|kurslarım|kursumun|dersimin
@@ -171,6 +180,8 @@ INTENT_PATTERNS: dict[str, str] = {
         0.84: beni ara|arayın|arasın
         0.88: sizi|size ara|arayabilir|arayabilirim|ulaş|ulaşabilirim
         0.75: operatör
+        0.86: meşgul|ulaşamıyorum|ulaşamadım|ulaşılmıyor|ulaşamıyoruz
+        0.84: telefon|telefonu|telefonlar açmıyor|açılmıyor|açan|cevap
     """,
     "delete_my_data": """
         0.95: veri|verilerim|bilgi|bilgilerim|hesap|hesabım|kayıtlarım sil|silin|kaldır|unut|temizle
@@ -181,7 +192,7 @@ INTENT_PATTERNS: dict[str, str] = {
         0.88: beni unut
         0.92: sistem|sistemden çıkar|sil|silin|kaldır
         0.88: beni çıkar|çıkarın|silin
-        0.7: veri|veriler
+        0.7: veriler|verileri|verilerim
     """,
     "change_language": """
         0.95: language|dil|lisan değiştir|seç|ayar|değişsin|seçenek|seçeneği|seçenekleri
@@ -190,6 +201,20 @@ INTENT_PATTERNS: dict[str, str] = {
         0.9: language|languages
         0.6: english|lisan
         0.55: dil
+    """,
+    "notify_me": """
+        0.9: haber ver|verin|verir|versin|verebilir|verirmisiniz|verirsin|edin|eder
+        0.92: açılınca|açılırsa|açıldığında|başlayınca|başlarsa|olursa|olunca haber|bildir|mesaj
+        0.9: açılınca|açılırsa|açıldığında|başlayınca|başlarsa bana|beni yaz|ara|arayın
+        0.86: bildirin|bildirir|bildirirmisiniz|haberdar
+    """,
+    "my_interests": """
+        0.92: haber|bildirim istek|isteklerim|isteğim|talep|taleplerim|talebim|listem
+        0.93: hangi|kurs|kurslar haber bekliyorum|beklediğim|bekliyordum
+        0.94: haber|bildirim istek|isteğim|talep|talebim|listem sil|iptal|kaldır|vazgeç|göster
+        0.9: takip ettiğim|ettiklerim|ediyorum kurs|kurslar|kursları
+        0.95: haber|bildirim listesinden|listeden|listenizden çıkar|çıkarın|sil|silin
+        0.95: haber verme|vermeyin|istemiyorum
     """,
     "out_of_scope": """
         0.9: hava durum
@@ -218,5 +243,86 @@ INTENT_PATTERNS: dict[str, str] = {
         0.9: altın fiyat|fiyatı|fiyatları
         0.84: kredi|faiz|banka|borç|borcu
         0.82: başkan|başkanı|meclis|gündem|askerlik|haberleri
+    """,
+}
+
+# What a message asks about a course or the institution, besides its intent ("when", "where"),
+# in the same syntax; the FAQ topics found in a message are asks too (their patterns are data).
+ASK_PATTERNS: dict[str, str] = {
+    "when": """
+        0.9: ne zaman
+        0.86: başlıyor|başlıyo|başlayacak|başlar|başlarmı|başlangıç|başlangıcı|başlaması
+        0.84: açılıyor|açılıyo|açılacak|açılcak|açılır|açılırmı|açılıcak
+        0.88: ilk ders|dersi|dersim|dersimiz|gün|günü|hafta
+        0.86: hangi tarih|tarihte|tarihler|tarihlerde|ay|ayda
+        0.8: tarih|tarihi|tarihleri|takvim|takvimi
+        0.78: bitiyor|bitecek|biter|bitiş
+    """,
+    "where": """
+        0.9: nerede|nerde|neresi|neresidir|nerdesiniz|neredesiniz|nerelerde|nerdeler
+        0.9: hangi merkez|merkezde|merkezlerde|şube|şubede|şubelerde|ilçe|ilçede|semt|yerde
+        0.88: adres|adresi|adresiniz|adresleri|konum|konumu|lokasyon
+        0.86: nasıl gid|giderim|gidilir|gidebilirim
+        0.86: yol tarif|tarifi
+        0.86: başka|diğer merkez|merkezde|merkezlerde|şube|şubede|yerde|ilçede
+    """,
+    "duration": """
+        0.92: kaç|ne saat|ay|hafta|gün|yıl sürer|sürüyor|sürüyo|süre|süresi|sürecek|sürmekte
+        0.88: süre|süresi|sürer|sürüyor|sürüyo|sürecek
+        0.88: ^kaç saat|saatlik|aylık|haftalık|günlük
+        0.86: ne kadar sürer|sürüyor|sürecek
+    """,
+    "seats": """
+        0.92: kaç kişi|kişilik
+        0.9: kontenjan|kontenjanı|kapasite|kapasitesi
+        0.88: yer var|kaldı|kalmış|kalmadı|yok|varmı
+        0.88: boş yer|kontenjan
+        0.84: dolu|doldu|dolmuş
+    """,
+    "age": """
+        0.94: yaş sınır|sınırı|limit|limiti|aralığı|şartı
+        0.92: kaç yaş|yaşında|yaşından|yaşındaki|yaşındakiler
+        0.86: yaşından|yaşındakiler itibaren|büyük|küçük|üstü|sonra
+    """,
+    "days": """
+        0.9: hangi gün|günler|günleri|saat|saatler|saatlerde|saatte
+        0.9: ^saat kaç|kaçta|kaçtan
+        0.86: kaçta|saatte|saatleri|saatler
+        0.86: hafta|haftada kaç gün
+        0.84: günleri
+        0.8: hafta sonu|içi
+        0.8: haftasonu|haftaiçi
+        0.8: sabah|akşam|öğleden|öğlen olan|olanı|olanlar|mı|mi|var
+        0.8: cumartesi|pazar|pazartesi|salı|çarşamba|perşembe|cuma olan|olanı|olanlar|mı|mi|var
+    """,
+    "phone": """
+        0.95: telefon|tel numara|numarası|numaranız|numarasını|numaranızı|no
+        0.92: telefonunuz|telefonunuzu|telefonlarınız|numaranız|numaranızı
+        0.9: telefonu|telefonları kaç|nedir|ne|neydi|ver|verir|verebilir|öğren
+        0.88: merkez|merkezi|merkezin|merkezinin|şube|şubenin|sizin telefon|telefonu|telefonları
+        0.9: hangi numara|numaradan
+        0.9: iletişim|merkez|merkezin|merkezinin|şubenin|sizin numara|numarası|numaranız
+        0.88: arayabileceğim|arayacağım|arayabilirim numara
+    """,
+}
+
+# Who a course is for, when a message asks by audience.
+AUDIENCE_PATTERNS: dict[str, str] = {
+    "women": """
+        0.92: kadın|kadınlar|kadınlara|bayan|bayanlar|bayanlara özel|için|yönelik|sadece|yalnızca
+        0.9: hanım|hanımlar|hanımlara|anne|anneler|annelere özel|için|yönelik|sadece|yalnızca
+        0.88: kadınlara|bayanlara|hanımlara|annelere kurs|kurslar|eğitim|eğitimler
+        0.86: kadın|kadınlar|bayan|bayanlar katıl|başvur|alınıyor|alıyor|alınır
+    """,
+    "youth": """
+        0.92: genç|gençler|gençlere|gençlerin özel|için|yönelik|sadece|yalnız|yalnızca
+        0.88: gençlere kurs|kurslar|eğitim|eğitimler
+    """,
+    "disabled": """
+        0.94: engelliyim|engelliyiz|özürlüyüm
+        0.92: engelli|engelliler|engellilere|özürlü|özürlüler için|özel|yönelik|sadece|uygun
+        0.9: engelli|engelliler|özürlü birey|bireyler|vatandaş|katıl|başvur|erişilebilir
+        0.9: tekerlekli sandalye
+        0.9: görme|işitme|zihinsel|bedensel|ortopedik engelli|engelliler|engellilere|engelliyim
     """,
 }

@@ -31,6 +31,7 @@ class Hit:
     whole_phrase: bool  # ...and it is the name or has several words
     strong: bool  # the entry is named by a rare word that is not an intent word
     positions: frozenset[int]
+    named: bool = False  # the entry's whole name is in the message
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,7 @@ def rank(
         if forms and all(forms[pos].isdigit() for pos in explained if pos < len(forms)):
             continue  # a bare number ("2") picks a menu option, not a course
         query_cover = sum(token_weight[pos] for pos in explained) / total
-        best, support, full, whole, verbatim = 0.0, 0.0, False, False, False
+        best, support, full, whole, verbatim, named = 0.0, 0.0, False, False, False, False
         for phrase in entry.phrases:
             verbatim = verbatim or bool(phrase.words and typed.issuperset(phrase.words))
             size = sum(weights.of(r) for r in phrase.roots)
@@ -111,6 +112,7 @@ def rank(
             if cover >= 0.999:
                 full = True
                 whole = whole or phrase.is_name or len(phrase.roots) > 1
+                named = named or phrase.is_name
             best = max(best, cover * (_NAME_PRIOR if phrase.is_name else _KEYWORD_PRIOR))
         strong = any(
             pos not in cues and max(weights.of(r) for r in roots[pos]) >= strong_weight
@@ -126,7 +128,9 @@ def rank(
             + (0.07 if verbatim else 0.0)
         )
         hits.append(
-            Hit(entry.id, score, query_cover, best, full, whole, strong, frozenset(explained))
+            Hit(
+                entry.id, score, query_cover, best, full, whole, strong, frozenset(explained), named
+            )
         )
     hits.sort(key=lambda h: (-h.score, -h.full, -h.whole_phrase))
     return hits
@@ -199,7 +203,12 @@ def find_centre(
             if not distinctive:
                 continue
             cover = len(matched) / len(centre.alias)
-            if cover < 1.0 and not centre_word and not distinctive.isdisjoint(content):
+            everyday = distinctive <= index.weak_roots  # "gençlere yönelik" names no centre
+            if (
+                cover < 1.0
+                and not centre_word
+                and (everyday or not distinctive.isdisjoint(content))
+            ):
                 continue
         key = (cover, len(matched), centre.id, matched)
         if best is None or key[:2] > best[:2]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypedDict
 
 from core.intents import Intent
-from nlu.decide import Evidence, choose_intent
+from nlu.asks import find_asks, find_audience
+from nlu.decide import Choice, Evidence, choose_intent
 from nlu.districts import is_outside_izmir
 from nlu.index import CatalogIndex
 from nlu.intents import Cue, find_cues
@@ -22,10 +23,34 @@ from nlu.matching import (
     is_solid,
     rank,
 )
+from nlu.senses import (
+    anchored,
+    list_members,
+    negated_segments,
+    residence_positions,
+    sensible,
+    unknown_course,
+    weak_positions,
+)
+from nlu.text import clean, fold
 from nlu.timecues import find_time_cues
 from nlu.vocab import Resolved
 
 log = logging.getLogger(__name__)
+
+_ELIGIBILITY = "faq_eligibility"  # the topic "Çiğli'de oturuyorum" alone would ask
+# Intents answering a question about a course: of several questions, the first leads.
+_ASKABLE = frozenset(
+    {
+        Intent.COURSE_INFO,
+        Intent.COURSE_SCHEDULE,
+        Intent.CENTER_INFO,
+        Intent.FAQ,
+        Intent.LIST_COURSES,
+    }
+)
+_NOTICES = frozenset({Intent.NOTIFY_ME, Intent.MY_INTERESTS})
+_SOCIAL = frozenset({Intent.GREETING, Intent.GOODBYE, Intent.THANKS})
 
 
 class ContractDict(TypedDict):
@@ -60,10 +85,11 @@ class Understanding:
     outside_izmir: bool = False
     normalized: str = ""
     # Everything the message asks, in order, besides or including the main intent: "when",
-    # "where", "duration", "seats", "age", "women", and FAQ topic names ("faq_cost")... so
-    # "ne zaman başlıyor, nerede, ücretli mi" is answered whole.
+    # "where", "duration", "seats", "age", "days", "phone", and FAQ topic names ("faq_cost")...
+    # so "ne zaman başlıyor, nerede, ücretli mi" is answered whole.
     asks: tuple[str, ...] = ()
-    # Several branches named as a list ("veri analizi ile python"): each is asked about.
+    # The branches named, in message order: several when named as a list ("veri analizi ile
+    # python"), each to be answered; else just `branch` (never its near-equal alternatives).
     branches: tuple[str, ...] = ()
     # Branches the message says it does NOT want ("fransızca değil italyanca": fransizca).
     negated: tuple[str, ...] = ()
@@ -113,29 +139,65 @@ def _pick_field(hits: Sequence[Hit], cue_positions: frozenset[int]) -> Hit | Non
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Courses:
+    """The branches and field a message names, and the intent cues left once names are read."""
+
+    branches: list[Hit]  # the best branch, then close alternatives of the same words
+    listed: list[Hit]  # several branches named as a list, in message order
+    field: Hit | None
+    cues: Mapping[str, Cue]
+    negated: tuple[str, ...] = ()
+    anchored: tuple[frozenset[int], ...] = ()  # words of names bound or typed whole
+
+
+def _branch_hits(
+    roots: Sequence[frozenset[str]],
+    words: Sequence[Resolved],
+    cue_positions: frozenset[int],
+    index: CatalogIndex,
+) -> list[Hit]:
+    """Ranks the branches the words name, without those named only by everyday words."""
+    forms = [w.form or w.token for w in words]
+    hits = rank(roots, index.branches, index.branch_weights, cue_positions, forms)
+    return sensible(hits, weak_positions(roots, cue_positions, index), words, index)
+
+
 def _courses(
     words: Sequence[Resolved],
     cues: Mapping[str, Cue],
     index: CatalogIndex,
     listing: bool,
-) -> tuple[list[Hit], Hit | None, Mapping[str, Cue]]:
-    """Finds the branches and field named, and drops intent cues that are part of a name."""
-    roots = content_roots(words, index)
-    forms = [w.form or w.token for w in words]
+    hidden: Sequence[range] = (),
+    blocked: frozenset[int] = frozenset(),
+) -> _Courses:
+    """Finds the branches and field named, and drops intent cues that are part of a name;
+    words in ``hidden`` stretches name only negated branches, ``blocked`` words none."""
+    roots = [frozenset() if p in blocked else r for p, r in enumerate(content_roots(words, index))]
     cue_positions = _positions(cues)
-    branches = candidates(rank(roots, index.branches, index.branch_weights, cue_positions, forms))
+    negated: list[str] = []
+    unwanted: set[int] = set()
+    for stretch in hidden:
+        inside = [r if p in stretch else frozenset() for p, r in enumerate(roots)]
+        found = candidates(_branch_hits(inside, words, cue_positions, index))
+        if found:
+            negated.extend(h.id for h in found if h.id not in negated)
+            unwanted.update(stretch)
+    if unwanted:
+        roots = [frozenset() if p in unwanted else r for p, r in enumerate(roots)]
+    hits = _branch_hits(roots, words, cue_positions, index)
+    branches = candidates(hits)
     wholes = [b.positions for b in branches if b.whole_phrase]
     if wholes:  # "ilk yardım" is a course, not a plea for help
         cues = {i: c for i, c in cues.items() if not any(c.positions <= w for w in wholes)}
         cue_positions = _positions(cues)
-        branches = candidates(
-            rank(roots, index.branches, index.branch_weights, cue_positions, forms)
-        )
+        hits = _branch_hits(roots, words, cue_positions, index)
+        branches = candidates(hits)
     if branches and branches[0].positions <= cue_positions:
         branches = []  # named only by intent words: "yardım et" is no first-aid course
-    field = _pick_field(
-        rank(roots, index.fields, index.field_weights, cue_positions), cue_positions
-    )
+    weak = weak_positions(roots, cue_positions, index)
+    field_hits = rank(roots, index.fields, index.field_weights, cue_positions)
+    field = _pick_field(sensible(field_hits, weak, words, index), cue_positions)
     if field is not None and branches:
         # "tarım kursları" lists a field; "kuyumculuk kursu" asks about its branches
         whole_field = field.query_cover >= 0.99
@@ -143,18 +205,87 @@ def _courses(
             branches = []
         elif not whole_field:
             field = None
-    return branches, field, cues
+    listed = list_members(branches[0], hits, words, index) if branches else []
+    if len(listed) > 1:  # "keman ve gitar": the first named, with its own alternatives
+        first = listed[0]
+        branches = [
+            first,
+            *(h for h in branches if h is not first and h.positions == first.positions),
+        ]
+    anchors = tuple(h.positions for h in branches if anchored(h, words, index))
+    return _Courses(branches, listed, field, cues, tuple(negated), anchors)
+
+
+def _surface(text: str, positions: Sequence[int], words: Sequence[Resolved]) -> str:
+    """Returns words of a message as typed (lowercase, with Turkish letters)."""
+    typed = {fold(w): w for w in clean(text).split()}
+    return " ".join(typed.get(words[p].token, words[p].token) for p in positions)
+
+
+def _visible(words: Sequence[Resolved], hidden: Sequence[range]) -> list[Resolved]:
+    """Returns the words with those of negated stretches emptied ("buca değil, bornova")."""
+    gone = {p for stretch in hidden for p in stretch}
+    return [Resolved(w.token, frozenset()) if p in gone else w for p, w in enumerate(words)]
+
+
+def _near_cues(
+    cues: Mapping[str, Cue], residence: frozenset[int], named: bool
+) -> tuple[Mapping[str, Cue], bool]:
+    """Reads "Çiğli'de oturuyorum" with a course or "yakın" as a wish for a centre nearby:
+    drops the eligibility cue that rests only on where the person lives."""
+    near = Intent.NEAREST_CENTER in cues
+    if not residence or not (near or named):
+        return cues, near
+    kept = {
+        label: cue
+        for label, cue in cues.items()
+        if not (cue.topic == _ELIGIBILITY and cue.positions <= residence)
+    }
+    return kept, True
+
+
+def _first_question(evidence: Evidence, first: frozenset[int], choice: Choice) -> Choice:
+    """Chooses the intent of the first of several questions ("ne zaman, nerede, ücretli mi")."""
+    if choice.intent not in _ASKABLE:
+        return choice
+    cues = {label: c for label, c in evidence.cues.items() if c.positions & first}
+    if not cues:
+        return choice
+    again = choose_intent(replace(evidence, cues=cues))
+    return again if again.intent in _ASKABLE else choice
+
+
+def _kept_asks(
+    asks: Sequence[tuple[str, frozenset[int]]], cues: Mapping[str, Cue], choice: Choice
+) -> tuple[str, ...]:
+    """Returns the asks, without those made of a greeting's words ("iyi günler") or of a
+    notice's ("açılırsa haber ver" asks no date)."""
+    social = _positions({k: c for k, c in cues.items() if c.intent in _SOCIAL})
+    own = (
+        cues[choice.intent].positions
+        if choice.intent in _NOTICES and choice.intent in cues
+        else frozenset()
+    )
+    return tuple(label for label, used in asks if not used <= social and not used <= own)
 
 
 def understand(text: str, index: CatalogIndex) -> Understanding:
     """Understands one message against a catalog index; never raises on any text."""
     words = analyse(text, index)
     terms = [w.terms for w in words]
+    tokens = [w.token for w in words]
     base = index.base
     listing = any(not t.isdisjoint(base.listing) for t in terms)
-    branches, field, cues = _courses(words, find_cues(terms, base), index, listing)
-    centre, _ = find_centre(words, index)
-    district, _ = find_district(words, index)
+    hidden = negated_segments(words, index)
+    unknown = unknown_course(words, index)
+    blocked = frozenset(unknown)
+    courses = _courses(words, find_cues(terms, base), index, listing, hidden, blocked)
+    branches, field = courses.branches, courses.field
+    visible = _visible(words, hidden) if hidden else words
+    centre, _ = find_centre(visible, index)
+    district, _ = find_district(visible, index)
+    residence = residence_positions(words, index) if district is not None else frozenset()
+    cues, near = _near_cues(courses.cues, residence, bool(branches))
     evidence = Evidence(
         cues=cues,
         branch=branches[0] if branches else None,
@@ -163,13 +294,23 @@ def understand(text: str, index: CatalogIndex) -> Understanding:
         district=district,
         about_courses=any(not t.isdisjoint(base.course_words) for t in terms),
         ambiguous=len(branches) > 1,
+        near=near,
     )
     choice = choose_intent(evidence)
+    asks = find_asks(terms, cues, index, courses.anchored, choice.topic)
+    if branches and len(asks) > 1 and asks[0][0] not in index.topics:
+        choice = _first_question(evidence, asks[0][1], choice)  # a course fact asked first
+    time = find_time_cues(tokens)
+    audience, _ = find_audience(terms, tokens, time.numbers, index)
+    asked_course = _surface(text, unknown, words) if unknown and not branches else None
+    if (asked_course or audience) and choice.intent in (Intent.LIST_COURSES, Intent.OUT_OF_SCOPE):
+        # "ehliyet kursu var mı" asks about one course; "kadınlara özel" asks for courses
+        intent = Intent.COURSE_INFO if asked_course else Intent.LIST_COURSES
+        choice = Choice(intent, max(choice.confidence, 0.7))
     branch_id = branches[0].id if branches else None
     field_id = field.id if field is not None else None
     if field_id is None and branch_id is not None:
         field_id = index.branch_field.get(branch_id)
-    time = find_time_cues([w.token for w in words])
     result = Understanding(
         intent=choice.intent,
         confidence=round(min(choice.confidence, 0.99), 3),
@@ -185,7 +326,12 @@ def understand(text: str, index: CatalogIndex) -> Understanding:
         relative_date=time.relative_date,
         numbers=time.numbers,
         outside_izmir=district is None and is_outside_izmir(text),
-        normalized=" ".join(w.token for w in words),
+        normalized=" ".join(tokens),
+        asks=_kept_asks(asks, cues, choice),
+        branches=tuple(h.id for h in courses.listed),
+        negated=courses.negated,
+        audience=audience,
+        unknown_course=asked_course,
     )
     log.debug("understood %r as %s", result.normalized[:80], result.intent_name)
     return result

@@ -31,7 +31,7 @@ COURSE_WORDS = "kurs kurslar kursu eğitim eğitimler ders dersler atölye sın�
 CENTRE_WORDS = "merkez merkezi merkezler şube şubesi bina binası tesis tesisleri yerleşke"
 
 # Longer words that must not count as their shorter prefix ("yakında" is not "yakın").
-DISTINCT_WORDS = "yakında yakındaki ikametgah kaçta kaçtan belgesi yardımcı"
+DISTINCT_WORDS = "yakında yakındaki ikametgah kaçta kaçtan belgesi yardımcı istemiyorum nereden"
 
 # Everyday words that name no course: known, so a typo-tolerant match never turns them into a
 # course word ("gelsin" is not "gelin"), yet kept in catalog names where they appear.
@@ -49,4 +49,31 @@ COMMON_WORDS = """
     nereden burada burası orada şurada böyle şöyle öyle merak teşekkür rica lütfen
     kolay gelsin razı allah inşallah maşallah selamlar arkadaş kardeşim abi abla hocam efendim
     bey hanım hanımefendi beyefendi tamamdır olur okey ok tamam anladım anlamadım
+    free boşver atın atmak atar atıyor atabilir eşim annem babam oğlum kızım
     """
+
+# Everyday words that some catalogs also use as course keywords ("online satış", "hasta kabul",
+# "servis"): alone they name a course only bound to a course word ("internet kursu") or as a
+# course's whole name ("İlk Yardım"), never in "online kurs var mı" or "bugün hastayım".
+WEAK_WORDS = """
+    online internet web site telefon cep mobil hasta hak haklar engelli yabancı servis ilk
+    kabul kayıt özel acil hat genç gençlik kadın erkek yaşlı çocuk bebek ev aile market kasa
+    tur bilet destek eski sigorta etkinlik kart bar uzak evde
+"""
+
+# Course words that bind the word before them into a course's name ("internet kursu").
+BOUND_COURSE_WORDS = "kursu kursunu kursuna kursunda kursları kurslarını eğitimi eğitimleri"
+
+# Words after a phrase that say it is not wanted ("barista değil", "almanca istemiyorum").
+NEGATORS = """
+    değil değilde değildi yerine hariç istemiyorum istemiyom istemem olmasın dışında vazgeçtim
+"""
+
+# Words that end what a negation can reach back to ("rusça olsun, almanca değil").
+SEGMENT_BREAKS = "istiyorum isterim istiyom olsun olur ama fakat ancak lakin yani yok"
+
+# Words joining the items of a list of courses ("keman ve gitar", "veri analizi ile python").
+CONJUNCTIONS = "ve ile veya yada ya da hem bir de ayrıca birde"
+
+# Words saying where the person lives ("Çiğli'de oturuyorum").
+RESIDENCE_WORDS = "oturuyorum oturuyoruz oturuyom yaşıyorum yaşıyoruz ikamet evim"
