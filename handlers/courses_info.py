@@ -139,7 +139,12 @@ def none_planned(ctx: Context, flt: CourseFilter) -> list[Reply]:
 def _header(ctx: Context, branch_id: str, schedule: bool) -> str:
     branch = ctx.catalog.branches[branch_id]
     if schedule:
-        return ctx.t("courses.schedule_header", branch=branch.name)
+        return ctx.t(
+            "courses.schedule_header",
+            branch=branch.name,
+            hours=format_hours(branch.hours, ctx.locale),
+            min_age=branch.min_age,
+        )
     field = ctx.catalog.fields.get(branch.field)
     return ctx.t(
         "courses.info_about",
