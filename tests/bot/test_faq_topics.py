@@ -69,3 +69,14 @@ async def test_a_stipend_question_gets_the_honest_answer(chat: Chat, text: str) 
 )
 async def test_money_we_pay_is_no_stipend(chat: Chat, text: str, intent: str) -> None:
     assert understand(text, chat.assistant.engine.catalog.index).as_contract()["intent"] == intent
+
+
+@pytest.mark.parametrize(
+    "text", ["online kurs var mı", "uzaktan eğitim var mı", "evden derse katılabilir miyim"]
+)
+async def test_an_online_course_question_is_answered_not_read_as_e_commerce(
+    chat: Chat, text: str
+) -> None:
+    await chat.say(text)
+    assert "çevrim içi (online) bir kurs bilgisi elimde yok" in chat.texts()
+    assert "E-Ticaret" not in chat.texts()
