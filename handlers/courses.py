@@ -23,6 +23,7 @@ from nlu.understand import Understanding
 router = Router("courses")
 
 MAX_CHOICES = 6
+CLOSE_ENOUGH = 0.95  # a looser fuzzy match suggests nonsense ("pilotluk" -> a pivot table)
 
 
 @router.intent(Intent.LIST_COURSES)
@@ -161,7 +162,8 @@ async def _answer(ctx: Context, u: Understanding, *, schedule: bool) -> list[Rep
 
 def _no_such_course(ctx: Context, asked: str) -> list[Reply]:
     """Says plainly that there is no such course, and offers the closest real ones."""
-    close = [m.id for m in match_branch(asked, ctx.catalog.index, limit=3)]
+    found = match_branch(asked, ctx.catalog.index, limit=3)
+    close = [m.id for m in found if m.score >= CLOSE_ENOUGH]
     items = [safe_button(ctx.catalog.branches[b].name, Action.OFFERINGS, b) for b in close]
     key = "courses.no_such_course_close" if close else "courses.no_such_course"
     return [Reply(ctx.t(key, course=asked), buttons(*items, all_courses_button(ctx)))]

@@ -9,9 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from core.actions import Action
 from core.conversation import TOPIC_REFRESH, Topic
 from core.intents import Intent
+from core.messages import Payload
 from handlers.base import Context
+from handlers.courses_filter import resolve_ref
 from nlu.understand import Understanding
 
 # Questions that are about one course when none is named.
@@ -39,17 +42,40 @@ def topic_of(ctx: Context) -> Topic | None:
 
 def resolve(ctx: Context, u: Understanding) -> Understanding:
     """The understanding with the course in focus filled in when the message is a follow-up."""
-    topic = topic_of(ctx)
-    if topic is None or topic.branch is None or u.branch is not None or u.field is not None:
+    if u.branch is not None or u.field is not None or not _follows_up(u):
         return u
-    if not _follows_up(u):
-        return u
-    if ctx.now - topic.at > TOPIC_REFRESH:  # still in use: keep it from expiring
-        ctx.conv.topic = replace(topic, at=ctx.now)
     intent = u.intent
     if intent in (Intent.CENTER_INFO, Intent.LIST_COURSES):
         intent = Intent.COURSE_SCHEDULE if u.intent is Intent.LIST_COURSES else Intent.COURSE_INFO
+    topic = topic_of(ctx)
+    if topic is None or topic.branch is None:
+        # "Hangisini soruyorsunuz?" was just asked: the follow-up is about one of those.
+        choices = recent_choices(ctx)
+        if len(choices) > 1:
+            return replace(u, intent=intent, candidates=tuple(choices))
+        return u
+    if ctx.now - topic.at > TOPIC_REFRESH:  # still in use: keep it from expiring
+        ctx.conv.topic = replace(topic, at=ctx.now)
     return replace(u, intent=intent, branch=topic.branch, candidates=(topic.branch,))
+
+
+def recent_choices(ctx: Context) -> list[str]:
+    """The courses the last reply offered to choose from (a button each), in order."""
+    known = set(ctx.catalog.branches)
+    out: list[str] = []
+    for offer in ctx.conv.offered:
+        payload = Payload.decode(offer.data)
+        if payload is None or not payload.args:
+            continue
+        if payload.action == Action.OFFERINGS:
+            branch = resolve_ref(payload.args[0], known)
+        elif payload.action == Action.APPLY_BRANCH and len(payload.args) > 1:
+            branch = payload.args[1] if payload.args[1] in known else None
+        else:
+            continue
+        if branch is not None and branch not in out:
+            out.append(branch)
+    return out
 
 
 def _follows_up(u: Understanding) -> bool:

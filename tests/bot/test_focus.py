@@ -106,3 +106,15 @@ async def test_apply_after_one_offering_was_shown_takes_that_offering(chat: Chat
     await chat.say("tamam buna başvurayım")
     assert "Hangisini seçersiniz" not in chat.texts()
     assert await state(chat) is not None
+
+
+async def test_after_which_course_a_follow_up_offers_the_same_choices(chat: Chat) -> None:
+    _clock(chat, NOW)
+    first = await chat.say("muhasebe kursu var mı")
+    offered = [b.label for b in first[0].buttons]
+    assert len(offered) > 1
+    again = await chat.say("bu kurs kaç ay sürüyor")
+    assert [b.label for b in again[0].buttons] == offered
+    await chat.say("muhasebe kursu var mı")
+    await chat.say("ona kayıt olmak istiyorum")
+    assert [b.label for b in chat.last[0].buttons] == offered
