@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 MAX_CHARS = 1000  # a question about a course never needs more; keeps the worst case cheap
 MAX_TOKENS = 60
@@ -115,13 +116,18 @@ def clean(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Splits a message into folded tokens, with chat shorthand expanded."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=1024)  # one message is split by several readers in the same turn
+def _tokens(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for token in fold(clean(text)).split():
         expansion = SHORTHAND.get(token)
         out.extend(expansion.split() if expansion else (token,))
         if len(out) >= MAX_TOKENS:
             break
-    return out[:MAX_TOKENS]
+    return tuple(out[:MAX_TOKENS])
 
 
 def normalize(text: str) -> str:
