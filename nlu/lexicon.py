@@ -117,6 +117,8 @@ INTENT_PATTERNS: dict[str, str] = {
         0.86: yedek|sıra|sıradayım|bekleme
         0.93: başvur|başvurdum|kayıt|kaydoldum cevap|dönüş|haber|sonuç gelmedi|yok|alamadım|çıkmadı
         0.85: cevap|dönüş gelmedi|alamadım|yok
+        0.8: ^ne durumdayım|durumdayız|durumdasınız|aşamadayım|aşamada
+        0.8: durumum|başvurum ne|nedir|oldu
     """,
     "cancel_application": """
         0.96: başvur|başvuru|kayıt|kayd|kurs|kursum iptal|sil|silin|silmek|geri

@@ -300,3 +300,13 @@ async def form_data(chat: Chat) -> dict[str, object]:
         raw = row.scalar_one_or_none()
     data: dict[str, object] = json.loads(raw) if raw else {}
     return data
+
+
+async def test_ne_durumdayim_mid_form_answers_the_status_then_asks_again(chat: Chat) -> None:
+    await chat.say("barista kursuna başvurmak istiyorum")
+    await chat.press_first("apply_course")
+    await chat.press_first("consent")
+    await chat.say("ne durumdayım")
+    assert "Ayşe" not in chat.texts()
+    assert "başvuru" in chat.texts().lower()
+    assert "Adınız ve soyadınız" in chat.texts()
