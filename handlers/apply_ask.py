@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from core.actions import Action
-from core.messages import Button, Reply, Role
+from core.messages import Button, Payload, Reply, Role
 from handlers.apply_steps import EDUCATION, EMPLOYMENT, Step
 from handlers.apply_submit import summary
 from handlers.base import Context
@@ -27,6 +27,16 @@ def yes_no_buttons(ctx: Context, action: str, yes_key: str, no_key: str) -> tupl
         form_button(ctx, yes_key, action, "y", role=Role.YES),
         form_button(ctx, no_key, action, "n", role=Role.NO),
     )
+
+
+def fresh(ctx: Context, p: Payload) -> bool:
+    """Whether a pressed form button carries this form's token (and a form is open)."""
+    return bool(p.args) and bool(ctx.conv.state) and p.args[0] == ctx.conv.token
+
+
+def stale(ctx: Context) -> list[Reply]:
+    """Says that a pressed button belongs to an older message."""
+    return [Reply(ctx.t("engine.stale_button"))]
 
 
 async def ask(ctx: Context, choose_course: ChooseCourse, step: Step) -> list[Reply]:
