@@ -1,7 +1,7 @@
 """Dialogue pass rates: plays dialogue files through the console channel and scores them.
 
 Run by hand from the project root: `PYTHONPATH=. python bench/dialogues.py [FILE...]`
-(default: tests/dialogue/shared_dev.yaml and tests/dialogue/own.yaml). Prints the pass rate
+(default: tests/dialogue/shared_dev.yaml, own.yaml and heldout.yaml). Prints the pass rate
 per file and category and in total, then every failure: the turn, the expectation that failed
 and the reply (shortened). Exits 0 whatever the rates; the pytest suite is the gate.
 """
