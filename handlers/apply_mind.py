@@ -11,10 +11,13 @@ from dataclasses import replace
 
 from babel.dates import format_date
 
+from core.catalog import Course
 from core.intents import Intent
 from core.messages import Reply
 from handlers.apply_ask import ChooseCourse, question, which_branch
+from handlers.apply_offer import take_course
 from handlers.apply_steps import Step
+from handlers.apply_submit import open_offerings
 from handlers.base import Context
 from handlers.formatting import format_hours, format_time_range, format_weekdays
 from handlers.mind import Mind, applies, ask_to_leave, correction_parts, corrects, read_mind
@@ -50,6 +53,12 @@ async def change_of_mind(
     if mind is Mind.OTHER_OFFERING:
         ctx.conv.data.pop("name_unsure", None)
         return await choose_course(ctx, str(ctx.conv.data["branch"]))
+    if step not in (Step.CHOOSE_COURSE, Step.ASK_DISTRICT) and (moved := _offering_named(ctx)):
+        ctx.conv.data.pop("name_unsure", None)
+        centre = ctx.catalog.centers[moved.center].name
+        when = format_date(moved.starts_on, "d MMMM", locale="tr")
+        switched = Reply(ctx.t("apply.offering_switched", centre=centre, date=when))
+        return [switched, *await take_course(ctx, moved.branch, moved.id)]
     if mind is Mind.OTHER_COURSE:
         ctx.conv.clear()
         ctx.conv.go(Step.ASK_BRANCH)
@@ -59,6 +68,23 @@ async def change_of_mind(
         again = Reply(ctx.t("apply.already_here", branch=branch))
         return [again, *await question(ctx, choose_course)]
     return None
+
+
+def _offering_named(ctx: Context) -> Course | None:
+    """Another open offering of this course at the centre or district the message names
+    ("gaziemirdeki olsun aslında"); None when it names none, or several fit."""
+    u = ctx.understanding
+    if not (u.center or u.district) or (u.branch and u.branch != ctx.conv.data.get("branch")):
+        return None
+    centres = ctx.catalog.centers
+    fits = [
+        c
+        for c in open_offerings(ctx, str(ctx.conv.data.get("branch", "")))
+        if c.id != ctx.conv.data.get("course")
+        and c.center in centres
+        and (c.center == u.center or (not u.center and centres[c.center].district == u.district))
+    ]
+    return fits[0] if len(fits) == 1 else None
 
 
 def about_this_course(ctx: Context) -> Reply | None:

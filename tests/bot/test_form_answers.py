@@ -310,3 +310,12 @@ async def test_ne_durumdayim_mid_form_answers_the_status_then_asks_again(chat: C
     assert "Ayşe" not in chat.texts()
     assert "başvuru" in chat.texts().lower()
     assert "Adınız ve soyadınız" in chat.texts()
+
+
+async def test_a_centre_named_mid_form_switches_to_that_offering(chat: Chat) -> None:
+    await chat.say("barista kursuna başvurmak istiyorum")
+    await chat.press_label("Buca")
+    await chat.press_first("consent")
+    await chat.say("konaktaki olsun aslında")
+    assert "Dijital Gençlik Merkezi kursunu seçtim" in chat.texts()
+    assert "Adınız ve soyadınız" in chat.texts()
