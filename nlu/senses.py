@@ -23,6 +23,7 @@ _NEGATOR_STEMS = ("degil", "istemiyo", "haric", "vazgec")
 _MAX_UNKNOWN_WORDS = 3
 _MIN_UNKNOWN = 3
 _COPULA = ("yim", "yum", "yiz")  # "Torbalı'dayım": I am (live) there
+_PERSONAL = ("yim", "yum", "siniz", "sunuz")  # folded "-yım/-yüm", "-sınız/-sünüz"
 
 
 def is_bound_course_word(token: str, index: CatalogIndex) -> bool:
@@ -31,13 +32,22 @@ def is_bound_course_word(token: str, index: CatalogIndex) -> bool:
 
 
 def weak_positions(
-    roots: Sequence[frozenset[str]], cue_positions: frozenset[int], index: CatalogIndex
+    roots: Sequence[frozenset[str]],
+    cue_positions: frozenset[int],
+    index: CatalogIndex,
+    tokens: Sequence[str] = (),
 ) -> frozenset[int]:
-    """Returns the positions whose course roots are all everyday words, or which an intent
-    cue uses."""
+    """Returns the positions whose course roots are all everyday words, which an intent cue
+    uses, or whose word says what a person is ("hastayım", "tatlısınız")."""
     weak = index.weak_roots
     out = {pos for pos, rs in enumerate(roots) if rs and rs <= weak}
+    out |= {pos for pos, token in enumerate(tokens) if roots[pos] and _predicate(token)}
     return frozenset(out | cue_positions)
+
+
+def _predicate(token: str) -> bool:
+    """A word with a personal ending: "I am / you are ..." describes someone, names no course."""
+    return any(token.endswith(s) and len(token) > len(s) + 2 for s in _PERSONAL)
 
 
 def anchored(hit: Hit, words: Sequence[Resolved], index: CatalogIndex) -> bool:

@@ -160,7 +160,8 @@ def _branch_hits(
     """Ranks the branches the words name, without those named only by everyday words."""
     forms = [w.form or w.token for w in words]
     hits = rank(roots, index.branches, index.branch_weights, cue_positions, forms)
-    return sensible(hits, weak_positions(roots, cue_positions, index), words, index)
+    tokens = [w.token for w in words]
+    return sensible(hits, weak_positions(roots, cue_positions, index, tokens), words, index)
 
 
 def _courses(
@@ -195,7 +196,7 @@ def _courses(
         branches = candidates(hits)
     if branches and branches[0].positions <= cue_positions:
         branches = []  # named only by intent words: "yardım et" is no first-aid course
-    weak = weak_positions(roots, cue_positions, index)
+    weak = weak_positions(roots, cue_positions, index, [w.token for w in words])
     field_hits = rank(roots, index.fields, index.field_weights, cue_positions)
     field = _pick_field(sensible(field_hits, weak, words, index), cue_positions)
     if field is not None and branches:

@@ -341,3 +341,10 @@ def test_the_senses_hold_in_another_catalog(ankara_index: CatalogIndex) -> None:
     near = understand("sincanda oturuyorum yakın drone kursu", ankara_index)
     assert (near.intent, near.district) == (Intent.NEAREST_CENTER, "Sincan")
     assert understand("yüzme kursu var mı", ankara_index).unknown_course == "yüzme"
+
+
+@pytest.mark.parametrize(
+    "text", ["teşekkürler çok tatlısınız", "bugün hastayım gelemeyeceğim", "ben öğrenciyim"]
+)
+def test_a_word_saying_what_someone_is_names_no_course(index: CatalogIndex, text: str) -> None:
+    assert understand(text, index).branch is None
