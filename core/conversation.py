@@ -54,6 +54,7 @@ class Topic:
     district: str | None = None
     time_of_day: str | None = None  # morning | afternoon | evening
     weekend: bool | None = None
+    choices: tuple[str, ...] = ()  # branches just offered as "which one?" (no branch chosen)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"at": self.at.isoformat()}
@@ -61,6 +62,8 @@ class Topic:
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
+        if self.choices:
+            out["choices"] = list(self.choices)
         return out
 
     @classmethod
@@ -76,7 +79,14 @@ class Topic:
         if not all(v is None or isinstance(v, str) for v in texts.values()):
             return None
         weekend = raw.get("weekend")
-        return cls(at=at, weekend=weekend if isinstance(weekend, bool) else None, **texts)
+        choices = raw.get("choices")
+        listed = choices if isinstance(choices, list) else []
+        return cls(
+            at=at,
+            weekend=weekend if isinstance(weekend, bool) else None,
+            choices=tuple(c for c in listed if isinstance(c, str))[:10],
+            **texts,
+        )
 
     def fresh(self, now: datetime) -> bool:
         return now - self.at <= TOPIC_TTL

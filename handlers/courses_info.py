@@ -30,6 +30,7 @@ def ask_which(
 ) -> list[Reply]:
     """Several branches fit about equally: asks which one, a button each."""
     extra = (SCHEDULE,) if schedule else ()
+    remember(ctx, choices=tuple(options))
     items: list[Button | None] = []
     for branch_id in options:
         name = ctx.catalog.branches[branch_id].name

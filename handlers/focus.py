@@ -49,8 +49,10 @@ def resolve(ctx: Context, u: Understanding) -> Understanding:
         intent = Intent.COURSE_SCHEDULE if u.intent is Intent.LIST_COURSES else Intent.COURSE_INFO
     topic = topic_of(ctx)
     if topic is None or topic.branch is None:
-        # "Hangisini soruyorsunuz?" was just asked: the follow-up is about one of those.
-        choices = recent_choices(ctx)
+        # "Hangisini soruyorsunuz?" was asked: the follow-up is about one of those.
+        known = ctx.catalog.branches
+        kept = [b for b in (topic.choices if topic else ()) if b in known]
+        choices = kept or recent_choices(ctx)
         if len(choices) > 1:
             return replace(u, intent=intent, candidates=tuple(choices))
         return u

@@ -118,3 +118,13 @@ async def test_after_which_course_a_follow_up_offers_the_same_choices(chat: Chat
     await chat.say("muhasebe kursu var mı")
     await chat.say("ona kayıt olmak istiyorum")
     assert [b.label for b in chat.last[0].buttons] == offered
+
+
+async def test_the_choices_of_which_course_outlive_a_question_in_between(chat: Chat) -> None:
+    _clock(chat, NOW)
+    first = await chat.say("kuaförlük kursu var mı")
+    offered = [b.label for b in first[0].buttons]
+    assert len(offered) > 1
+    await chat.say("ücreti ne kadar")
+    await chat.say("ona nasıl başvururum")
+    assert [b.label for b in chat.last[0].buttons] == offered
