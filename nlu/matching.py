@@ -16,6 +16,7 @@ _NAME_PRIOR = 1.0
 _KEYWORD_PRIOR = 0.96
 _SAME_COVER = 0.05  # candidates explain the message about as well as the best one
 _CANDIDATE_GAP = 0.5
+_PHRASE_GAP = 0.03  # a whole several-word phrase wins over a hit scoring this much more
 _RARE = 5.0  # a word used by at most this many entries names them clearly
 
 
@@ -147,6 +148,18 @@ def candidates(hits: Sequence[Hit], limit: int = 5) -> list[Hit]:
     if not solid:
         return []
     best = solid[0]
+    phrase = next(
+        (
+            h
+            for h in solid[1:]
+            if h.whole_phrase and not best.whole_phrase and h.score >= best.score - _PHRASE_GAP
+        ),
+        None,
+    )
+    if phrase is not None:
+        # A name or keyword of several words typed in full ("oto elektrik") outweighs loose
+        # single words that explain a little more of a rambling message ("arabalarla", "oto").
+        return [phrase, *(h for h in solid if h.whole_phrase and h is not phrase)][:limit]
     close = [
         h
         for h in solid

@@ -348,3 +348,10 @@ def test_the_senses_hold_in_another_catalog(ankara_index: CatalogIndex) -> None:
 )
 def test_a_word_saying_what_someone_is_names_no_course(index: CatalogIndex, text: str) -> None:
     assert understand(text, index).branch is None
+
+
+def test_a_several_word_name_typed_whole_beats_loose_words_of_a_rambling_message(
+    index: CatalogIndex,
+) -> None:
+    text = "buca tarafindayim arabalarla ilgileniyorum oto elektrik kursu en yakin nerde"
+    assert understand(text, index).branch == "oto-elektrikciligi"
