@@ -1,9 +1,9 @@
 """Dialogue pass rates: plays dialogue files through the console channel and scores them.
 
 Run by hand from the project root: `PYTHONPATH=. python bench/dialogues.py [FILE...]`
-(default: tests/dialogue/shared_dev.yaml, own.yaml and heldout.yaml). Prints the pass rate
-per file and category and in total, then every failure: the turn, the expectation that failed
-and the reply (shortened). Exits 0 whatever the rates; the pytest suite is the gate.
+(default: tests/dialogue/shared_dev.yaml, own.yaml, heldout.yaml and heldout2.yaml). Prints the
+pass rate per file and category and in total, then every failure: the turn, the expectation
+that failed and the reply (shortened). Exits 0 whatever the rates; the pytest suite is the gate.
 """
 
 from __future__ import annotations

@@ -14,7 +14,12 @@ from tests.dialogue.expect import VOCABULARY
 ACTIONS = ("say", "press", "location", "contact", "fill_until")
 CATEGORIES = ("context", "typed", "mind", "multi", "keyword", "language", "near", "control")
 HERE = Path(__file__).resolve().parent
-FILES = (HERE / "shared_dev.yaml", HERE / "own.yaml", HERE / "heldout.yaml")
+FILES = (
+    HERE / "shared_dev.yaml",
+    HERE / "own.yaml",
+    HERE / "heldout.yaml",
+    HERE / "heldout2.yaml",
+)
 
 
 @dataclass(frozen=True, slots=True)

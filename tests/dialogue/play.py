@@ -2,7 +2,7 @@
 
 The files: `shared_dev.yaml` is /work/shared/dialogue/dev.yaml copied unchanged (the shared
 examples; format and vocabulary in that folder's README.md), `own.yaml` the project's own,
-`heldout.yaml` a blind held-out set written without reading the assistant's code.
+`heldout.yaml` and `heldout2.yaml` blind held-out sets written without reading the assistant's code.
 Each dialogue is a new console user on a fresh copy of a database holding the sample catalog;
 expectations are checked against that catalog, exported once (see `harness`).
 
