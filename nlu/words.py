@@ -58,11 +58,13 @@ COMMON_WORDS = """
 WEAK_WORDS = """
     online internet web site telefon cep mobil hasta hak haklar engelli yabancı servis ilk
     kabul kayıt özel acil hat genç gençlik kadın erkek yaşlı çocuk bebek ev aile market kasa
-    tur bilet destek eski sigorta etkinlik kart bar uzak evde
+    tur bilet destek eski sigorta etkinlik kart bar uzak evde kahve
 """
 
 # Course words that bind the word before them into a course's name ("internet kursu").
-BOUND_COURSE_WORDS = "kursu kursunu kursuna kursunda kursları kurslarını eğitimi eğitimleri"
+BOUND_COURSE_WORDS = (
+    "kursu kursunu kursuna kursunda kursları kurslarını eğitimi eğitimleri öğrenmek öğrenmeyi"
+)
 
 # Words after a phrase that say it is not wanted ("barista değil", "almanca istemiyorum").
 NEGATORS = """

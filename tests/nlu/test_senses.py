@@ -355,3 +355,17 @@ def test_a_several_word_name_typed_whole_beats_loose_words_of_a_rambling_message
 ) -> None:
     text = "buca tarafindayim arabalarla ilgileniyorum oto elektrik kursu en yakin nerde"
     assert understand(text, index).branch == "oto-elektrikciligi"
+
+
+@pytest.mark.parametrize(
+    ("text", "branch"),
+    [
+        ("derslerde kahve molası veriliyor mu", None),
+        ("kahve yapmayı öğrenmek istiyorum", "barista"),
+        ("kahve kursu var mı", "barista"),
+    ],
+)
+def test_coffee_names_the_barista_course_only_when_learning_it(
+    index: CatalogIndex, text: str, branch: str | None
+) -> None:
+    assert understand(text, index).branch == branch
