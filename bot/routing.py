@@ -38,6 +38,7 @@ COMMANDS: dict[str, Intent] = {
     "derslerim": Intent.MY_SCHEDULE,
     "hatirlatmalar": Intent.REMINDER_SETTINGS,
 }
+JOINED_BUTTONS = 6  # buttons of a reply that answers several questions at once
 _START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$")
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+.*)?$")
 
@@ -169,14 +170,16 @@ async def _answer(ctx: Context, routes: Routes, u: Understanding, intent: Intent
 
 
 def _joined(first: list[Reply], more: list[Reply]) -> list[Reply]:
-    """The text of `more` added to the first reply; the first reply's buttons are kept."""
+    """The text of `more` added to the first reply; all of its buttons are kept, and the others'
+    fill up to JOINED_BUTTONS."""
     if not first:
         return more
     text = "\n\n".join([first[0].text, *(r.text for r in more)])
-    extra = tuple(b for r in more for b in r.buttons)
-    seen = {b.data for b in first[0].buttons}
-    kept = first[0].buttons + tuple(b for b in extra if b.data not in seen)
-    return [replace(first[0], text=text, buttons=kept[: max(len(first[0].buttons), 6)])] + first[1:]
+    own = first[0].buttons
+    seen = {b.data for b in own}
+    extra = tuple(b for r in more for b in r.buttons if b.data not in seen)
+    kept = own + extra[: max(0, JOINED_BUTTONS - len(own))]
+    return [replace(first[0], text=text, buttons=kept), *first[1:]]
 
 
 async def _call(ctx: Context, routes: Routes, hook: str) -> list[Reply]:

@@ -37,7 +37,7 @@ PERSONAL = frozenset(
     }
 )
 _GENERAL = frozenset({Intent.LIST_COURSES, Intent.COURSE_INFO})
-_SOCIAL = frozenset({Intent.GREETING, Intent.GOODBYE, Intent.THANKS})
+SOCIAL = frozenset({Intent.GREETING, Intent.GOODBYE, Intent.THANKS})  # greetings and thanks
 _NEAR = 0.86  # how sure a course with a district and "yakın" or "oturuyorum" asks for nearby
 _FLOOR = 0.55  # weakest cue that still beats "out of scope" when nothing else is named
 _CLEAR = 0.6  # a cue this strong beats a greeting or a thank-you in the same message
@@ -81,7 +81,7 @@ def _best(cues: Mapping[str, Cue], *, social: bool = False) -> Cue | None:
     pool = (
         c
         for c in cues.values()
-        if (c.intent in _SOCIAL) == social and c.intent is not Intent.OUT_OF_SCOPE
+        if (c.intent in SOCIAL) == social and c.intent is not Intent.OUT_OF_SCOPE
     )
     return max(pool, key=lambda c: c.weight, default=None)
 

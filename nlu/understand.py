@@ -9,7 +9,7 @@ from typing import TypedDict
 
 from core.intents import Intent
 from nlu.asks import find_asks, find_audience
-from nlu.decide import Choice, Evidence, choose_intent
+from nlu.decide import SOCIAL, Choice, Evidence, choose_intent
 from nlu.districts import is_outside_izmir
 from nlu.index import CatalogIndex
 from nlu.intents import Cue, find_cues
@@ -50,7 +50,6 @@ _ASKABLE = frozenset(
     }
 )
 _NOTICES = frozenset({Intent.NOTIFY_ME, Intent.MY_INTERESTS})
-_SOCIAL = frozenset({Intent.GREETING, Intent.GOODBYE, Intent.THANKS})
 
 
 class ContractDict(TypedDict):
@@ -261,7 +260,7 @@ def _kept_asks(
 ) -> tuple[str, ...]:
     """Returns the asks, without those made of a greeting's words ("iyi günler") or of a
     notice's ("açılırsa haber ver" asks no date)."""
-    social = _positions({k: c for k, c in cues.items() if c.intent in _SOCIAL})
+    social = _positions({k: c for k, c in cues.items() if c.intent in SOCIAL})
     own = (
         cues[choice.intent].positions
         if choice.intent in _NOTICES and choice.intent in cues
