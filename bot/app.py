@@ -54,13 +54,18 @@ async def open_database(settings: Settings, *, seed_sample: bool = True) -> tupl
     return db, seeded
 
 
-def open_vault(settings: Settings) -> IdVault:
-    """The national-id vault: MF_DATA_KEY, else a key file beside the database."""
+def data_secret(settings: Settings) -> str:
+    """MF_DATA_KEY, else the key file beside the database (created when missing)."""
     if settings.data_key is not None:
-        return IdVault(settings.data_key.get_secret_value())
+        return settings.data_key.get_secret_value()
     path = settings.sqlite_path
     key_path = key_file_for(path) if path else Path("data") / KEY_FILE_NAME
-    return IdVault(load_or_create_key_file(key_path))
+    return load_or_create_key_file(key_path)
+
+
+def open_vault(settings: Settings) -> IdVault:
+    """The national-id vault, keyed by `data_secret`."""
+    return IdVault(data_secret(settings))
 
 
 @dataclass

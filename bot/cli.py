@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import cli_reminders, cli_staff
+from bot import cli_panel, cli_reminders, cli_staff
 from bot.loop import run as run_loop
 from bot.settings import ConfigError, Settings, load_settings
 
@@ -58,6 +58,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     cli_staff.add_parsers(sub)
     cli_reminders.add_parsers(sub)
+    cli_panel.add_parsers(sub)
 
     bk = sub.add_parser("backup", help="çalışırken tutarlı veritabanı yedeği al")
     bk.add_argument("file", type=Path)
@@ -237,6 +238,7 @@ COMMANDS: dict[tuple[str, ...], Command] = {
     ("sessions", "move"): cli_reminders.sessions_change,
     ("sessions", "list"): cli_reminders.sessions_list,
     ("announce",): cli_reminders.announce,
+    **cli_panel.COMMANDS,
 }
 
 

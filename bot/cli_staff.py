@@ -11,13 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.decisions import DECISIONS
 from bot.settings import Settings
 
 EXPORT_COLUMNS = [
     "number", "status", "user", "channel", "branch", "course", "full_name", "national_id",
     "birth_date", "phone", "district", "education", "employment", "created_at", "updated_at",
 ]  # fmt: skip
-DECISIONS = {"accept": "accepted", "reject": "rejected", "waitlist": "waitlisted"}
 
 
 def add_parsers(sub: Any) -> None:
@@ -31,6 +31,7 @@ def add_parsers(sub: Any) -> None:
     for name, text in (("accept", "kabul et"), ("reject", "reddet"), ("waitlist", "yedeğe al")):
         p = apps_sub.add_parser(name, help=f"başvuruyu {text}; başvurana bildirilir")
         p.add_argument("number")
+        p.add_argument("--reason", help="gerekçe (ret kararında başvurana da yazılır)")
     exp = apps_sub.add_parser("export", help="bütün başvuruları dışa aktar")
     exp.add_argument("--format", choices=["csv", "xlsx", "json"], required=True)
     exp.add_argument("--output", type=Path)
@@ -68,32 +69,27 @@ async def applications_list(args: argparse.Namespace, settings: Settings) -> int
 
 async def applications_decide(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_database, open_vault
-    from storage.repos import SqlStore
+    from bot.decisions import DecisionError, decide
 
     status = DECISIONS[args.applications_command]
     db, _ = await open_database(settings)
     try:
         async with db.write() as conn:
-            store = SqlStore(conn, open_vault(settings), datetime.now(UTC))
-            before = await store.application(args.number)
-            if before is None:
-                print(f"{args.number}: böyle bir başvuru yok.", file=sys.stderr)
-                return 1
-            if before.status == "cancelled":
-                print(f"{args.number}: başvuran iptal etmiş; karar verilemez.", file=sys.stderr)
-                return 1
-            after = await store.set_status(args.number, status, by="staff:cli")
-            assert after is not None
-            if before.status != status and after.user:
-                await store.queue(
-                    after.user,
-                    "decision",
-                    {"key": f"decision.{status}", "values": {"number": after.number}},
-                    dedupe=f"decision:{after.number}:{status}:{datetime.now(UTC).isoformat()}",
-                )
+            done = await decide(
+                conn,
+                open_vault(settings),
+                datetime.now(UTC),
+                args.number,
+                status,
+                actor="cli",
+                reason=args.reason or "",
+            )
+    except DecisionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     finally:
         await db.dispose()
-    print(f"{args.number}: {before.status} → {status}")
+    print(f"{args.number}: {done.before} → {status}")
     return 0
 
 

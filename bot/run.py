@@ -11,12 +11,14 @@ import sys
 from collections.abc import Iterator, Sequence
 
 import uvicorn
+from starlette.applications import Starlette
 
 from bot.app import Assistant, build_assistant, settle_heap
 from bot.metrics import Metrics
 from bot.services import Service, ServiceFactory, channel_service
 from bot.settings import Settings
 from bot.web import build_web_app
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +96,13 @@ class _Redact(logging.Filter):
 
 
 def _secrets(settings: Settings) -> list[str]:
-    values = (settings.telegram_token, settings.whatsapp_token, settings.whatsapp_app_secret)
+    values = (
+        settings.telegram_token,
+        settings.whatsapp_token,
+        settings.whatsapp_app_secret,
+        settings.panel_secret,
+        settings.data_key,
+    )
     return [s.get_secret_value() for s in values if s is not None]
 
 
@@ -169,43 +177,109 @@ async def run(
             )
             return 1
         try:
+            panel_sock = _listen(settings.panel_host, settings.panel_port)
+        except OSError as exc:
+            sock.close()
+            sys.stderr.write(f"meslek-bot run: {_panel_unusable(settings, exc)}\n")
+            return 1
+        try:
             assistant = await build_assistant(settings)
         except BaseException:
             sock.close()
+            panel_sock.close()
             raise
         try:
-            return await _serve(settings, assistant, sock, services or SERVICES, stop)
+            return await _serve(settings, assistant, (sock, panel_sock), services or SERVICES, stop)
         finally:
             sock.close()
+            panel_sock.close()
             await assistant.close()
 
 
-async def _serve(
-    settings: Settings,
-    assistant: Assistant,
-    sock: socket.socket,
-    factories: Sequence[ServiceFactory],
-    stop: asyncio.Event,
-) -> int:
-    metrics = Metrics()
-    built = [s for f in factories if (s := f(settings, assistant, metrics)) is not None]
-    routes = [route for s in built for route in s.routes]
+def _panel_unusable(settings: Settings, exc: OSError) -> str:
+    where = f"{settings.panel_host}:{settings.panel_port}"
+    return f"MF_PANEL_HOST/MF_PANEL_PORT: {where} dinlenemiyor ({exc})"
+
+
+def _uvicorn(app: object) -> _Server:
     config = uvicorn.Config(
-        build_web_app(assistant.db, metrics, routes),
+        app,  # type: ignore[arg-type]
         log_config=None,
         access_log=False,
         lifespan="off",
         ws="none",
         timeout_graceful_shutdown=10,
     )
-    server = _Server(config)
-    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    return _Server(config)
+
+
+def panel_app(settings: Settings, db: Database) -> Starlette:
+    """The staff panel over this database."""
+    from bot.app import data_secret
+    from bot.panel.app import build_panel_app, panel_config
+    from storage.crypto import IdVault
+
+    secret = data_secret(settings)
+    return build_panel_app(db, IdVault(secret), settings, panel_config(settings, secret))
+
+
+async def serve_panel_only(settings: Settings, *, stop: asyncio.Event | None = None) -> int:
+    """`meslek-bot panel`: the staff panel alone, until SIGINT/SIGTERM."""
+    from bot.app import open_database
+
+    stop = stop or asyncio.Event()
+    with _quiet_logs(settings), _signals(stop):
+        try:
+            sock = _listen(settings.panel_host, settings.panel_port)
+        except OSError as exc:
+            sys.stderr.write(f"meslek-bot panel: {_panel_unusable(settings, exc)}\n")
+            return 1
+        try:
+            db, _ = await open_database(settings)
+        except BaseException:
+            sock.close()
+            raise
+        server = _uvicorn(panel_app(settings, db))
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
+        try:
+            while not server.started:
+                if serving.done():
+                    serving.result()
+                    return 1
+                await asyncio.sleep(0.01)
+            log.info("panel: http://%s:%s", settings.panel_host, settings.panel_port)
+            waiter = asyncio.create_task(stop.wait())
+            await asyncio.wait({waiter, serving}, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            return 0
+        finally:
+            server.should_exit = True
+            await serving
+            sock.close()
+            await db.dispose()
+
+
+async def _serve(
+    settings: Settings,
+    assistant: Assistant,
+    socks: tuple[socket.socket, socket.socket],
+    factories: Sequence[ServiceFactory],
+    stop: asyncio.Event,
+) -> int:
+    metrics = Metrics()
+    built = [s for f in factories if (s := f(settings, assistant, metrics)) is not None]
+    routes = [route for s in built for route in s.routes]
+    server = _uvicorn(build_web_app(assistant.db, metrics, routes))
+    panel = _uvicorn(panel_app(settings, assistant.db))
+    serving = asyncio.create_task(server.serve(sockets=[socks[0]]))
+    panel_serving = asyncio.create_task(panel.serve(sockets=[socks[1]]))
     started: list[Service] = []
     try:
-        while not server.started:
-            if serving.done():
-                serving.result()
-                return 1
+        while not (server.started and panel.started):
+            for task in (serving, panel_serving):
+                if task.done():
+                    task.result()
+                    return 1
             await asyncio.sleep(0.01)
         for service in built:
             try:
@@ -218,7 +292,14 @@ async def _serve(
         settle_heap()
         assistant.settled = True
         names = ", ".join(s.name for s in started) or "-"
-        log.info("running: %s; http://%s:%s", names, settings.http_host, settings.http_port)
+        log.info(
+            "running: %s; http://%s:%s; panel http://%s:%s",
+            names,
+            settings.http_host,
+            settings.http_port,
+            settings.panel_host,
+            settings.panel_port,
+        )
         await stop.wait()
         log.info("stopping")
         return 0
@@ -228,5 +309,5 @@ async def _serve(
                 await service.stop()
             except Exception:
                 log.exception("%s did not stop cleanly", service.name)
-        server.should_exit = True
-        await serving
+        server.should_exit = panel.should_exit = True
+        await asyncio.gather(serving, panel_serving)

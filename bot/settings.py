@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import time
 from pathlib import Path
@@ -54,12 +55,32 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
 
+    # The staff panel: its own listener, so webhooks can face the internet while it stays inside.
+    panel_host: str = "127.0.0.1"
+    panel_port: int = Field(default=8081, ge=1, le=65535)
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For/-Proto the panel believes.
+    panel_trusted_proxies: str = ""
+    # A signed-in staff member is signed out after this many idle minutes.
+    panel_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Signs the panel's cookies; when unset it is derived from the data key.
+    panel_secret: SecretStr | None = None
+
     reminders: str = "eve@18:00,120m"
     quiet_hours: str = "21:30-08:30"
     telegram_max_rate: float = Field(default=30.0, gt=0, le=1000)
     whatsapp_max_rate: float = Field(default=50.0, gt=0, le=1000)
 
     max_active_applications: int = Field(default=2, ge=1, le=20)
+
+    @field_validator("panel_trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        for item in _items(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{item!r}: bir IP adresi ya da ağı olmalı") from exc
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -128,6 +149,12 @@ class Settings(BaseSettings):
     # Derived views -------------------------------------------------------------
 
     @property
+    def trusted_proxies(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(
+            ipaddress.ip_network(i, strict=False) for i in _items(self.panel_trusted_proxies)
+        )
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -171,6 +198,10 @@ class Settings(BaseSettings):
         if rest in ("", ":memory:"):
             return None
         return Path(rest)
+
+
+def _items(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _parse_quiet(value: str) -> tuple[time, time] | None:

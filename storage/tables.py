@@ -269,3 +269,68 @@ wa_sent = Table(
     Column("error_title", String(300), nullable=False, server_default=""),
     Column("updated_at", UTCDateTime(), nullable=False, index=True),
 )
+
+# --- Staff panel (0006) ----------------------------------------------------------------------
+applications.append_column(Column("reason", Text, nullable=False, server_default=""))
+Index("ix_applications_created_at", applications.c.created_at)
+Index("ix_applications_course_status", applications.c.course_id, applications.c.status)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("role", String(10), nullable=False),  # admin | centre
+    Column("centres", Text, nullable=False, server_default=""),  # comma-separated centre ids
+    Column("password_hash", Text, nullable=False),  # Argon2id
+    Column("must_change", Boolean, nullable=False, server_default=false()),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_sign_in_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("email", name="uq_staff_email"),
+)
+
+# A signed-in browser: the cookie carries a random token, the row its hash (`id`).
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column(
+        "staff_id", Integer, ForeignKey("staff.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("csrf", String(64), nullable=False),
+    Column("address", String(64), nullable=False, server_default=""),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
+)
+
+# Every staff action: who (an e-mail, or "cli"), when, what, on what.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False, index=True),
+    Column("actor", String(254), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(200), nullable=False, server_default=""),
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("address", String(64), nullable=False, server_default=""),
+    Index("ix_audit_action_target_at", "action", "target", "at"),
+    Index("ix_audit_action_address_at", "action", "address", "at"),
+    Index("ix_audit_target", "target"),
+)
+
+# An uploaded file between its preview and the admin's confirmation (encrypted: trainee lists
+# hold personal data); deleted on confirmation, or when an hour old.
+panel_uploads = Table(
+    "panel_uploads",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("staff_id", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),  # catalog | trainees
+    Column("filename", String(200), nullable=False),
+    Column("options", Text, nullable=False, server_default="{}"),
+    Column("data", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)

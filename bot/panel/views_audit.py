@@ -1,0 +1,60 @@
+"""The audit trail, for admins."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.panel.base import panel_of, render, staff_page
+from storage import staff_store
+
+PER_PAGE = 100
+ACTION_LABELS = {
+    "signin": "Giriş",
+    "signin_failed": "Hatalı giriş",
+    "signin_throttled": "Giriş durduruldu",
+    "signout": "Çıkış",
+    "password_changed": "Şifre değişti",
+    "decision": "Başvuru kararı",
+    "id_revealed": "Kimlik no gösterildi",
+    "session_cancelled": "Ders iptal",
+    "session_moved": "Ders taşındı",
+    "catalog_uploaded": "Katalog yüklendi",
+    "trainees_uploaded": "Kursiyer listesi yüklendi",
+    "export": "Dışa aktarma",
+    "staff_added": "Personel eklendi",
+    "staff_disabled": "Personel kapatıldı",
+    "password_reset": "Şifre sıfırlandı",
+}
+
+
+@staff_page(admin=True)
+async def audit_page(request: Request) -> Response:
+    panel = panel_of(request)
+    params = request.query_params
+    try:
+        before = int(params["before"]) if params.get("before") else None
+    except ValueError:
+        before = None
+    actor = params.get("actor", "").strip()[:254] or None
+    action = params.get("action", "").strip()[:40] or None
+    async with panel.db.read() as conn:
+        rows = await staff_store.audit_rows(
+            conn, actor=actor, action=action, before_id=before, limit=PER_PAGE + 1
+        )
+    more = len(rows) > PER_PAGE
+    rows = rows[:PER_PAGE]
+    return render(
+        request,
+        "audit.html",
+        rows=rows,
+        more=more,
+        next_before=rows[-1].id if rows else None,
+        actor=actor or "",
+        action=action or "",
+        labels=ACTION_LABELS,
+    )
+
+
+ROUTES = [Route("/audit", audit_page, methods=["GET"])]
