@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,11 +10,6 @@ from typing import Any
 
 from bot.decisions import DECISIONS
 from bot.settings import Settings
-
-EXPORT_COLUMNS = [
-    "number", "status", "user", "channel", "branch", "course", "full_name", "national_id",
-    "birth_date", "phone", "district", "education", "employment", "created_at", "updated_at",
-]  # fmt: skip
 
 
 def add_parsers(sub: Any) -> None:
@@ -95,6 +87,7 @@ async def applications_decide(args: argparse.Namespace, settings: Settings) -> i
 
 async def applications_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_database, open_vault
+    from storage.exports import applications_csv, applications_json, applications_xlsx
     from storage.staff_repo import application_rows
 
     db, _ = await open_database(settings)
@@ -109,37 +102,20 @@ async def applications_export(args: argparse.Namespace, settings: Settings) -> i
         if args.output is None:
             print("xlsx için --output DOSYA gerekli.", file=sys.stderr)
             return 2
-        _write_xlsx(rows, args.output)
+        args.output.write_bytes(applications_xlsx(rows))
         return 0
-    text = _as_json(rows) if args.format == "json" else _as_csv(rows)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
+    if args.format == "json":
+        text = applications_json(rows)
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
+    if args.output:  # a file is for Excel: UTF-8 with a BOM, so Turkish letters show right
+        args.output.write_bytes(applications_csv(rows))
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(applications_csv(rows, bom=False).decode("utf-8"))
     return 0
-
-
-def _as_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
-
-
-def _as_csv(rows: list[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
-def _write_xlsx(rows: list[dict[str, Any]], path: Path) -> None:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Başvurular")
-    ws.append(EXPORT_COLUMNS)
-    for r in rows:
-        ws.append([r[c] for c in EXPORT_COLUMNS])
-    wb.save(path)
 
 
 async def requests_list(args: argparse.Namespace, settings: Settings) -> int:

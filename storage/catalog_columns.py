@@ -129,6 +129,22 @@ SESSIONS = Entity(
 
 ENTITIES: tuple[Entity, ...] = (FIELDS, BRANCHES, CENTERS, COURSES, SESSIONS)
 
+# The cells staff type freely (names, addresses, notes, reasons, opening hours, keywords…). An
+# xlsx or CSV export guards them against formula injection with storage.exports.safe_text (a `'`
+# before a text that starts with =, +, -, @, a tab or a carriage return), a centre's phone with
+# safe_phone (a phone number stays as it is); an xlsx or CSV import takes exactly that guard off
+# again (storage.exports.unquote_text), so that export → import gives the same catalog. YAML is
+# no spreadsheet: written and read as it is. Every other column (ids, numbers, among them the
+# coordinates, which may be negative, dates, times, days, statuses, yes/no) is written unchanged.
+FREE_TEXT: dict[str, frozenset[str]] = {
+    "fields": frozenset({"name"}),
+    "branches": frozenset({"name", "keywords", "description"}),
+    "centers": frozenset({"name", "district", "address", "hours"}),
+    "courses": frozenset({"notes"}),
+    "sessions": frozenset({"reason", "holiday"}),
+}
+PHONES: dict[str, frozenset[str]] = {"centers": frozenset({"phone"})}
+
 
 def entity_named(name: str) -> Entity | None:
     """The entity a sheet or file is named after ("Kurslar", "courses.csv" stem), or None."""

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from core.catalog import Branch, Catalog, Center, Course, Field, Session
 from storage.catalog_cells import PARSERS, CellError, is_blank
-from storage.catalog_columns import ENTITIES, Entity
+from storage.catalog_columns import ENTITIES, FREE_TEXT, PHONES, Entity
 from storage.catalog_validate import (
     REFERENCES,
     CatalogError,
@@ -24,6 +24,7 @@ from storage.catalog_validate import (
     catalog_lists,
     check_catalog,
 )
+from storage.exports import unquote_text
 from storage.schedule import generate_sessions, session_holiday
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,21 @@ class RawTable:
 
 
 Cells = dict[str, Any]
+
+
+def _parser(kind: str, unquote: bool) -> Callable[[object], Any]:
+    """The parser of `kind`'s cells; with `unquote`, it first takes the export's guard off.
+
+    The guard is storage.exports.safe_text's: one leading `'` before =, +, -, @, a tab or a CR.
+    """
+    parse = PARSERS[kind]
+    if not unquote:
+        return parse
+
+    def parse_unquoted(raw: object) -> Any:
+        return parse(unquote_text(raw.strip()) if isinstance(raw, str) else raw)
+
+    return parse_unquoted
 
 
 class CatalogBuilder:
@@ -75,7 +91,9 @@ class CatalogBuilder:
                                 where.sheet, 1)
                     )  # fmt: skip
         build = self._build[entity.key]
-        plan = [(c.key, PARSERS[c.kind], c.required and c.key not in absent, c.max_len)
+        guarded = FREE_TEXT.get(entity.key, frozenset()) | PHONES.get(entity.key, frozenset())
+        plan = [(c.key, _parser(c.kind, table.tabular and c.key in guarded),
+                 c.required and c.key not in absent, c.max_len)
                 for c in columns]  # fmt: skip
         models, seen = self._lists[entity.key], self.seen[entity.key]
         refs = [(key, self.refs[(src, key)]) for src, key, _t in REFERENCES if src == entity.key]

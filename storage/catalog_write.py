@@ -1,4 +1,8 @@
-"""Writes a catalog as an .xlsx workbook (Turkish headers), CSV files (folder or .zip) or YAML."""
+"""Writes a catalog as an .xlsx workbook (Turkish headers), CSV files (folder or .zip) or YAML.
+
+In xlsx and CSV the free-text cells (catalog_columns.FREE_TEXT, PHONES) are guarded against
+formula injection by storage.exports; an import takes the guard off again. YAML is written as is.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +20,10 @@ import yaml
 
 from core.catalog import Catalog, CourseStatus, SessionStatus
 from storage.catalog_cells import TR_COURSE_STATUS, TR_DAY_NAMES, TR_SESSION_STATUS
-from storage.catalog_columns import ENTITIES, Column, Entity
+from storage.catalog_columns import ENTITIES, FREE_TEXT, PHONES, Column, Entity
 from storage.catalog_validate import catalog_lists
 from storage.catalog_xlsx import Sheet, write_workbook
+from storage.exports import safe_phone, safe_text
 
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _WIDTHS = {"id": 30, "name": 32, "address": 36, "keywords": 40, "notes": 30, "hours": 14}
@@ -38,6 +43,18 @@ def _records(entity: Entity, models: list[Any], tz: ZoneInfo) -> Iterator[list[A
     for model in models:
         row = [getattr(model, key) for key in keys]
         yield [v.astimezone(tz).replace(tzinfo=None) if isinstance(v, datetime) else v for v in row]
+
+
+Guard = Callable[[str], str] | None
+
+
+def _guards(entity: Entity) -> list[Guard]:
+    """For each column, what keeps its text cells from becoming formulas (None: nothing)."""
+    text, phones = FREE_TEXT.get(entity.key, frozenset()), PHONES.get(entity.key, frozenset())
+    return [
+        safe_phone if c.key in phones else safe_text if c.key in text else None
+        for c in entity.columns
+    ]
 
 
 def _csv_value(value: Any, col: Column) -> str:
@@ -60,8 +77,13 @@ def _csv_bytes(entity: Entity, models: list[Any], tz: ZoneInfo) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([c.key for c in entity.columns])
+    cols = list(zip(entity.columns, _guards(entity), strict=True))
     for row in _records(entity, models, tz):
-        writer.writerow([_csv_value(v, c) for v, c in zip(row, entity.columns, strict=True)])
+        cells = []
+        for value, (col, guard) in zip(row, cols, strict=True):
+            text = _csv_value(value, col)
+            cells.append(guard(text) if guard else text)
+        writer.writerow(cells)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -106,8 +128,13 @@ def _xlsx_value(value: Any, col: Column) -> Any:
 
 
 def _xlsx_rows(entity: Entity, models: list[Any], tz: ZoneInfo) -> Iterator[list[Any]]:
+    cols = list(zip(entity.columns, _guards(entity), strict=True))
     for row in _records(entity, models, tz):
-        yield [_xlsx_value(v, c) for v, c in zip(row, entity.columns, strict=True)]
+        cells = []
+        for value, (col, guard) in zip(row, cols, strict=True):
+            cell = _xlsx_value(value, col)
+            cells.append(guard(cell) if guard and isinstance(cell, str) else cell)
+        yield cells
 
 
 def _sheets(catalog: Catalog | None, tz: ZoneInfo) -> list[Sheet]:

@@ -82,14 +82,14 @@ async def test_full_application_with_typos_corrections_and_a_question(chat: Chat
 async def test_export_masks_the_id_and_normalises_the_phone(chat: Chat, tmp_path: Path) -> None:
     await test_full_application_with_typos_corrections_and_a_question(chat)
     from bot.app import open_vault
-    from bot.cli_staff import _as_json
+    from storage.exports import applications_json
     from storage.staff_repo import application_rows
 
     async with chat.assistant.db.read() as conn:
         rows = await application_rows(
             conn, open_vault(chat.assistant.settings), chat.assistant.settings.tz
         )
-    exported = json.loads(_as_json(rows))
+    exported = json.loads(applications_json(rows))
     assert exported[0]["national_id"] == "12*******50"
     assert exported[0]["phone"] == "+905337654321"
     assert exported[0]["status"] == "pending"

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from tests.bot.conftest import copy_seeded
+from tests.bot.conftest import copy_seeded, make_settings
 from tests.idnumbers import VALID_ID
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,17 +27,33 @@ def workdir(tmp_path: Path, seeded_db: Path) -> Path:
     return tmp_path
 
 
-def cli(workdir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
     env["PYTHONPATH"] = str(ROOT)
     env["MF_DATA_KEY"] = "test-data-key-0123456789"
+    return env
+
+
+def cli(workdir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=workdir,
         input=stdin,
         capture_output=True,
         text=True,
-        env=env,
+        env=_env(),
+        timeout=120,
+        check=False,
+    )
+
+
+def cli_bytes(workdir: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """The command's output as it was written, line ends and carriage returns included."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=workdir,
+        capture_output=True,
+        env=_env(),
         timeout=120,
         check=False,
     )
@@ -166,3 +187,89 @@ def test_broken_workbook_is_refused_and_the_database_is_unchanged(workdir: Path)
     assert any("boyle-bir-brans-yok" in p for p in problems)
     assert any("satır 3" in p or "row 3" in p or ":3" in p for p in problems), problems
     assert db_file.read_bytes() == before
+
+
+HOSTILE_NAMES = ['=HYPERLINK("http://evil","x")', "@SUM(A1)", "+1", "-2", "\tTAB", "\rCR"]
+
+
+def _store_hostile_applications(workdir: Path) -> None:
+    """Applications whose free text starts formulas, stored past the form's checks."""
+    from bot.app import open_database, open_vault
+    from core.records import NewApplication
+    from storage import tables as t
+    from storage.repos import SqlStore
+
+    async def store() -> None:
+        settings = make_settings(workdir)
+        db, _ = await open_database(settings)
+        try:
+            async with db.write() as conn:
+                course, branch = (
+                    await conn.execute(select(t.courses.c.id, t.courses.c.branch_id).limit(1))
+                ).one()
+                repo = SqlStore(conn, open_vault(settings), datetime(2026, 1, 5, tzinfo=UTC))
+                for n, name in enumerate(HOSTILE_NAMES):
+                    app = NewApplication(
+                        user="@evil:1" if n == 0 else f"console:u{n}",
+                        course=course,
+                        branch=branch,
+                        full_name=name,
+                        national_id=VALID_ID,
+                        birth_date=date(1998, 5, 12),
+                        phone="+905321234567",
+                        district="-Buca" if n == 0 else "Buca",
+                        education="=1+1" if n == 0 else "lise",
+                    )
+                    await repo.create_application(app, capacity=100)
+        finally:
+            await db.dispose()
+
+    asyncio.run(store())
+
+
+def test_applications_export_neutralises_formulas_in_every_format(workdir: Path) -> None:
+    from openpyxl import load_workbook
+
+    from storage.exports import EXPORT_COLUMNS
+
+    _store_hostile_applications(workdir)
+    name, phone = EXPORT_COLUMNS.index("full_name"), EXPORT_COLUMNS.index("phone")
+    quoted = ["'" + text for text in HOSTILE_NAMES]
+
+    stdout = cli_bytes(workdir, "applications", "export", "--format", "csv")
+    assert stdout.returncode == 0, stdout.stderr
+    assert stdout.stdout.startswith(b"number,status,user,")  # no BOM on a terminal
+    table = list(csv.reader(io.StringIO(stdout.stdout.decode("utf-8"), newline="")))
+    assert [r[name] for r in table[1:]] == quoted
+    assert [r[phone] for r in table[1:]] == ["+905321234567"] * len(HOSTILE_NAMES)
+    first = dict(zip(table[0], table[1], strict=True))
+    assert (first["user"], first["channel"]) == ("'@evil:1", "'@evil")
+    assert (first["district"], first["education"]) == ("'-Buca", "'=1+1")
+    assert first["number"].startswith("MF-")
+    assert first["national_id"] == "12*******50"
+
+    out = workdir / "basvurular.csv"
+    assert (
+        cli(workdir, "applications", "export", "--format", "csv", "--output", str(out)).returncode
+        == 0
+    )
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Turkish letters
+    assert data == b"\xef\xbb\xbf" + stdout.stdout
+
+    book_path = workdir / "basvurular.xlsx"
+    done = cli(workdir, "applications", "export", "--format", "xlsx", "--output", str(book_path))
+    assert done.returncode == 0, done.stderr
+    rows = list(load_workbook(book_path)["Başvurular"].iter_rows())
+    assert [c.value for c in rows[0]] == EXPORT_COLUMNS
+    names = [r[name] for r in rows[1:]]
+    assert [c.data_type for c in names] == ["s"] * len(HOSTILE_NAMES)
+    assert [c.value for c in names] == [*quoted[:-1], "'\nCR"]  # XML reads a bare CR as LF
+    assert [(r[phone].value, r[phone].data_type) for r in rows[1:]] == [
+        ("+905321234567", "s")
+    ] * len(HOSTILE_NAMES)
+
+    exported = json.loads(cli(workdir, "applications", "export", "--format", "json").stdout)
+    assert [r["full_name"] for r in exported] == HOSTILE_NAMES
+    assert {r["phone"] for r in exported} == {"+905321234567"}
+    assert (exported[0]["user"], exported[0]["education"]) == ("@evil:1", "=1+1")

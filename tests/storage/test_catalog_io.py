@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from core.catalog import Catalog, CourseStatus, Session, SessionStatus
+from storage.catalog_columns import ENTITIES, FREE_TEXT, PHONES
 from storage.catalog_io import (
     CatalogError,
     ExistingIds,
@@ -257,3 +260,95 @@ def test_a_truncated_sheet_is_a_catalog_error(tmp_path: Path, sample: Catalog) -
     with pytest.raises(CatalogError, match="sayfa okunamadı") as caught:
         read_catalog(bad, TZ)
     assert caught.value.problems[0].sheet == "Kurslar"
+
+
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture(scope="module")
+def hostile(sample: Catalog) -> Catalog:
+    """The sample with free text that would start a spreadsheet formula in every kind of cell."""
+    field, *fields = sample.fields
+    branch, *branches = sample.branches
+    center, *centers = sample.centers
+    first, second, *courses = sample.courses
+    session, *sessions = sample.sessions
+    return Catalog(
+        [replace(field, name="@Alan"), *fields],
+        [replace(branch, keywords=("-indirim", *branch.keywords), description="+ek"), *branches],
+        [
+            replace(center, address=HYPERLINK, hours="-", phone="+90 232 293 46 00"),
+            *centers,
+        ],
+        [replace(first, notes="+90 dial"), replace(second, notes="'-zaten tırnaklı"), *courses],
+        [replace(session, reason="-indirim"), *sessions],
+    )
+
+
+def test_every_free_text_column_is_guarded_and_nothing_else() -> None:
+    for entity in ENTITIES:
+        text = FREE_TEXT.get(entity.key, frozenset())
+        phones = PHONES.get(entity.key, frozenset())
+        free = {c.key for c in entity.columns if c.kind in ("text", "keywords")}
+        assert text | phones == free, entity.key
+        assert not text & phones
+
+
+@pytest.mark.parametrize("name", ["c.xlsx", "csvdir", "catalog.zip", "catalog.yaml"])
+def test_formula_guard_survives_export_and_import(
+    tmp_path: Path, hostile: Catalog, name: str
+) -> None:
+    path = tmp_path / name
+    write_catalog(hostile, path, TZ)
+    back = read_catalog(path, TZ)
+    assert back == hostile
+    assert back.centers[0].address == HYPERLINK
+    assert back.courses[0].notes == "+90 dial"
+    assert back.courses[1].notes == "'-zaten tırnaklı"
+    assert back.sessions[0].reason == "-indirim"
+
+
+def test_xlsx_export_writes_guarded_string_cells(tmp_path: Path, hostile: Catalog) -> None:
+    path = tmp_path / "c.xlsx"
+    write_catalog(hostile, path, TZ)
+    book = load_workbook(path)
+    center = {h.value: c for h, c in zip(book["Merkezler"][1], book["Merkezler"][2], strict=True)}
+    assert (center["Adres"].value, center["Adres"].data_type) == ("'" + HYPERLINK, "s")
+    assert center["Çalışma saatleri"].value == "'-"
+    assert center["Telefon"].value == "+90 232 293 46 00"  # a phone number stays as it is
+    assert center["Enlem"].data_type == "n"
+    courses = book["Kurslar"]
+    notes = [h.value for h in courses[1]].index("Notlar")
+    assert [row[notes].value for row in courses.iter_rows(min_row=2, max_row=3)] == [
+        "'+90 dial",
+        "''-zaten tırnaklı",
+    ]
+    branch = {
+        h.value: c.value for h, c in zip(book["Branşlar"][1], book["Branşlar"][2], strict=True)
+    }
+    assert branch["Anahtar kelimeler"].startswith("'-indirim; ")
+    assert branch["Açıklama"] == "'+ek"
+    assert book["Alanlar"]["B2"].value == "'@Alan"
+    book.close()
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+
+
+def test_csv_export_guards_free_text_only(tmp_path: Path, hostile: Catalog) -> None:
+    write_catalog(hostile, tmp_path / "out", TZ)
+    centers = _csv_rows(tmp_path / "out" / "centers.csv")
+    assert centers[0]["address"] == "'" + HYPERLINK
+    assert centers[0]["hours"] == "'-"
+    assert centers[0]["phone"] == "+90 232 293 46 00"
+    assert centers[0]["lat"] == str(hostile.centers[0].lat)
+    courses = _csv_rows(tmp_path / "out" / "courses.csv")
+    assert [c["notes"] for c in courses[:2]] == ["'+90 dial", "''-zaten tırnaklı"]
+    assert courses[0]["starts_on"] == hostile.courses[0].starts_on.isoformat()
+    sessions = _csv_rows(tmp_path / "out" / "sessions.csv")
+    assert sessions[0]["reason"] == "'-indirim"
+    assert _csv_rows(tmp_path / "out" / "branches.csv")[0]["keywords"].startswith("'-indirim;")
+    write_catalog(hostile, tmp_path / "c.yaml", TZ)
+    yaml_text = (tmp_path / "c.yaml").read_text(encoding="utf-8")
+    assert f"address: {HYPERLINK}\n" in yaml_text  # YAML is no spreadsheet: written as it is
