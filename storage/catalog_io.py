@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import zipfile
+import zlib
 from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
@@ -49,8 +51,15 @@ def read_catalog_bytes(
     .yaml, told apart by `filename` (only its last part is used and shown in problems)."""
     name = upload_name(filename)
     builder = CatalogBuilder(tz)
-    with paused_gc(), closing(iter_upload_tables(name, data, builder.problems)) as tables:
-        return _build(builder, tables, name, existing)
+    try:
+        with paused_gc(), closing(iter_upload_tables(name, data, builder.problems)) as tables:
+            return _build(builder, tables, name, existing)
+    except _UNREADABLE as exc:  # a damaged file: a problem to show, not a crash
+        log.warning("upload %s unreadable", name, exc_info=True)
+        raise CatalogError([Problem(name, f"dosya okunamadı; bozuk olabilir ({exc})")]) from exc
+
+
+_UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
 
 
 def _build(

@@ -108,15 +108,20 @@ _NO_TABLES = (
 )
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, file: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1254")  # Excel's "CSV" on Turkish Windows
+    except UnicodeDecodeError as exc:
+        message = "metin dosyası okunamadı; UTF-8 ya da Windows-1254 (Türkçe) olarak kaydedin"
+        raise CatalogError([Problem(file, message)]) from exc
 
 
 def _csv_table(entity: Entity, file: str, data: bytes) -> RawTable | None:
-    text = _decode(data)
+    text = _decode(data, file)
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +30,8 @@ from storage.catalog_xlsx_read import Workbook
 from storage.crypto import IdVault
 from storage.db import Database, reading
 from storage.problems import Problem, upload_name
+
+log = logging.getLogger(__name__)
 
 COLUMNS = {
     "course": ("course", "kurs"),
@@ -53,7 +57,7 @@ class TraineeFileError(Exception):
 
 @dataclass(slots=True)
 class _Table:
-    """The rows of a trainee file: (row or line number, column key → (header, value))."""
+    """A trainee file's rows: (row or line number, column key → text), headers as written."""
 
     file: str
     sheet: str | None = None
@@ -88,15 +92,20 @@ def _tabular(table: _Table, rows: Iterator[tuple[int, Sequence[object]]]) -> _Ta
     return table
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1254")  # Excel's "CSV" on Turkish Windows
+    except UnicodeDecodeError as exc:
+        message = "metin dosyası okunamadı; UTF-8 ya da Windows-1254 (Türkçe) olarak kaydedin"
+        raise TraineeFileError([Problem(name, message)]) from exc
 
 
 def _csv(name: str, data: bytes) -> _Table:
-    text = _decode(data)
+    text = _decode(data, name)
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -132,7 +141,7 @@ def _scalar(node: yaml.Node) -> str:
 def _yaml(name: str, data: bytes) -> _Table:
     # BaseLoader keeps every value a string as written: 05321234567 is no octal number.
     try:
-        root = yaml.compose(_decode(data), Loader=yaml.BaseLoader)
+        root = yaml.compose(_decode(data, name), Loader=yaml.BaseLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
@@ -214,7 +223,12 @@ def read_trainees_bytes(filename: str, data: bytes, courses: set[str]) -> list[T
     """Reads and checks an uploaded file held in memory (.yaml, .csv or .xlsx, told apart by
     `filename`); raises TraineeFileError listing every problem. Nothing touches the disk."""
     name = upload_name(filename)
-    trainees, problems = _check(_read_table(name, data), courses)
+    try:
+        table = _read_table(name, data)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        log.warning("trainee file %s unreadable: %s", name, type(exc).__name__)
+        raise TraineeFileError([Problem(name, f"dosya okunamadı; bozuk olabilir ({exc})")]) from exc
+    trainees, problems = _check(table, courses)
     if problems:
         raise TraineeFileError(problems)
     return trainees
@@ -224,6 +238,8 @@ def read_trainees(path: Path, courses: set[str]) -> list[Trainee]:
     """Reads and checks every row; raises TraineeFileError listing all problems."""
     try:
         data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise TraineeFileError([Problem(path.name, f"dosya bulunamadı: {path}")]) from exc
     except OSError as exc:
         raise TraineeFileError([Problem(path.name, f"dosya okunamadı ({exc.strerror})")]) from exc
     return read_trainees_bytes(path.name, data, courses)
