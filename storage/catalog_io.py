@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import zipfile
+import zlib
+from collections.abc import Iterable
 from contextlib import closing
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core.catalog import Catalog
-from storage.catalog_read import iter_tables
-from storage.catalog_rows import CatalogBuilder
+from storage.catalog_read import iter_tables, iter_upload_tables
+from storage.catalog_rows import CatalogBuilder, RawTable
 from storage.catalog_validate import (
     CatalogError,
     ExistingIds,
@@ -18,6 +21,7 @@ from storage.catalog_validate import (
     paused_gc,
 )
 from storage.catalog_write import write_csv, write_xlsx, write_yaml
+from storage.problems import upload_name
 
 __all__ = [
     "CatalogError",
@@ -25,6 +29,7 @@ __all__ = [
     "Problem",
     "check_catalog",
     "read_catalog",
+    "read_catalog_bytes",
     "write_catalog",
     "write_template",
 ]
@@ -36,12 +41,39 @@ def read_catalog(path: Path, tz: ZoneInfo, *, existing: ExistingIds | None = Non
     """Reads and validates a catalog file; references may also point at `existing` ids."""
     builder = CatalogBuilder(tz)
     with paused_gc(), closing(iter_tables(path, builder.problems)) as tables:
-        for table in tables:
-            builder.add_table(table)
-        catalog = builder.finish(existing)
+        return _build(builder, tables, path.name, existing)
+
+
+def read_catalog_bytes(
+    filename: str, data: bytes, tz: ZoneInfo, *, existing: ExistingIds | None = None
+) -> Catalog:
+    """Like read_catalog, for an uploaded file held in memory: .xlsx, .zip of CSVs, .csv or
+    .yaml, told apart by `filename` (only its last part is used and shown in problems)."""
+    name = upload_name(filename)
+    builder = CatalogBuilder(tz)
+    try:
+        with paused_gc(), closing(iter_upload_tables(name, data, builder.problems)) as tables:
+            return _build(builder, tables, name, existing)
+    except _UNREADABLE as exc:  # a damaged file: a problem to show, not a crash
+        log.warning("upload %s unreadable", name, exc_info=True)
+        raise CatalogError([Problem(name, f"dosya okunamadı; bozuk olabilir ({exc})")]) from exc
+
+
+_UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
+
+
+def _build(
+    builder: CatalogBuilder,
+    tables: Iterable[RawTable],
+    name: str,
+    existing: ExistingIds | None,
+) -> Catalog:
+    for table in tables:
+        builder.add_table(table)
+    catalog = builder.finish(existing)
     log.info(
         "read %s: %d fields, %d branches, %d centers, %d courses, %d sessions",
-        path.name,
+        name,
         len(catalog.fields),
         len(catalog.branches),
         len(catalog.centers),

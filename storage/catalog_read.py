@@ -8,7 +8,7 @@ import logging
 import zipfile
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import IO, Any
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
@@ -38,11 +38,13 @@ def _headers(entity: Entity, header: Sequence[object]) -> tuple[dict[str, int], 
 
 
 def _tabular(
-    entity: Entity, file: str, sheet: str, rows: Iterator[tuple[int, Sequence[object]]]
+    entity: Entity, file: str, sheet: str | None, rows: Iterator[tuple[int, Sequence[object]]]
 ) -> RawTable | None:
     """A table whose first non-empty row holds the headers."""
-    for _n, header in rows:
+    header_row = None
+    for n, header in rows:
         if any(cell not in (None, "") for cell in header):
+            header_row = n
             break
     else:
         return None
@@ -54,7 +56,7 @@ def _tabular(
             padded = row if len(row) >= width else (*row, *([None] * (width - len(row))))
             yield n, {key: padded[i] for key, i in index.items()}
 
-    return RawTable(entity, Where(file, sheet, names), values())
+    return RawTable(entity, Where(file, sheet, names, header_row), values())
 
 
 _XLSX_ERRORS = (
@@ -78,26 +80,26 @@ def _sheet_rows(
         raise CatalogError([Problem(file, message, title)]) from exc
 
 
-def _xlsx(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
+def _xlsx(source: IO[bytes] | str, name: str, problems: list[Problem]) -> Iterator[RawTable]:
     try:
-        book = Workbook(str(path))
+        book = Workbook(source)
     except _XLSX_ERRORS as exc:
         message = f"Excel dosyası açılamadı; .xlsx biçiminde mi? ({exc})"
-        raise CatalogError([Problem(path.name, message)]) from exc
+        raise CatalogError([Problem(name, message)]) from exc
     with book:
         found = False
         for title, part in book.sheets:
             entity = entity_named(title)
             if entity is None:
-                log.info("ignoring sheet %r of %s", title, path.name)
+                log.info("ignoring sheet %r of %s", title, name)
                 continue
             found = True
-            rows = _sheet_rows(book, part, path.name, title)
-            table = _tabular(entity, path.name, title, rows)
+            rows = _sheet_rows(book, part, name, title)
+            table = _tabular(entity, name, title, rows)
             if table is not None:
                 yield table
         if not found:
-            problems.append(Problem(path.name, _NO_TABLES.format(what="sayfa")))
+            problems.append(Problem(name, _NO_TABLES.format(what="sayfa")))
 
 
 _NO_TABLES = (
@@ -106,19 +108,24 @@ _NO_TABLES = (
 )
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, file: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1254")  # Excel's "CSV" on Turkish Windows
+    except UnicodeDecodeError as exc:
+        message = "metin dosyası okunamadı; UTF-8 ya da Windows-1254 (Türkçe) olarak kaydedin"
+        raise CatalogError([Problem(file, message)]) from exc
 
 
 def _csv_table(entity: Entity, file: str, data: bytes) -> RawTable | None:
-    text = _decode(data)
+    text = _decode(data, file)
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return _tabular(entity, file, "", enumerate(reader, start=1))
+    return _tabular(entity, file, None, enumerate(reader, start=1))
 
 
 def _csv_files(
@@ -135,19 +142,19 @@ def _csv_files(
             yield table
 
 
-def _csv_zip(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
+def _csv_zip(source: IO[bytes] | Path, name: str, problems: list[Problem]) -> Iterator[RawTable]:
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(source)
     except (OSError, zipfile.BadZipFile) as exc:
-        raise CatalogError([Problem(path.name, f"zip dosyası açılamadı ({exc})")]) from exc
+        raise CatalogError([Problem(name, f"zip dosyası açılamadı ({exc})")]) from exc
     with archive:
         names = [
             n
             for n in archive.namelist()
             if n.lower().endswith(".csv") and not n.startswith("__MACOSX")
         ]
-        files = [(n, f"{path.name}/{n}") for n in names]
-        yield from _csv_files(files, archive.read, problems, path.name)
+        files = [(n, f"{name}/{n}") for n in names]
+        yield from _csv_files(files, archive.read, problems, name)
 
 
 def _csv_folder(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
@@ -155,12 +162,12 @@ def _csv_folder(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
     yield from _csv_files(files, lambda name: (path / name).read_bytes(), problems, path.name)
 
 
-def _csv_single(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
-    entity = entity_named(path.stem)
+def _csv_single(name: str, data: bytes, problems: list[Problem]) -> Iterator[RawTable]:
+    entity = entity_named(PurePosixPath(name).stem)
     if entity is None:
-        problems.append(Problem(path.name, _NO_TABLES.format(what="CSV dosyası adı")))
+        problems.append(Problem(name, _NO_TABLES.format(what="CSV dosyası adı")))
         return
-    table = _csv_table(entity, path.name, path.read_bytes())
+    table = _csv_table(entity, name, data)
     if table is not None:
         yield table
 
@@ -173,13 +180,32 @@ def iter_tables(path: Path, problems: list[Problem]) -> Generator[RawTable, None
     if path.is_dir():
         yield from _csv_folder(path, problems)
     elif suffix == ".zip":
-        yield from _csv_zip(path, problems)
+        yield from _csv_zip(path, path.name, problems)
     elif suffix == ".csv":
-        yield from _csv_single(path, problems)
+        yield from _csv_single(path.name, path.read_bytes(), problems)
     elif suffix in (".yaml", ".yml"):
-        yield from read_yaml(path, problems)
+        yield from read_yaml(path.name, path.read_bytes(), problems)
     elif suffix in (".xlsx", ".xlsm"):
-        yield from _xlsx(path, problems)
+        yield from _xlsx(str(path), path.name, problems)
     else:
-        message = "desteklenmeyen dosya türü; .xlsx, .yaml, .csv (klasör) ya da .zip kullanın"
-        raise CatalogError([Problem(path.name, message)])
+        raise CatalogError([Problem(path.name, _UNSUPPORTED)])
+
+
+_UNSUPPORTED = "desteklenmeyen dosya türü; .xlsx, .yaml, .csv (klasör) ya da .zip kullanın"
+
+
+def iter_upload_tables(
+    name: str, data: bytes, problems: list[Problem]
+) -> Generator[RawTable, None, None]:
+    """The tables of an uploaded file held in memory (`name` gives its type); nothing on disk."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix == ".zip":
+        yield from _csv_zip(io.BytesIO(data), name, problems)
+    elif suffix == ".csv":
+        yield from _csv_single(name, data, problems)
+    elif suffix in (".yaml", ".yml"):
+        yield from read_yaml(name, data, problems)
+    elif suffix in (".xlsx", ".xlsm"):
+        yield from _xlsx(io.BytesIO(data), name, problems)
+    else:
+        raise CatalogError([Problem(name, _UNSUPPORTED.replace(" (klasör)", ""))])

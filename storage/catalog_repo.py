@@ -25,7 +25,7 @@ from storage.catalog_dbrows import (
     update_rows,
 )
 from storage.catalog_validate import CatalogError, ExistingIds, Problem, check_catalog, paused_gc
-from storage.db import Database
+from storage.db import Database, reading
 from storage.schedule import generate_sessions
 
 log = logging.getLogger(__name__)
@@ -127,9 +127,9 @@ async def _existing(conn: AsyncConnection) -> ExistingIds:
     )
 
 
-async def existing_ids(db: Database) -> ExistingIds:
+async def existing_ids(db_or_conn: Database | AsyncConnection) -> ExistingIds:
     """The ids in the database that a partial catalog file may refer to."""
-    async with db.read() as conn:
+    async with reading(db_or_conn) as conn:
         return await _existing(conn)
 
 
@@ -162,22 +162,31 @@ async def is_empty(db: Database) -> bool:
     return True
 
 
-def _refuse_archiving(statuses: dict[str, str], in_use: _InUse, keep: set[str]) -> None:
-    """Raises CatalogConflict when a replace would archive courses that have applications."""
+def _archiving_conflict(
+    statuses: dict[str, str], in_use: _InUse, keep: set[str]
+) -> CatalogConflict | None:
+    """The refusal due when a replace would archive courses that have applications."""
     ids = sorted(
         id_
         for id_, status in statuses.items()
         if id_ in in_use.courses and id_ not in keep and status != CourseStatus.ARCHIVED
     )
     if not ids:
-        return
+        return None
     shown = ", ".join(ids[:20]) + (f" … (+{len(ids) - 20})" if len(ids) > 20 else "")
     message = (
         f"dosyada olmayan {len(ids)} kursun başvuruları ya da kayıtlı kursiyerleri var "
         f"({shown}); bu kurslar silinemez. "
         "Arşivlemek için --force ile yeniden deneyin (durumları “archived” olur)."
     )
-    raise CatalogConflict([Problem("veritabanı", message, "courses")])
+    return CatalogConflict([Problem("veritabanı", message, "courses")])
+
+
+def _refuse_archiving(statuses: dict[str, str], in_use: _InUse, keep: set[str]) -> None:
+    """Raises CatalogConflict when a replace would archive courses that have applications."""
+    conflict = _archiving_conflict(statuses, in_use, keep)
+    if conflict is not None:
+        raise conflict
 
 
 @dataclass(slots=True)
@@ -351,6 +360,20 @@ async def _apply(conn: AsyncConnection, plan: _Plan, step: Callable[[int], None]
         await delete_rows(conn, TABLES[key], plan.deletes[key], step)
 
 
+async def _plan_in(
+    conn: AsyncConnection, catalog: Catalog, replace: bool
+) -> tuple[_Plan, CatalogConflict | None]:
+    """What importing `catalog` would write, as `conn` sees the database, and the refusal due
+    without --force (None when nothing with applications would be archived)."""
+    in_use = await _in_use(conn)
+    current = {key: await fetch_rows(conn, key) for key in KEYS}
+    conflict = None
+    if replace:
+        statuses = {id_: row["status"] for id_, row in current["courses"].items()}
+        conflict = _archiving_conflict(statuses, in_use, {c.id for c in catalog.courses})
+    return _plan(catalog, current, in_use, replace), conflict
+
+
 async def import_catalog(
     db: Database,
     catalog: Catalog,
@@ -362,7 +385,8 @@ async def import_catalog(
     """Merges `catalog` by id (with `replace`: makes it the whole catalog) in one transaction."""
     # Raises CatalogConflict, changing nothing, for unknown references or duplicate ids, and when
     # a replace would remove courses that have applications or enrolments and `force` is not
-    # given (with it they are archived). Checks run before the write transaction opens.
+    # given (with it they are archived). Checks run before the write transaction opens; the plan
+    # (the same one preview_catalog shows) is made and applied inside it.
     file_courses = {c.id for c in catalog.courses}
     async with db.read() as conn:
         existing = await _existing(conn)
@@ -376,13 +400,9 @@ async def import_catalog(
         _refuse_archiving(statuses, in_use, file_courses)
     with paused_gc():
         async with db.write() as conn:
-            in_use = await _in_use(conn)
-            current = {key: await fetch_rows(conn, key) for key in KEYS}
-            if replace and not force:  # again: applications may have come in meanwhile
-                statuses = {id_: row["status"] for id_, row in current["courses"].items()}
-                _refuse_archiving(statuses, in_use, file_courses)
-            plan = _plan(catalog, current, in_use, replace)
-            del current
+            plan, conflict = await _plan_in(conn, catalog, replace)
+            if conflict is not None and not force:  # applications may have come in meanwhile
+                raise conflict
             total, done = plan.total(), 0
 
             def step(n: int) -> None:
@@ -395,3 +415,103 @@ async def import_catalog(
     counts = {key: asdict(c) for key, c in plan.report.counts().items()}
     log.info("catalog imported (%s): %s", "replace" if replace else "merge", counts)
     return plan.report
+
+
+@dataclass(frozen=True, slots=True)
+class EntityChanges:
+    """The ids an import would add, change and remove in one table; `archived`: courses only."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    archived: tuple[str, ...] = ()
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "added": list(self.added),
+            "changed": list(self.changed),
+            "removed": list(self.removed),
+            "archived": list(self.archived),
+            "unchanged": self.unchanged,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogPreview:
+    """What import_catalog would do with the same arguments, computed without writing.
+
+    `report` holds the counts and warnings the import would return. `conflict` is the
+    CatalogConflict the import would raise (replace without force, courses with applications
+    missing from the file); the changes then show what the import would do with `force`.
+    """
+
+    replace: bool
+    force: bool
+    fields: EntityChanges
+    branches: EntityChanges
+    centers: EntityChanges
+    courses: EntityChanges
+    sessions: EntityChanges
+    report: ImportReport
+    conflict: CatalogConflict | None = None
+
+    @property
+    def can_import(self) -> bool:
+        """False when the import, as asked, would be refused (see `conflict`)."""
+        return self.conflict is None
+
+    def changes(self) -> dict[str, EntityChanges]:
+        """Entity key ("fields" … "sessions") → its changes, in import order."""
+        return {key: getattr(self, key) for key in KEYS}
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: ids per entity, the report's counts and warnings, the conflict."""
+        data: dict[str, Any] = {k: c.as_dict() for k, c in self.changes().items()}
+        data["report"] = self.report.as_dict()
+        data["conflict"] = (
+            None if self.conflict is None else [p.as_dict() for p in self.conflict.problems]
+        )
+        return data
+
+
+def _changes(plan: _Plan, key: str) -> EntityChanges:
+    return EntityChanges(
+        added=tuple(sorted(r["id"] for r in plan.inserts[key])),
+        changed=tuple(sorted(r["id"] for r in plan.updates[key])),
+        removed=tuple(sorted(plan.deletes[key])),
+        archived=tuple(sorted(plan.archive)) if key == "courses" else (),
+        unchanged=getattr(plan.report, key).unchanged,
+    )
+
+
+async def preview_catalog(
+    db_or_conn: Database | AsyncConnection,
+    catalog: Catalog,
+    *,
+    replace: bool = False,
+    force: bool = False,
+) -> CatalogPreview:
+    """What `import_catalog(db, catalog, replace=…, force=…)` would do, writing nothing.
+
+    Raises CatalogConflict, as the import would, for duplicate ids and unknown references.
+    Reads one snapshot: a Database's own, or the open connection given.
+    """
+    with paused_gc():
+        async with reading(db_or_conn) as conn:
+            existing = None if replace else await _existing(conn)
+            problems = check_catalog(catalog, existing)
+            if problems:
+                raise CatalogConflict(problems)
+            plan, conflict = await _plan_in(conn, catalog, replace)
+    return CatalogPreview(
+        replace=replace,
+        force=force,
+        fields=_changes(plan, "fields"),
+        branches=_changes(plan, "branches"),
+        centers=_changes(plan, "centers"),
+        courses=_changes(plan, "courses"),
+        sessions=_changes(plan, "sessions"),
+        report=plan.report,
+        conflict=None if force else conflict,
+    )

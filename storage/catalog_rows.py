@@ -88,7 +88,7 @@ class CatalogBuilder:
                     absent.add(col.key)
                     self.problems.append(
                         Problem(where.file, f"zorunlu sütun eksik: “{col.tr}” ({col.key})",
-                                where.sheet, 1)
+                                where.sheet, where.header_row or 1)
                     )  # fmt: skip
         build = self._build[entity.key]
         guarded = FREE_TEXT.get(entity.key, frozenset()) | PHONES.get(entity.key, frozenset())

@@ -10,28 +10,7 @@ from typing import Any
 
 from core.catalog import Catalog
 from storage.catalog_columns import ENTITIES, Entity
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong in a catalog file, located as the user sees it."""
-
-    file: str
-    message: str
-    sheet: str = ""
-    row: int | None = None
-    column: str = ""
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.sheet:
-            label = "sayfa" if self.file.lower().endswith(".xlsx") else "bölüm"
-            where.append(f"{label} “{self.sheet}”")
-        if self.row is not None:
-            where.append(f"satır {self.row}")
-        if self.column:
-            where.append(f"sütun “{self.column}”")
-        return f"{', '.join(where)}: {self.message}"
+from storage.problems import Problem as Problem
 
 
 class CatalogError(Exception):
@@ -62,8 +41,9 @@ class Where:
     """The file and sheet a table came from, and the headers as written there."""
 
     file: str
-    sheet: str
+    sheet: str | None  # None for a CSV file
     headers: dict[str, str] = field(default_factory=dict)
+    header_row: int | None = None  # the row the headers are on (tabular files)
 
     def problem(self, row: int | None, key: str, message: str) -> Problem:
         return Problem(self.file, message, self.sheet, row, self.headers.get(key, key))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -136,10 +135,15 @@ def _rows(
         yield line, values
 
 
-def read_yaml(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
+def read_yaml(name: str, data: bytes, problems: list[Problem]) -> Iterator[RawTable]:
     """One table per known top-level section (fields, branches… or Alanlar, Branşlar…)."""
-    loader = _Loader(path.read_text(encoding="utf-8-sig"))
-    events = _Events(loader, path.name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        message = f"YAML dosyası UTF-8 olarak okunamadı ({exc.start}. baytta)"
+        raise CatalogError([Problem(name, message)]) from exc
+    loader = _Loader(text)
+    events = _Events(loader, name)
     try:
         while isinstance(top := events.next(), StreamStartEvent | DocumentStartEvent):
             pass
@@ -148,7 +152,7 @@ def read_yaml(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
         if not isinstance(top, MappingStartEvent):
             if events.value(top) is not None:
                 message = "en üstte fields, branches, centers, courses, sessions bölümleri olmalı"
-                problems.append(Problem(path.name, message, row=1))
+                problems.append(Problem(name, message, row=1))
             return
         while not isinstance(key_event := events.next(), MappingEndEvent):
             key = str(events.value(key_event))
@@ -158,11 +162,11 @@ def read_yaml(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
             if entity is None or not isinstance(start, SequenceStartEvent):
                 value = events.value(start)
                 if entity is None:
-                    log.info("ignoring section %r of %s", key, path.name)
+                    log.info("ignoring section %r of %s", key, name)
                 elif value is not None:
-                    problems.append(Problem(path.name, "bir liste olmalı", key, line))
+                    problems.append(Problem(name, "bir liste olmalı", key, line))
                 continue
-            where = Where(path.name, key, {})
+            where = Where(name, key, {})
             rows = _rows(events, entity, where, problems)
             yield RawTable(entity, where, rows, tabular=False)
             for _unread in rows:  # the reader stopped early: skip the rest of the section

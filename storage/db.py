@@ -159,6 +159,17 @@ class Database:
         await self.engine.dispose()
 
 
+@asynccontextmanager
+async def reading(source: Database | AsyncConnection) -> AsyncIterator[AsyncConnection]:
+    """A connection to read from: a read snapshot of a Database, or the caller's own open
+    connection (say, inside its write transaction), used as it is and left open."""
+    if isinstance(source, Database):
+        async with source.read() as conn:
+            yield conn
+    else:
+        yield source
+
+
 class LazyWrite:
     """A write transaction opened on first use, so a turn that stores nothing costs no I/O.
 

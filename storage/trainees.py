@@ -1,11 +1,22 @@
 """Trainees enrolled at the desk: read from YAML, CSV or Excel, checked, then stored."""
 
+# The files hold personal data (names, phones, national ids): an upload is read from memory and
+# never copied to disk.
+
 from __future__ import annotations
 
 import csv
+import io
+import logging
+import zipfile
+import zlib
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import ExpatError
 
 import yaml
 from sqlalchemy import insert, select
@@ -14,92 +25,260 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from core.checks import clean_national_id, national_id_problem, normalise_phone
 from core.records import Trainee
 from storage import tables as t
+from storage.catalog_columns import fold
+from storage.catalog_xlsx_read import Workbook
 from storage.crypto import IdVault
+from storage.db import Database, reading
+from storage.problems import Problem, upload_name
+
+log = logging.getLogger(__name__)
 
 COLUMNS = {
     "course": ("course", "kurs"),
-    "full_name": ("full_name", "ad soyad", "ad_soyad", "adsoyad"),
+    "full_name": ("full_name", "ad soyad", "ad_soyad", "adsoyad", "adı soyadı"),
     "phone": ("phone", "telefon"),
-    "national_id": ("national_id", "tc", "tc kimlik no", "kimlik no", "tckn"),
+    "national_id": ("national_id", "tc", "tc kimlik no", "kimlik no", "tckn", "t.c. kimlik no"),
 }
+_REQUIRED = ("course", "full_name", "phone")
+_LOOKUP = {fold(alias): key for key, aliases in COLUMNS.items() for alias in aliases}
+_NULLS = ("~", "null", "Null", "NULL")
 
 
 class TraineeFileError(Exception):
     """The file has problems; nothing was stored. Lists each with its row and column."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
 
 
-def _read_rows(path: Path) -> list[dict[str, Any]]:
-    suffix = path.suffix.lower()
+@dataclass(slots=True)
+class _Table:
+    """A trainee file's rows: (row or line number, column key → text), headers as written."""
+
+    file: str
+    sheet: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # key → header as written
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    header_row: int | None = None  # tabular files; YAML names the keys in every row
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 5321234567.0 from a number cell
+    return str(value).strip()
+
+
+def _tabular(table: _Table, rows: Iterator[tuple[int, Sequence[object]]]) -> _Table:
+    """Fills `table` from rows whose first non-empty one holds the headers."""
+    index: dict[str, int] = {}
+    for n, cells in rows:
+        texts = [_text(c) for c in cells]
+        if not any(texts):
+            continue
+        if table.header_row is None:
+            table.header_row = n
+            for i, header in enumerate(texts):
+                key = _LOOKUP.get(fold(header)) if header else None
+                if key is not None and key not in index:
+                    index[key], table.headers[key] = i, header
+            continue
+        table.rows.append((n, {k: texts[i] if i < len(texts) else "" for k, i in index.items()}))
+    return table
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1254")  # Excel's "CSV" on Turkish Windows
+    except UnicodeDecodeError as exc:
+        message = "metin dosyası okunamadı; UTF-8 ya da Windows-1254 (Türkçe) olarak kaydedin"
+        raise TraineeFileError([Problem(name, message)]) from exc
+
+
+def _csv(name: str, data: bytes) -> _Table:
+    text = _decode(data, name)
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _tabular(_Table(name), ((reader.line_num, row) for row in reader))
+    except csv.Error as exc:
+        message = f"CSV okunamadı: {exc}"
+        raise TraineeFileError([Problem(name, message, row=reader.line_num)]) from exc
+
+
+_XLSX_ERRORS = (OSError, KeyError, IndexError, ValueError, zipfile.BadZipFile, ParseError,
+                ExpatError)  # fmt: skip
+
+
+def _xlsx(name: str, data: bytes) -> _Table:
+    try:
+        with Workbook(io.BytesIO(data)) as book:
+            if not book.sheets:
+                raise TraineeFileError([Problem(name, "Excel dosyasında sayfa yok")])
+            title, part = book.sheets[0]
+            return _tabular(_Table(name, title), book.rows(part))
+    except _XLSX_ERRORS as exc:
+        message = f"Excel dosyası okunamadı; .xlsx biçiminde mi? ({exc})"
+        raise TraineeFileError([Problem(name, message)]) from exc
+
+
+def _scalar(node: yaml.Node) -> str:
+    if not isinstance(node, yaml.ScalarNode) or (node.style is None and node.value in _NULLS):
+        return ""
+    return str(node.value).strip()
+
+
+def _yaml(name: str, data: bytes) -> _Table:
+    # BaseLoader keeps every value a string as written: 05321234567 is no octal number.
+    try:
+        root = yaml.compose(_decode(data, name), Loader=yaml.BaseLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise TraineeFileError([Problem(name, f"YAML okunamadı: {exc}", row=row)]) from exc
+    found = None
+    if isinstance(root, yaml.MappingNode):
+        found = next((v for k, v in root.value if _scalar(k) == "trainees"), None)
+    if not isinstance(found, yaml.SequenceNode):
+        raise TraineeFileError([Problem(name, "'trainees:' listesi bulunamadı")])
+    table = _Table(name)
+    for item in found.value:
+        values: dict[str, str] = {}
+        if isinstance(item, yaml.MappingNode):
+            for key_node, value_node in item.value:
+                header = _scalar(key_node)
+                key = _LOOKUP.get(fold(header))
+                if key is not None and key not in values:
+                    values[key] = _scalar(value_node)
+                    table.headers.setdefault(key, header)
+        table.rows.append((item.start_mark.line + 1, values))
+    return table
+
+
+def _read_table(name: str, data: bytes) -> _Table:
+    suffix = PurePosixPath(name).suffix.lower()
     if suffix in (".yaml", ".yml"):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        rows = data.get("trainees") if isinstance(data, dict) else None
-        if not isinstance(rows, list):
-            raise TraineeFileError([f"{path.name}: 'trainees:' listesi bulunamadı"])
-        return [r if isinstance(r, dict) else {} for r in rows]
+        return _yaml(name, data)
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return list(csv.DictReader(fh))
-    if suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = wb.worksheets[0]
-            values = list(sheet.iter_rows(values_only=True))
-        finally:
-            wb.close()
-        if not values:
-            return []
-        header = [str(h or "").strip() for h in values[0]]
-        return [dict(zip(header, row, strict=False)) for row in values[1:]]
-    raise TraineeFileError([f"{path.name}: .yaml, .csv ya da .xlsx olmalı"])
+        return _csv(name, data)
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx(name, data)
+    raise TraineeFileError([Problem(name, ".yaml, .csv ya da .xlsx olmalı")])
 
 
-def _column(row: dict[str, Any], name: str) -> str:
-    lowered = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
-    for alias in COLUMNS[name]:
-        value = lowered.get(alias)
-        if value is not None and str(value).strip():
-            return str(value).strip()
-    return ""
+def _check(table: _Table, courses: set[str]) -> tuple[list[Trainee], list[Problem]]:
+    problems: list[Problem] = []
+    missing = set()
+    if table.header_row is not None:  # a spreadsheet: each required column once, not per row
+        for key in _REQUIRED:
+            if key not in table.headers:
+                missing.add(key)
+                names = " / ".join(COLUMNS[key][:2])
+                problems.append(
+                    Problem(table.file, f"zorunlu sütun eksik: {names}", table.sheet,
+                            table.header_row)
+                )  # fmt: skip
+    out: list[Trainee] = []
+    for n, row in table.rows:
+
+        def problem(key: str, message: str, n: int = n) -> None:
+            column = table.headers.get(key, key)
+            problems.append(Problem(table.file, message, table.sheet, n, column))
+
+        course, name = row.get("course", ""), row.get("full_name", "")
+        phone_raw, nid = row.get("phone", ""), row.get("national_id", "")
+        if "course" not in missing:
+            if not course:
+                problem("course", "kurs boş bırakılamaz")
+            elif course not in courses:
+                problem("course", f"'{course}' diye bir kurs yok")
+        if "full_name" not in missing and len(name.split()) < 2:
+            problem("full_name", "ad ve soyad gerekli")
+        phone = normalise_phone(phone_raw) if phone_raw else None
+        if "phone" not in missing:
+            if not phone_raw:
+                problem("phone", "telefon boş bırakılamaz")
+            elif phone is None:
+                problem("phone", f"'{phone_raw}' geçerli bir Türkiye numarası değil")
+        if nid and national_id_problem(nid) is not None:
+            problem("national_id", "geçerli bir T.C. kimlik numarası değil")
+        if phone is not None:
+            out.append(Trainee(course, name, phone, clean_national_id(nid) if nid else None))
+    if not table.rows and not problems:
+        problems.append(Problem(table.file, "hiç kursiyer satırı yok", table.sheet))
+    return out, problems
+
+
+def read_trainees_bytes(filename: str, data: bytes, courses: set[str]) -> list[Trainee]:
+    """Reads and checks an uploaded file held in memory (.yaml, .csv or .xlsx, told apart by
+    `filename`); raises TraineeFileError listing every problem. Nothing touches the disk."""
+    name = upload_name(filename)
+    try:
+        table = _read_table(name, data)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        log.warning("trainee file %s unreadable: %s", name, type(exc).__name__)
+        raise TraineeFileError([Problem(name, f"dosya okunamadı; bozuk olabilir ({exc})")]) from exc
+    trainees, problems = _check(table, courses)
+    if problems:
+        raise TraineeFileError(problems)
+    return trainees
 
 
 def read_trainees(path: Path, courses: set[str]) -> list[Trainee]:
     """Reads and checks every row; raises TraineeFileError listing all problems."""
-    rows = _read_rows(path)
-    problems: list[str] = []
-    out: list[Trainee] = []
-    first_row = 1 if path.suffix.lower() in (".yaml", ".yml") else 2
-    for n, row in enumerate(rows, start=first_row):
-        where = f"{path.name}, satır {n}"
-        course, name = _column(row, "course"), _column(row, "full_name")
-        phone_raw, nid = _column(row, "phone"), _column(row, "national_id")
-        if course not in courses:
-            problems.append(f"{where}, course: '{course}' diye bir kurs yok")
-        if len(name.split()) < 2:
-            problems.append(f"{where}, full_name: ad ve soyad gerekli")
-        phone = normalise_phone(phone_raw)
-        if phone is None:
-            problems.append(f"{where}, phone: '{phone_raw}' geçerli bir Türkiye numarası değil")
-        if nid and national_id_problem(nid) is not None:
-            problems.append(f"{where}, national_id: geçerli bir T.C. kimlik numarası değil")
-        if phone is not None:
-            out.append(Trainee(course, name, phone, clean_national_id(nid) if nid else None))
-    if not rows:
-        problems.append(f"{path.name}: hiç kursiyer satırı yok")
-    if problems:
-        raise TraineeFileError(problems)
-    return out
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise TraineeFileError([Problem(path.name, f"dosya bulunamadı: {path}")]) from exc
+    except OSError as exc:
+        raise TraineeFileError([Problem(path.name, f"dosya okunamadı ({exc.strerror})")]) from exc
+    return read_trainees_bytes(path.name, data, courses)
 
 
-async def store_trainees(
-    conn: AsyncConnection, trainees: list[Trainee], vault: IdVault, now: datetime
-) -> tuple[int, int, int]:
-    """Adds desk enrolments (skipping ones already there); returns (added, skipped, linked)."""
+@dataclass(frozen=True, slots=True)
+class CourseTrainees:
+    """One course's rows of a trainee file: new, already enrolled, or repeated in the file."""
+
+    course: str
+    added: tuple[Trainee, ...] = ()
+    already: tuple[Trainee, ...] = ()  # enrolled at the desk before (same course and phone)
+    repeated: tuple[Trainee, ...] = ()  # same course and phone as an earlier row of the file
+
+
+@dataclass(frozen=True, slots=True)
+class TraineePreview:
+    """What store_trainees would do with `trainees`: its (added, skipped, linked) and per
+    course the rows it would add and skip. Hand `trainees` to store_trainees to confirm."""
+
+    trainees: tuple[Trainee, ...]
+    courses: tuple[CourseTrainees, ...]  # in the file's order of first appearance
+    added: int
+    skipped: int
+    linked: int  # new enrolments whose phone already belongs to a chat user
+
+    def counts(self) -> tuple[int, int, int]:
+        """(added, skipped, linked), as store_trainees returns them."""
+        return self.added, self.skipped, self.linked
+
+
+@dataclass(slots=True)
+class _TraineePlan:
+    new: list[tuple[Trainee, str | None]] = field(default_factory=list)  # with the user key
+    already: list[Trainee] = field(default_factory=list)
+    repeated: list[Trainee] = field(default_factory=list)
+
+
+async def _plan_trainees(conn: AsyncConnection, trainees: Sequence[Trainee]) -> _TraineePlan:
     e = t.enrolments
     existing = {
         (r.course_id, r.phone)
@@ -110,17 +289,57 @@ async def store_trainees(
         for r in await conn.execute(select(t.users.c.key, t.users.c.phone))
         if r.phone
     }
-    added = skipped = linked = 0
+    plan = _TraineePlan()
+    in_file: set[tuple[str, str]] = set()
     for tr in trainees:
-        if (tr.course, tr.phone) in existing:
-            skipped += 1
-            continue
-        existing.add((tr.course, tr.phone))
-        # A WhatsApp user writes from their own number; a Telegram user shared theirs.
-        user = users_by_phone.get(tr.phone) or await _whatsapp_user(conn, tr.phone)
-        linked += user is not None
+        key = (tr.course, tr.phone)
+        if key in existing:
+            plan.already.append(tr)
+        elif key in in_file:
+            plan.repeated.append(tr)
+        else:
+            in_file.add(key)
+            # A WhatsApp user writes from their own number; a Telegram user shared theirs.
+            user = users_by_phone.get(tr.phone) or await _whatsapp_user(conn, tr.phone)
+            plan.new.append((tr, user))
+    return plan
+
+
+async def preview_trainees(
+    db_or_conn: Database | AsyncConnection, trainees: Sequence[Trainee]
+) -> TraineePreview:
+    """What store_trainees would add and skip, per course, writing nothing."""
+    async with reading(db_or_conn) as conn:
+        plan = await _plan_trainees(conn, trainees)
+    added: dict[str, list[Trainee]] = defaultdict(list)
+    already: dict[str, list[Trainee]] = defaultdict(list)
+    repeated: dict[str, list[Trainee]] = defaultdict(list)
+    for tr, _user in plan.new:
+        added[tr.course].append(tr)
+    for tr in plan.already:
+        already[tr.course].append(tr)
+    for tr in plan.repeated:
+        repeated[tr.course].append(tr)
+    order = dict.fromkeys(tr.course for tr in trainees)  # as the file first names them
+    return TraineePreview(
+        trainees=tuple(trainees),
+        courses=tuple(
+            CourseTrainees(c, tuple(added[c]), tuple(already[c]), tuple(repeated[c])) for c in order
+        ),
+        added=len(plan.new),
+        skipped=len(plan.already) + len(plan.repeated),
+        linked=sum(user is not None for _tr, user in plan.new),
+    )
+
+
+async def store_trainees(
+    conn: AsyncConnection, trainees: Sequence[Trainee], vault: IdVault, now: datetime
+) -> tuple[int, int, int]:
+    """Adds desk enrolments (skipping ones already there); returns (added, skipped, linked)."""
+    plan = await _plan_trainees(conn, trainees)
+    for tr, user in plan.new:
         await conn.execute(
-            insert(e).values(
+            insert(t.enrolments).values(
                 course_id=tr.course,
                 user_key=user,
                 full_name=tr.full_name,
@@ -131,8 +350,8 @@ async def store_trainees(
                 created_at=now,
             )
         )
-        added += 1
-    return added, skipped, linked
+    linked = sum(user is not None for _tr, user in plan.new)
+    return len(plan.new), len(plan.already) + len(plan.repeated), linked
 
 
 async def _whatsapp_user(conn: AsyncConnection, phone: str) -> str | None:

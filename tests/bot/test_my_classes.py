@@ -55,10 +55,12 @@ async def test_a_bad_trainee_file_lists_every_problem(chat: Chat, tmp_path: Path
     )
     with pytest.raises(TraineeFileError) as info:
         read_trainees(file, set(chat.assistant.engine.catalog.courses))
-    problems = info.value.problems
+    problems = [str(p) for p in info.value.problems]
     assert len(problems) == 4
     assert any("satır 2" in p and "yok-boyle-kurs" in p for p in problems)
     assert any("satır 3" in p and "phone" in p for p in problems)
+    found = {(p.file, p.sheet, p.row, p.column) for p in info.value.problems}
+    assert ("bozuk.csv", None, 3, "national_id") in found
     assert await count(chat, t.enrolments) == 0
 
 
