@@ -179,10 +179,9 @@ async def staff_reset(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def audit_export(args: argparse.Namespace, settings: Settings) -> int:
-    from storage.exports import safe_text
-
     from bot.app import open_database
     from storage import staff_store
+    from storage.exports import safe_text
 
     db, _ = await open_database(settings)
     try:
@@ -212,8 +211,8 @@ async def audit_export(args: argparse.Namespace, settings: Settings) -> int:
         for rec in records:
             detail = json.dumps(rec["detail"], ensure_ascii=False, sort_keys=True)
             writer.writerow(
-                {**rec, "actor": safe_text(rec["actor"]), "target": safe_text(rec["target"]),
-                 "detail": safe_text(detail)}
+                {**rec, "actor": safe_text(str(rec["actor"])),
+                 "target": safe_text(str(rec["target"])), "detail": safe_text(detail)}
             )  # fmt: skip
         text = buf.getvalue()
     if args.output:

@@ -239,10 +239,14 @@ class SqlStore(PeopleStore, TraineeStore):
         return await self.application(rec.number)
 
     async def set_status(self, number: str, status: str, *, by: str) -> ApplicationRecord | None:
-        """Changes an application's status; a freed seat goes to the first on the waiting list."""
+        """Changes an application's status; a seat freed in a full course goes to the first on
+        the waiting list (in a course with seats to spare, nobody waits for one: whoever is
+        on its waiting list was put there by staff, and stays)."""
         rec = await self.application(number)
         if rec is None:
             return None
+        frees_seat = rec.status in SEAT_HOLDING and status not in SEAT_HOLDING
+        was_full = frees_seat and await self._full(rec.course)
         await self.conn.execute(
             update(t.applications)
             .where(t.applications.c.number == number)
@@ -259,9 +263,16 @@ class SqlStore(PeopleStore, TraineeStore):
                     .scalar_subquery()
                 )
             )
-            if rec.status in SEAT_HOLDING:
-                await self._promote_first_waiting(rec.course)
+            if was_full:  # its seat goes to the first one waiting (not itself)
+                await self._promote_first_waiting(rec.course, but=number)
         return await self.application(number)
+
+    async def _full(self, course: str) -> bool:
+        capacity = (
+            await self.conn.execute(select(t.courses.c.capacity).where(t.courses.c.id == course))
+        ).scalar_one_or_none()
+        taken = (await self.seats_taken([course]))[course]
+        return capacity is not None and taken >= capacity
 
     async def _enrol(self, number: str) -> None:
         row = (
@@ -281,12 +292,14 @@ class SqlStore(PeopleStore, TraineeStore):
             )
         )
 
-    async def _promote_first_waiting(self, course: str) -> None:
+    async def _promote_first_waiting(self, course: str, but: str = "") -> None:
         first = (
             await self.conn.execute(
                 select(t.applications.c.number, t.applications.c.user_key)
                 .where(
-                    t.applications.c.course_id == course, t.applications.c.status == "waitlisted"
+                    t.applications.c.course_id == course,
+                    t.applications.c.status == "waitlisted",
+                    t.applications.c.number != but,
                 )
                 .order_by(t.applications.c.created_at, t.applications.c.id)
                 .limit(1)

@@ -47,7 +47,12 @@ class Rig:
         self.now[0] += delta
 
     async def add_staff(
-        self, email: str, *, role: str = "admin", centres: tuple[str, ...] = (), must_change: bool = False
+        self,
+        email: str,
+        *,
+        role: str = "admin",
+        centres: tuple[str, ...] = (),
+        must_change: bool = False,
     ) -> None:
         async with self.db.write() as conn:
             await staff_store.add_staff(
@@ -123,7 +128,9 @@ class Rig:
 
     def client(self, **kw: Any) -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app, client=kw.pop("client", ("10.0.0.5", 5555))),
+            transport=httpx.ASGITransport(
+                app=self.app, client=kw.pop("client", ("10.0.0.5", 5555))
+            ),
             base_url=kw.pop("base_url", "http://panel.test"),
             **kw,
         )

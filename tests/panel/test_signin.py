@@ -18,12 +18,16 @@ async def test_sign_in_opens_the_panel_and_is_audited(rig: Rig) -> None:
     async with rig.client() as c:
         assert (await c.get("/applications")).headers["location"].startswith("/signin?next=")
         done = await sign_in(c, "Ayse@MF.test ")
-        assert done.status_code == 303 and done.headers["location"] == "/"
+        assert done.status_code == 303
+        assert done.headers["location"] == "/"
         cookie = done.headers["set-cookie"]
-        assert "mf_panel=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+        assert "mf_panel=" in cookie
+        assert "HttpOnly" in cookie
+        assert "SameSite=lax" in cookie
         assert "Secure" not in cookie  # plain HTTP on the office network
         page = await c.get("/applications")
-        assert page.status_code == 200 and "Başvurular" in page.text
+        assert page.status_code == 200
+        assert "Başvurular" in page.text
     rows = await rig.audit("signin")
     assert [(r.actor, r.target, r.address) for r in rows] == [
         ("ayse@mf.test", "ayse@mf.test", "10.0.0.5")
@@ -47,7 +51,8 @@ async def test_sign_in_without_the_form_token_is_refused(rig: Rig) -> None:
     await rig.add_staff("ayse@mf.test")
     async with rig.client() as c:
         forged = await c.post("/signin", data={"email": "ayse@mf.test", "password": PASSWORD})
-        assert forged.status_code == 403 and "mf_panel=" not in forged.headers.get("set-cookie", "")
+        assert forged.status_code == 403
+        assert "mf_panel=" not in forged.headers.get("set-cookie", "")
 
 
 async def test_an_account_is_throttled_after_five_failures(rig: Rig) -> None:
@@ -56,7 +61,8 @@ async def test_an_account_is_throttled_after_five_failures(rig: Rig) -> None:
         for _ in range(5):
             assert (await sign_in(c, "ayse@mf.test", "yanlis-sifre-1")).status_code == 401
         blocked = await sign_in(c, "ayse@mf.test")  # even the right password waits now
-        assert blocked.status_code == 429 and "15 dakika sonra" in blocked.text
+        assert blocked.status_code == 429
+        assert "15 dakika sonra" in blocked.text
     rig.advance(timedelta(minutes=16))
     async with rig.client() as c:
         assert (await sign_in(c, "ayse@mf.test")).status_code == 303
@@ -133,7 +139,8 @@ async def test_idle_sessions_end(rig: Rig) -> None:
         assert (await c.get("/applications")).status_code == 200
         rig.advance(timedelta(minutes=31))
         gone = await c.get("/applications")
-        assert gone.status_code == 303 and gone.headers["location"].startswith("/signin")
+        assert gone.status_code == 303
+        assert gone.headers["location"].startswith("/signin")
         csrf_less = await c.post("/applications/bulk", data={"action": "accept"})
         assert csrf_less.status_code == 403
 
@@ -161,7 +168,8 @@ async def test_a_temporary_password_must_be_changed_first(rig: Rig) -> None:
         short = await c.post(
             "/password", data={"csrf": token, "current": PASSWORD, "new": "kisa", "again": "kisa"}
         )
-        assert short.status_code == 400 and "en az 10 karakter" in short.text
+        assert short.status_code == 400
+        assert "en az 10 karakter" in short.text
         new = "yepyeni-sifre-42"
         ok = await c.post(
             "/password", data={"csrf": token, "current": PASSWORD, "new": new, "again": new}
@@ -199,4 +207,5 @@ async def test_pages_carry_protective_headers(rig: Rig) -> None:
         page = await c.get("/signin")
     assert "default-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["x-frame-options"] == "DENY"
-    assert 'for="email"' in page.text and 'name="password"' in page.text
+    assert 'for="email"' in page.text
+    assert 'name="password"' in page.text
