@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -17,6 +18,12 @@ from bot.settings import Settings, load_settings
 from core.messages import Incoming, Kind, Reply
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def make_settings(tmp_path: Path, **env: str) -> Settings:
     """Settings for a test: a database under tmp_path, a fixed data key, nothing else."""
     for key in list(os.environ):
@@ -25,6 +32,8 @@ def make_settings(tmp_path: Path, **env: str) -> Settings:
     values = {
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'data' / 'meslek.db'}",
         "data_key": "test-data-key-0123456789",
+        # `meslek-bot run` also serves the staff panel: never on the default port in a test.
+        "panel_port": str(_free_port()),
         **env,
     }
     return load_settings(**values)

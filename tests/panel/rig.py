@@ -86,7 +86,13 @@ class Rig:
             return [r[0] for r in found]
 
     async def apply(
-        self, course: str, branch: str, *, name: str = "Zeynep Kaya", user: str | None = None
+        self,
+        course: str,
+        branch: str,
+        *,
+        name: str = "Zeynep Kaya",
+        user: str | None = None,
+        capacity: int = 1000,
     ) -> str:
         """A citizen's application (as the chat form stores it); its number."""
         self.serial += 1
@@ -106,7 +112,7 @@ class Rig:
                     district="Buca",
                     consent_at=self.clock(),
                 ),
-                capacity=1000,
+                capacity=capacity,
             )
         return rec.number
 

@@ -244,3 +244,25 @@ async def test_a_hostile_name_is_text_in_the_page_and_in_exports(rig: Rig) -> No
     assert names == {script, "'" + formula}
     assert all(cell.data_type == "s" for cell in sheet["G"])
     assert [r.detail["format"] for r in await rig.audit("export")] == ["xlsx", "csv"]
+
+
+async def test_a_seat_freed_in_a_full_course_goes_to_the_first_waiting(rig: Rig) -> None:
+    from sqlalchemy import update
+
+    from storage import tables as t
+
+    _, _, (c1, b1), _ = await _two_centres(rig)
+    async with rig.db.write() as conn:
+        await conn.execute(update(t.courses).where(t.courses.c.id == c1).values(capacity=1))
+    seated = await rig.apply(c1, b1, user="telegram:11", capacity=1)
+    waiting = await rig.apply(c1, b1, user="telegram:12", capacity=1)
+    assert await rig.status(waiting) == "waitlisted"
+    await rig.add_staff("ayse@mf.test")
+    async with rig.client() as c:
+        await sign_in(c, "ayse@mf.test")
+        token = await form_token(c, f"/applications/{seated}")
+        await c.post(f"/applications/{seated}/decide", data={"csrf": token, "action": "reject"})
+    assert await rig.status(seated) == "rejected"
+    assert await rig.status(waiting) == "pending"
+    [told] = await rig.outbox("telegram:12")
+    assert json.loads(told["payload"])["key"] == "apply.promoted"
