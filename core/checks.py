@@ -31,6 +31,13 @@ def national_id_problem(text: str) -> str | None:
     return None
 
 
+def search_key(text: str) -> str:
+    """A name as staff search for it: Turkish-aware lower case, no diacritics, single spaces
+    ("ŞAHİN Ayşe" and "sahin ayse" have the same key)."""
+    lowered = text.replace("İ", "i").replace("I", "ı").lower()
+    return " ".join(lowered.translate(_FOLD).split())
+
+
 def clean_national_id(text: str) -> str:
     return re.sub(r"[\s.-]", "", text)
 

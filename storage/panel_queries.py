@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, RowMapping, Select, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.checks import search_key
 from storage import tables as t
 from storage.crypto import IdVault, mask_id
 
@@ -81,16 +82,9 @@ def _where(f: AppFilter, scope: Scope, tz: ZoneInfo, vault: IdVault) -> list[Col
             where.append(a.c.phone.contains(digits[-10:], autoescape=True))
         else:
             where.append(
-                or_(
-                    a.c.full_name.ilike(f"%{_escape(q)}%", escape="\\"),
-                    a.c.user_key == q,
-                )
+                or_(a.c.name_key.contains(search_key(q), autoescape=True), a.c.user_key == q)
             )
     return where
-
-
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _joined(*columns: Any) -> Select[Any]:

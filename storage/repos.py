@@ -11,6 +11,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, union_all,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.checks import search_key
 from core.conversation import Conversation, Topic
 from core.records import (
     ApplicationRecord,
@@ -192,6 +193,7 @@ class SqlStore(PeopleStore, TraineeStore):
                 course_id=app.course,
                 branch_id=app.branch,
                 full_name=app.full_name,
+                name_key=search_key(app.full_name),
                 national_id_enc=self.vault.encrypt(app.national_id),
                 national_id_hash=self.vault.hash(app.national_id),
                 birth_date=app.birth_date,

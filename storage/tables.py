@@ -272,6 +272,8 @@ wa_sent = Table(
 
 # --- Staff panel (0006) ----------------------------------------------------------------------
 applications.append_column(Column("reason", Text, nullable=False, server_default=""))
+# The name as staff search for it (core.checks.search_key): "sahin" finds "Şahin".
+applications.append_column(Column("name_key", String(200), nullable=False, server_default=""))
 Index("ix_applications_created_at", applications.c.created_at)
 Index("ix_applications_course_status", applications.c.course_id, applications.c.status)
 

@@ -118,6 +118,7 @@ async def signin(request: Request) -> Response:
             conn, session_id(token), member.id, new_token(), address, now
         )
         await staff_store.signed_in(conn, member.id, now)
+        await staff_store.drop_idle_sessions(conn, now - panel.config.idle)
         await staff_store.audit(
             conn,
             actor=member.email,

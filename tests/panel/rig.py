@@ -25,6 +25,7 @@ from storage.crypto import IdVault
 from storage.db import Database
 from storage.repos import SqlStore
 from tests.bot.conftest import copy_seeded, make_settings
+from tests.dbutil import fresh_postgres_url, postgres_base_url
 from tests.idnumbers import make_national_id
 
 PASSWORD = "doğru-şifre-123"
@@ -165,7 +166,19 @@ async def form_token(client: httpx.AsyncClient, path: str = "/applications") -> 
 
 
 @asynccontextmanager
-async def panel_rig(tmp_path: Path, seeded_db: Path, **env: str) -> AsyncIterator[Rig]:
+async def panel_rig(
+    tmp_path: Path, seeded_db: Path, *, kind: str = "sqlite", **env: str
+) -> AsyncIterator[Rig]:
+    """The panel over the sample catalog, on SQLite (a copy of the seeded file) or PostgreSQL."""
+    if kind == "postgres":
+        base = postgres_base_url()
+        assert base is not None
+        async with (
+            fresh_postgres_url(base) as url,
+            panel_rig(tmp_path, seeded_db, database_url=url, **env) as rig,
+        ):
+            yield rig
+        return
     copy_seeded(seeded_db, tmp_path)
     settings = make_settings(tmp_path, **env)
     db, _ = await open_database(settings)

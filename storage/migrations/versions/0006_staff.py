@@ -8,6 +8,7 @@ Create Date: 2026-12-06
 import sqlalchemy as sa
 from alembic import op
 
+from core.checks import search_key
 from storage.types import UTCDateTime
 
 revision = "0006_staff"
@@ -71,14 +72,32 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("applications") as batch:
         batch.add_column(sa.Column("reason", sa.Text, nullable=False, server_default=""))
+        batch.add_column(sa.Column("name_key", sa.String(200), nullable=False, server_default=""))
+    _fill_name_keys()
     op.create_index("ix_applications_created_at", "applications", ["created_at"])
     op.create_index("ix_applications_course_status", "applications", ["course_id", "status"])
+
+
+def _fill_name_keys() -> None:
+    apps = sa.table(
+        "applications", sa.column("id", sa.Integer), sa.column("full_name"), sa.column("name_key")
+    )
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(apps.c.id, apps.c.full_name)).all()
+    if rows:
+        bind.execute(
+            sa.update(apps)
+            .where(apps.c.id == sa.bindparam("app_id"))
+            .values(name_key=sa.bindparam("key")),
+            [{"app_id": i, "key": search_key(name)} for i, name in rows],
+        )
 
 
 def downgrade() -> None:
     op.drop_index("ix_applications_course_status", "applications")
     op.drop_index("ix_applications_created_at", "applications")
     with op.batch_alter_table("applications") as batch:
+        batch.drop_column("name_key")
         batch.drop_column("reason")
     op.drop_table("panel_uploads")
     op.drop_table("audit")
