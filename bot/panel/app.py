@@ -55,6 +55,17 @@ class SecurityHeaders:
             response = Response("İstek çok büyük.", status_code=413)
             await response(scope, receive, send)
             return
+        received = 0
+
+        async def counted(  # a body sent without its length is cut off at the same limit
+        ) -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_FORM_BYTES:
+                    raise HTTPException(413, "Dosya çok büyük (en fazla 25 MB).")
+            return message
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -62,7 +73,7 @@ class SecurityHeaders:
                 message["headers"].extend(HEADERS)
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        await self.app(scope, counted, with_headers)
 
 
 def panel_config(settings: Settings, vault_secret: str) -> PanelConfig:

@@ -181,7 +181,10 @@ def staff_page(
                     raise HTTPException(
                         403, "Form süresi dolmuş ya da geçersiz; sayfayı yenileyin."
                     )
-            return await handler(request)
+            response = await handler(request)
+            # Pages with citizens' data stay out of the browser's cache (shared office PCs).
+            response.headers.setdefault("Cache-Control", "no-store")
+            return response
 
         return guarded
 

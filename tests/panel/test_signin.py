@@ -209,3 +209,43 @@ async def test_pages_carry_protective_headers(rig: Rig) -> None:
     assert page.headers["x-frame-options"] == "DENY"
     assert 'for="email"' in page.text
     assert 'name="password"' in page.text
+
+
+async def test_staff_pages_are_not_cached_and_huge_bodies_are_refused(rig: Rig) -> None:
+    await rig.add_staff("ayse@mf.test")
+    async with rig.client() as c:
+        await sign_in(c, "ayse@mf.test")
+        page = await c.get("/applications")
+        assert page.headers["cache-control"] == "no-store"
+        token = await form_token(c)
+        huge = await c.post(
+            "/applications/bulk",
+            content=b"csrf=" + token.encode() + b"&x=" + b"a" * (26 * 1024 * 1024),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert huge.status_code == 413
+
+        boundary = b"sinir"
+
+        async def chunks():  # type: ignore[no-untyped-def]
+            # A file sent without its length: cut off at the limit all the same.
+            yield (
+                b"--"
+                + boundary
+                + b'\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n'
+                + token.encode()
+                + b"\r\n--"
+                + boundary
+                + b'\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"\r\n'
+                + b"Content-Type: application/octet-stream\r\n\r\n"
+            )
+            for _ in range(27):
+                yield b"a" * (1024 * 1024)
+            yield b"\r\n--" + boundary + b"--\r\n"
+
+        chunked = await c.post(
+            "/applications/bulk",
+            content=chunks(),
+            headers={"content-type": "multipart/form-data; boundary=sinir"},
+        )
+        assert chunked.status_code == 413
