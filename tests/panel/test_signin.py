@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -227,7 +228,7 @@ async def test_staff_pages_are_not_cached_and_huge_bodies_are_refused(rig: Rig) 
 
         boundary = b"sinir"
 
-        async def chunks():  # type: ignore[no-untyped-def]
+        async def chunks() -> AsyncIterator[bytes]:
             # A file sent without its length: cut off at the limit all the same.
             yield (
                 b"--"
