@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.panel.base import panel_of, render, staff_page
+from bot.panel.base import STATUS_LABELS, panel_of, render, staff_page
 from storage import staff_store
 
 PER_PAGE = 100
@@ -27,6 +29,48 @@ ACTION_LABELS = {
     "staff_disabled": "Personel kapatıldı",
     "password_reset": "Şifre sıfırlandı",
 }
+
+
+DETAIL_LABELS = {
+    "reason": "gerekçe",
+    "told": "bildirildi",
+    "role": "rol",
+    "centres": "merkezler",
+    "format": "biçim",
+    "rows": "satır",
+    "course": "kurs",
+    "from": "önce",
+    "to": "sonra",
+    "disabled": "hesap kapalı",
+    "centre": "merkez",
+    "status": "durum",
+    "since": "başlangıç",
+    "until": "bitiş",
+    "q": "arama",
+}
+
+
+def describe(action: str, detail: dict[str, Any]) -> str:
+    """An audit row's details as a short Turkish line."""
+    if action == "decision":
+        parts = [f"{STATUS_LABELS.get(detail.get('from', ''), detail.get('from', ''))} → "
+                 f"{STATUS_LABELS.get(detail.get('to', ''), detail.get('to', ''))}"]  # fmt: skip
+        if detail.get("reason"):
+            parts.append(f"gerekçe: {detail['reason']}")
+        parts.append("başvurana bildirildi" if detail.get("told") else "bildirim yok")
+        return "; ".join(parts)
+    out = []
+    for key, value in detail.items():
+        if value in ("", None, [], {}):
+            continue
+        if isinstance(value, bool):
+            value = "evet" if value else "hayır"
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items())
+        out.append(f"{DETAIL_LABELS.get(key, key)}: {value}")
+    return "; ".join(out)
 
 
 @staff_page(admin=True)
@@ -54,6 +98,7 @@ async def audit_page(request: Request) -> Response:
         actor=actor or "",
         action=action or "",
         labels=ACTION_LABELS,
+        describe=describe,
     )
 
 

@@ -274,3 +274,25 @@ async def test_a_seat_freed_in_a_full_course_goes_to_the_first_waiting(rig: Rig)
     assert await rig.status(waiting) == "pending"
     [told] = await rig.outbox("telegram:12")
     assert json.loads(told["payload"])["key"] == "apply.promoted"
+
+
+async def test_the_audit_page_reads_in_turkish_for_admins_only(rig: Rig) -> None:
+    first, _, (c1, b1), _ = await _two_centres(rig)
+    number = await rig.apply(c1, b1, user="telegram:77")
+    await rig.add_staff("ayse@mf.test")
+    await rig.add_staff("can@mf.test", role="centre", centres=(first,))
+    async with rig.client() as c:
+        await sign_in(c, "ayse@mf.test")
+        token = await form_token(c, f"/applications/{number}")
+        await c.post(
+            f"/applications/{number}/decide",
+            data={"csrf": token, "action": "reject", "reason": "Belgeler eksik"},
+        )
+        page = (await c.get("/audit")).text
+        assert "Bekliyor → Reddedildi; gerekçe: Belgeler eksik; başvurana bildirildi" in page
+        assert "Başvuru kararı" in page
+        only = (await c.get("/audit", params={"action": "signin"})).text
+        assert "Başvuru kararı" not in only.split("<tbody>")[1]
+    async with rig.client() as c:
+        await sign_in(c, "can@mf.test")
+        assert (await c.get("/audit")).status_code == 403
