@@ -35,8 +35,20 @@ class OutboxRow:
 def _insert_ignore(conn: AsyncConnection) -> Any:
     """INSERT that skips rows whose unique key exists, on SQLite and PostgreSQL."""
     if conn.dialect.name == "postgresql":
-        return postgresql.insert(t.outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        # asyncpg reports no row count for a many-row INSERT: the new rows' ids are counted.
+        return (
+            postgresql.insert(t.outbox)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(t.outbox.c.id)
+        )
     return sqlite.insert(t.outbox).on_conflict_do_nothing(index_elements=["dedupe_key"])
+
+
+async def _insert_chunk(conn: AsyncConnection, chunk: list[dict[str, Any]]) -> int:
+    result = await conn.execute(_insert_ignore(conn), chunk)
+    if conn.dialect.name == "postgresql":
+        return len(result.all())
+    return max(result.rowcount, 0)
 
 
 async def queue_many(conn: AsyncConnection, rows: Iterable[dict[str, Any]]) -> int:
@@ -46,11 +58,11 @@ async def queue_many(conn: AsyncConnection, rows: Iterable[dict[str, Any]]) -> i
     for row in rows:
         chunk.append(row)
         if len(chunk) >= CHUNK:
-            added += (await conn.execute(_insert_ignore(conn), chunk)).rowcount
+            added += await _insert_chunk(conn, chunk)
             chunk = []
     if chunk:
-        added += (await conn.execute(_insert_ignore(conn), chunk)).rowcount
-    return max(added, 0)
+        added += await _insert_chunk(conn, chunk)
+    return added
 
 
 def reminder_key(session: str, enrolment: int, kind: str) -> str:

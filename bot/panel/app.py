@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.panel import views_applications, views_audit, views_auth
+from bot.panel import views_applications, views_audit, views_auth, views_courses
 from bot.panel.base import HERE, Panel, make_templates, render
 from bot.panel.security import PanelConfig
 from bot.settings import Settings
@@ -127,6 +127,7 @@ def build_panel_app(
         *views_auth.ROUTES,
         *views_applications.ROUTES,
         *views_audit.ROUTES,
+        *views_courses.ROUTES,
         *(extra or []),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
