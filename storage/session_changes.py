@@ -87,6 +87,8 @@ async def move_session(
         raise SessionChangeError(f"{session_id}: iptal edilmiş bir oturum taşınamaz")
     if new_start <= now:
         raise SessionChangeError("yeni zaman geçmişte olamaz")
+    if new_start == row.starts_at:
+        raise SessionChangeError(f"{session_id}: ders zaten bu zamanda; başka bir zaman seçin")
     new_end = new_start + (row.ends_at - row.starts_at)
     local_day = new_start.date()
     holiday = holidays.country_holidays("TR", language="tr", years=local_day.year).get(local_day)
@@ -100,7 +102,11 @@ async def move_session(
     payload = {"session": session_id, "old": row.starts_at.isoformat()}
     told = await outbox_repo.queue_rows(
         conn, now, "session_moved", payload, targets,
-        key_prefix=f"move:{session_id}:{new_start.isoformat()}", session_id=session_id,
+        # Each real move is news (back to an earlier time included); a repeated command is not,
+        # since moving to the time it already has is refused above.
+        key_prefix=f"move:{session_id}:{row.starts_at.isoformat()}>{new_start.isoformat()}:"
+                   f"{now.isoformat()}",
+        session_id=session_id,
     )  # fmt: skip
     await bump_catalog_version(conn)
     return Change(session_id, row.course_id, told, dropped, holiday or "")

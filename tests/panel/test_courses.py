@@ -442,7 +442,7 @@ async def test_moving_tells_linked_trainees_once_and_is_audited(rig: Rig) -> Non
         (users[1], "session_moved"),
     ]
     [message, _] = [m for u in users for m in await rig.outbox(u)]
-    assert message["dedupe_key"].startswith(f"move:{session}:{target.isoformat()}:")
+    assert f">{target.isoformat()}:" in message["dedupe_key"]
     [row] = await rig.audit("session_moved")
     assert (row.actor, row.target, row.detail["told"]) == ("ayse@mf.test", session, 2)
     assert row.detail["from"] == before["starts_at"].astimezone(tz).isoformat(timespec="minutes")
@@ -555,3 +555,41 @@ async def test_the_queries_keep_scope_and_count_on_every_database(any_db: Databa
         assert row is not None
         change = await cancel_session(conn, first, "Tadilat", now)
     assert change.told == 2
+
+
+async def test_moving_back_to_an_earlier_time_is_news_again(rig: Rig) -> None:
+    """A → B → A: trainees hear of both moves; the same move twice is refused."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from storage import tables as t
+    from storage.session_changes import SessionChangeError, move_session
+    from tests.course_setup import enrol
+
+    async with rig.db.read() as conn:
+        row = (
+            await conn.execute(
+                select(t.sessions.c.id, t.sessions.c.course_id, t.sessions.c.starts_at)
+                .where(t.sessions.c.starts_at > rig.clock() + timedelta(days=2))
+                .order_by(t.sessions.c.starts_at)
+                .limit(1)
+            )
+        ).one()
+    await enrol(rig.db, row.course_id, ["telegram:31337"])
+    a, b = row.starts_at, row.starts_at + timedelta(hours=1)
+    for target in (b, a):
+        async with rig.db.write() as conn:
+            await move_session(conn, row.id, target, rig.clock())
+    with pytest.raises(SessionChangeError, match="zaten bu zamanda"):
+        async with rig.db.write() as conn:
+            await move_session(conn, row.id, a, rig.clock())
+    async with rig.db.read() as conn:
+        told = (
+            await conn.execute(
+                select(func.count())
+                .select_from(t.outbox)
+                .where(t.outbox.c.user_key == "telegram:31337", t.outbox.c.kind == "session_moved")
+            )
+        ).scalar_one()
+    assert told == 2
