@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -381,8 +381,12 @@ async def import_catalog(
     replace: bool = False,
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    then: Callable[[AsyncConnection, ImportReport], Awaitable[None]] | None = None,
 ) -> ImportReport:
-    """Merges `catalog` by id (with `replace`: makes it the whole catalog) in one transaction."""
+    """Merges `catalog` by id (with `replace`: makes it the whole catalog) in one transaction.
+
+    `then` runs inside that transaction once the catalog is written (say, to record who
+    imported it); an exception it raises undoes the whole import."""
     # Raises CatalogConflict, changing nothing, for unknown references or duplicate ids, and when
     # a replace would remove courses that have applications or enrolments and `force` is not
     # given (with it they are archived). Checks run before the write transaction opens; the plan
@@ -412,6 +416,8 @@ async def import_catalog(
                     progress(done, total)
 
             await _apply(conn, plan, step)
+            if then is not None:
+                await then(conn, plan.report)
     counts = {key: asdict(c) for key, c in plan.report.counts().items()}
     log.info("catalog imported (%s): %s", "replace" if replace else "merge", counts)
     return plan.report

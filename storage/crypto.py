@@ -33,6 +33,8 @@ class IdVault:
         enc_key = hmac.new(root, b"meslek-id-encryption", hashlib.sha256).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(enc_key))
         self._hash_key = hmac.new(root, b"meslek-id-hash", hashlib.sha256).digest()
+        file_key = hmac.new(root, b"meslek-upload-encryption", hashlib.sha256).digest()
+        self._files = Fernet(base64.urlsafe_b64encode(file_key))
 
     def encrypt(self, national_id: str) -> str:
         return self._fernet.encrypt(national_id.encode("ascii")).decode("ascii")
@@ -42,6 +44,16 @@ class IdVault:
             return self._fernet.decrypt(token.encode("ascii")).decode("ascii")
         except InvalidToken as exc:
             raise KeyError_("kimlik numarası bu anahtarla çözülemedi") from exc
+
+    def encrypt_bytes(self, data: bytes) -> str:
+        """An uploaded file kept until it is confirmed (its own key, not the ids' key)."""
+        return self._files.encrypt(data).decode("ascii")
+
+    def decrypt_bytes(self, token: str) -> bytes:
+        try:
+            return self._files.decrypt(token.encode("ascii"))
+        except InvalidToken as exc:
+            raise KeyError_("yüklenen dosya bu anahtarla çözülemedi") from exc
 
     def hash(self, national_id: str) -> str:
         """A keyed hash for duplicate checks; useless without the key."""

@@ -12,6 +12,7 @@ import zipfile
 import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -176,7 +177,9 @@ def _read_table(name: str, data: bytes) -> _Table:
     raise TraineeFileError([Problem(name, ".yaml, .csv ya da .xlsx olmalı")])
 
 
-def _check(table: _Table, courses: set[str]) -> tuple[list[Trainee], list[Problem]]:
+def _check(
+    table: _Table, courses: AbstractSet[str], foreign: AbstractSet[str] = frozenset()
+) -> tuple[list[Trainee], list[Problem]]:
     problems: list[Problem] = []
     missing = set()
     if table.header_row is not None:  # a spreadsheet: each required column once, not per row
@@ -200,6 +203,8 @@ def _check(table: _Table, courses: set[str]) -> tuple[list[Trainee], list[Proble
         if "course" not in missing:
             if not course:
                 problem("course", "kurs boş bırakılamaz")
+            elif course in foreign:
+                problem("course", f"'{course}' sizin merkezlerinizden birinin kursu değil")
             elif course not in courses:
                 problem("course", f"'{course}' diye bir kurs yok")
         if "full_name" not in missing and len(name.split()) < 2:
@@ -219,16 +224,25 @@ def _check(table: _Table, courses: set[str]) -> tuple[list[Trainee], list[Proble
     return out, problems
 
 
-def read_trainees_bytes(filename: str, data: bytes, courses: set[str]) -> list[Trainee]:
+def read_trainees_bytes(
+    filename: str,
+    data: bytes,
+    courses: AbstractSet[str],
+    *,
+    foreign: AbstractSet[str] = frozenset(),
+) -> list[Trainee]:
     """Reads and checks an uploaded file held in memory (.yaml, .csv or .xlsx, told apart by
-    `filename`); raises TraineeFileError listing every problem. Nothing touches the disk."""
+    `filename`); raises TraineeFileError listing every problem. Nothing touches the disk.
+
+    `courses` are the ones the file may name; a row naming one of `foreign` (a course that
+    exists but belongs to a centre the uploader does not work for) is a problem of that row."""
     name = upload_name(filename)
     try:
         table = _read_table(name, data)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         log.warning("trainee file %s unreadable: %s", name, type(exc).__name__)
         raise TraineeFileError([Problem(name, f"dosya okunamadı; bozuk olabilir ({exc})")]) from exc
-    trainees, problems = _check(table, courses)
+    trainees, problems = _check(table, courses, foreign)
     if problems:
         raise TraineeFileError(problems)
     return trainees

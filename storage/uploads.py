@@ -28,10 +28,16 @@ from storage.trainees import TraineePreview, preview_trainees, read_trainees_byt
 __all__ = ["course_ids", "preview_catalog_upload", "preview_trainee_upload"]
 
 
-async def course_ids(db_or_conn: Database | AsyncConnection) -> set[str]:
-    """The ids of every course in the database (what a trainee list may name)."""
+async def course_ids(
+    db_or_conn: Database | AsyncConnection, scope: frozenset[str] | None = None
+) -> set[str]:
+    """The ids of every course in the database (what a trainee list may name); with `scope`,
+    only the courses of those centres."""
+    query = select(tables.courses.c.id)
+    if scope is not None:
+        query = query.where(tables.courses.c.center_id.in_(sorted(scope)))
     async with reading(db_or_conn) as conn:
-        return set((await conn.execute(select(tables.courses.c.id))).scalars())
+        return set((await conn.execute(query)).scalars())
 
 
 async def preview_catalog_upload(
@@ -56,10 +62,21 @@ async def preview_catalog_upload(
 
 
 async def preview_trainee_upload(
-    db_or_conn: Database | AsyncConnection, filename: str, data: bytes
+    db_or_conn: Database | AsyncConnection,
+    filename: str,
+    data: bytes,
+    *,
+    scope: frozenset[str] | None = None,
 ) -> TraineePreview:
     """Reads and checks an uploaded trainee list (.yaml, .csv, .xlsx) against the courses in
-    the database, then previews storing it; raises TraineeFileError with every problem."""
-    courses = await course_ids(db_or_conn)
-    trainees = await asyncio.to_thread(read_trainees_bytes, filename, data, courses)
+    the database, then previews storing it; raises TraineeFileError with every problem.
+
+    With `scope` (centre ids) the list may name only those centres' courses: a row naming
+    another centre's course is a problem of that row."""
+    async with reading(db_or_conn) as conn:
+        courses = await course_ids(conn, scope)
+        foreign = await course_ids(conn) - courses if scope is not None else set()
+    trainees = await asyncio.to_thread(
+        read_trainees_bytes, filename, data, courses, foreign=foreign
+    )
     return await preview_trainees(db_or_conn, trainees)

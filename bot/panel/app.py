@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartParser
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,7 +18,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.panel import views_applications, views_audit, views_auth, views_courses
+from bot.panel import views_applications, views_audit, views_auth, views_courses, views_uploads
 from bot.panel.base import HERE, Panel, make_templates, render
 from bot.panel.security import PanelConfig
 from bot.settings import Settings
@@ -38,6 +39,9 @@ HEADERS = [
     (b"referrer-policy", b"same-origin"),
 ]
 MAX_FORM_BYTES = 25 * 1024 * 1024  # uploads included
+# An uploaded file is kept in memory, never spooled to a temporary file on disk (trainee lists
+# hold names, phones and national ids); the body limit above bounds that memory.
+MultiPartParser.spool_max_size = MAX_FORM_BYTES + 1024 * 1024
 
 
 class SecurityHeaders:
@@ -128,6 +132,7 @@ def build_panel_app(
         *views_applications.ROUTES,
         *views_audit.ROUTES,
         *views_courses.ROUTES,
+        *views_uploads.ROUTES,
         *(extra or []),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

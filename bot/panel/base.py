@@ -174,14 +174,17 @@ def staff_page(
                 return back("/password")
             if admin and not found.member.is_admin:
                 raise HTTPException(403, "Bu sayfa yalnızca yöneticiler içindir.")
-            if request.method == "POST":
-                form = await request.form()
-                sent = form.get("csrf")
-                if not isinstance(sent, str) or not same(sent, found.csrf):
-                    raise HTTPException(
-                        403, "Form süresi dolmuş ya da geçersiz; sayfayı yenileyin."
-                    )
-            response = await handler(request)
+            try:
+                if request.method == "POST":
+                    form = await request.form()
+                    sent = form.get("csrf")
+                    if not isinstance(sent, str) or not same(sent, found.csrf):
+                        raise HTTPException(
+                            403, "Form süresi dolmuş ya da geçersiz; sayfayı yenileyin."
+                        )
+                response = await handler(request)
+            finally:
+                await request.close()  # the form's uploaded files, if any
             # Pages with citizens' data stay out of the browser's cache (shared office PCs).
             response.headers.setdefault("Cache-Control", "no-store")
             return response
