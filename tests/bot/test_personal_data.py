@@ -383,3 +383,20 @@ def test_requests_list_prints_stored_text_safely(tmp_path: Path, seeded_db: Path
     assert not any(ch in done.stdout for ch in ("\x1b", "\u202e"))
     assert len(done.stdout.strip().splitlines()) == 1
 
+
+async def test_asking_for_erasure_at_the_summary_does_not_send_the_application(
+    chat: Chat,
+) -> None:
+    """ "verilerimi sil" has a "sil" in it, which confirms an erasure; at the form's summary it
+    used to count as "yes, send" and stored the application it meant to remove."""
+    await reach_name_question(chat)
+    for answer in (NAME, "12.05.1998", VALID_ID, PHONE_TYPED, "Buca", "geç", "geç"):
+        await chat.say(answer)
+    assert await state(chat) == "apply:confirm"
+    await chat.say("verilerimi sil")
+    assert "MF-" not in chat.texts()
+    assert "geri alınamaz" in chat.texts()
+    await chat.press_label("Evet")
+    assert "silindi" in chat.texts()
+    async with chat.assistant.db.read() as conn:
+        assert (await conn.execute(select(t.applications.c.id))).first() is None
