@@ -310,7 +310,9 @@ def serve(args: argparse.Namespace) -> None:
                 return [menu]
 
             assistant.engine.handle = instant  # a stub: measures the channel alone
-        store = WhatsAppStore(assistant.db, assistant.users, assistant.engine.clock)
+        store = WhatsAppStore(
+            assistant.db, assistant.users, assistant.engine.clock, assistant.engine.vault
+        )
         channel = WhatsAppChannel(settings, assistant.engine, store, assistant.users, metrics)
         return Service("whatsapp", channel.start, channel.stop, channel.routes())
 

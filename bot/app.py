@@ -125,7 +125,6 @@ async def build_assistant(settings: Settings) -> Assistant:
             config=EngineConfig(
                 tz=settings.tz,
                 default_locale=settings.default_locale,
-                admin_keys=settings.admin_keys,
                 max_active=settings.max_active_applications,
                 reminder_kinds=tuple(dict.fromkeys(map(kind_of, settings.reminder_offsets))),
                 capabilities=capabilities.BY_CHANNEL,

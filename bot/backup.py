@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 
 from bot.settings import Settings
+from storage.files import create_private, write_private
 
 KEY_FILE_NAME = "meslek.key"
 
@@ -27,6 +27,7 @@ def _copy(src: Path, dst: Path) -> None:
     # consistent snapshot even while another process writes.
     tmp = dst.with_name(dst.name + ".part")
     tmp.unlink(missing_ok=True)
+    create_private(tmp)  # 0600, like the database: SQLite writes into the file it finds
     source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=30)
     try:
         target = sqlite3.connect(tmp)
@@ -66,8 +67,7 @@ def _backup(settings: Settings, dest: Path) -> list[str]:
         )
     elif key.exists():
         key_dest = dest.with_name(dest.name + ".key")
-        shutil.copyfile(key, key_dest)
-        key_dest.chmod(0o600)
+        write_private(key_dest, key.read_bytes())
         lines.append(
             f"Kimlik numarası anahtarı da kopyalandı: {key_dest} (izin 0600). Geri yüklerken "
             f"veritabanının yanına {KEY_FILE_NAME} adıyla koyun ya da MF_DATA_KEY olarak verin."

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
 from bot import cli_panel, cli_reminders, cli_staff
+from bot.logs import setup as setup_logging
 from bot.loop import run as run_loop
 from bot.settings import ConfigError, Settings, load_settings
 
@@ -250,11 +252,9 @@ def _command_key(args: argparse.Namespace) -> tuple[str, ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parses the command line, loads settings and runs one command."""
     args = _build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    # Whatever a command writes (database, backups, exports, key files) is for its owner alone.
+    os.umask(0o077)
+    setup_logging(args.verbose)
     try:
         settings = load_settings()
     except ConfigError as exc:

@@ -182,6 +182,7 @@ async def audit_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_database
     from storage import staff_store
     from storage.exports import safe_text
+    from storage.files import write_private
 
     db, _ = await open_database(settings)
     try:
@@ -216,7 +217,7 @@ async def audit_export(args: argparse.Namespace, settings: Settings) -> int:
             )  # fmt: skip
         text = buf.getvalue()
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        write_private(args.output, text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     return 0

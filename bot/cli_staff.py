@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.decisions import DECISIONS
 from bot.settings import Settings
+from core.checks import clean_text
 
 
 def add_parsers(sub: Any) -> None:
@@ -52,8 +53,9 @@ async def applications_list(args: argparse.Namespace, settings: Settings) -> int
     if not rows:
         print("Başvuru yok.")
     for r in rows:
+        name = clean_text(str(r["full_name"]), multiline=False)
         print(
-            f"{r['number']}  {r['status']:<10} {r['course']:<28} {r['full_name']:<24} "
+            f"{r['number']}  {r['status']:<10} {r['course']:<28} {name:<24} "
             f"{r['national_id']}  {r['phone']}  {r['created_at'][:16]}"
         )
     return 0
@@ -88,6 +90,7 @@ async def applications_decide(args: argparse.Namespace, settings: Settings) -> i
 async def applications_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_database, open_vault
     from storage.exports import applications_csv, applications_json, applications_xlsx
+    from storage.files import write_private
     from storage.staff_repo import application_rows
 
     db, _ = await open_database(settings)
@@ -102,17 +105,17 @@ async def applications_export(args: argparse.Namespace, settings: Settings) -> i
         if args.output is None:
             print("xlsx için --output DOSYA gerekli.", file=sys.stderr)
             return 2
-        args.output.write_bytes(applications_xlsx(rows))
+        write_private(args.output, applications_xlsx(rows))
         return 0
     if args.format == "json":
         text = applications_json(rows)
         if args.output:
-            args.output.write_text(text, encoding="utf-8")
+            write_private(args.output, text.encode("utf-8"))
         else:
             sys.stdout.write(text)
         return 0
     if args.output:  # a file is for Excel: UTF-8 with a BOM, so Turkish letters show right
-        args.output.write_bytes(applications_csv(rows))
+        write_private(args.output, applications_csv(rows))
     else:
         sys.stdout.write(applications_csv(rows, bom=False).decode("utf-8"))
     return 0
@@ -133,7 +136,9 @@ async def requests_list(args: argparse.Namespace, settings: Settings) -> int:
     for r in rows:
         state = "kapandı" if r["done_at"] else "açık"
         when = f"{r['created_at']:%Y-%m-%d %H:%M}"
-        print(f"#{r['id']}  {state:<7} {r['phone']}  {when}  {r['question']}")
+        # Stored text may predate the check at the door (bot/engine.py): never print it raw.
+        question, phone = (clean_text(str(r[k]), multiline=False) for k in ("question", "phone"))
+        print(f"#{r['id']}  {state:<7} {phone}  {when}  {question}")
     return 0
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.checks import clean_text
 from storage import tables as t
 from storage.crypto import IdVault
 from storage.repos import SqlStore
@@ -48,7 +49,7 @@ async def decide(
     """Sets an application's status to accepted, rejected or waitlisted."""
     if status not in DECISIONS.values():
         raise DecisionError(f"{status}: bilinmeyen karar")
-    reason = " ".join(reason.split())[:REASON_LIMIT]
+    reason = " ".join(clean_text(reason).split())[:REASON_LIMIT]
     store = SqlStore(conn, vault, now)
     before = await store.application(number)
     if before is None:

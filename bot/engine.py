@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.routing import route
 from core.channel import Capabilities
-from core.checks import mask_user
+from core.checks import clean_text, mask_user
 from core.conversation import Conversation
 from core.messages import Incoming, Reply
 from handlers.base import PLAIN, Context, Routes
@@ -41,7 +41,6 @@ class _Redelivered(Exception):
 class EngineConfig:
     tz: ZoneInfo
     default_locale: str
-    admin_keys: frozenset[str]
     max_active: int = 2
     reminder_kinds: tuple[str, ...] = ()  # MF_REMINDERS as kind codes: "eve1800", "m120"
     # What each channel can show, by the prefix of a user key.
@@ -110,8 +109,12 @@ class Engine:
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Handles one message of one user; messages of the same user run one at a time."""
-        if len(msg.text) > MAX_TEXT:
-            msg = replace(msg, text=msg.text[:MAX_TEXT])
+        # Every channel's text comes in here: cut to size, and stripped once of what could
+        # mislead a terminal or a reader (escapes, controls, bidi overrides) before anything
+        # understands or stores it.
+        text = clean_text(msg.text[:MAX_TEXT])
+        if text != msg.text:
+            msg = replace(msg, text=text)
         started = time.perf_counter()
         async with self._locks.hold(msg.user):
             try:
@@ -162,7 +165,6 @@ class Engine:
                     store=store,
                     translator=self.translator,
                     capabilities=self.config.capabilities.get(msg.channel, PLAIN),
-                    is_staff=user in self.config.admin_keys,
                     max_active=self.config.max_active,
                     reminder_kinds=self.config.reminder_kinds,
                 )
@@ -197,6 +199,7 @@ class Engine:
                 self._seen.pop(next(iter(self._seen)))
         if erased:  # after "verilerimi sil" nothing about the user is kept, here either
             self._forget(user)
+            await self.db.checkpoint()  # ...nor in the pages the SQLite -wal still holds
         elif self.cache_enabled:
             self._profiles[user] = profile
             self._conversations[user] = saved

@@ -9,7 +9,7 @@ from dataclasses import replace
 from core.actions import Action
 from core.conversation import Offer
 from core.intents import Intent
-from core.messages import Kind, Payload, Reply
+from core.messages import Kind, Payload, Reply, Role
 from handlers.base import Context, Routes
 from handlers.focus import resolve
 from handlers.mind import ask_to_leave
@@ -82,7 +82,16 @@ async def _route(ctx: Context, routes: Routes) -> list[Reply]:
 def _typed_option(ctx: Context, text: str) -> str | None:
     """Typing "2", an option's label or "evet" presses that option of the last message."""
     offer = choose(text, ctx.conv.offered)
-    return offer.data if offer else None
+    if offer is None:
+        return None
+    if (
+        offer.role is Role.YES
+        and Payload.decode(offer.data) is not None
+        and not offer.data.startswith(f"{Action.ERASE}|")
+        and ctx.understanding.intent == Intent.DELETE_MY_DATA
+    ):
+        return None  # "verilerimi sil": its "sil" says yes to the erasure only, never "send"
+    return offer.data
 
 
 async def _command(ctx: Context, routes: Routes, text: str) -> list[Reply]:

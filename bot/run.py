@@ -14,6 +14,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from bot.app import Assistant, build_assistant, settle_heap
+from bot.logs import Redact
 from bot.metrics import Metrics
 from bot.services import Service, ServiceFactory, channel_service
 from bot.settings import Settings
@@ -48,7 +49,9 @@ def whatsapp_service(settings: Settings, assistant: Assistant, metrics: Metrics)
     from bot.channels.whatsapp import WhatsAppChannel
     from storage.whatsapp_store import WhatsAppStore
 
-    store = WhatsAppStore(assistant.db, assistant.users, assistant.engine.clock)
+    store = WhatsAppStore(
+        assistant.db, assistant.users, assistant.engine.clock, assistant.engine.vault
+    )
     channel = WhatsAppChannel(settings, assistant.engine, store, assistant.users, metrics)
     return channel_service(assistant, channel)
 
@@ -76,25 +79,6 @@ class _Server(uvicorn.Server):
         yield
 
 
-class _Redact(logging.Filter):
-    """Replaces secrets in log records (PTB puts the token in some error messages)."""
-
-    def __init__(self, secrets: Sequence[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        for secret in self.secrets:
-            message = message.replace(secret, "***")
-            if record.exc_text:
-                record.exc_text = record.exc_text.replace(secret, "***")
-        record.msg, record.args = message, None
-        return True
-
-
 def _secrets(settings: Settings) -> list[str]:
     values = (
         settings.telegram_token,
@@ -116,7 +100,7 @@ def _redacted(text: str, settings: Settings) -> str:
 def _quiet_logs(settings: Settings) -> Iterator[None]:
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    redact = _Redact(_secrets(settings))
+    redact = Redact(_secrets(settings))  # the secrets, and personal data again (bot/logs.py)
     handlers = list(logging.getLogger().handlers)
     for handler in handlers:
         handler.addFilter(redact)

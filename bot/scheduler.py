@@ -74,8 +74,11 @@ class ReminderScheduler:
             )  # fmt: skip
 
     async def clean_up(self) -> None:
+        """Drops old outbox rows; empties the SQLite -wal, so what was overwritten or deleted
+        (a form given up half-way, a handled message) stays there at most this hour."""
         async with self.db.write() as conn:
             await outbox_repo.clean_up(conn, self.clock())
+        await self.db.checkpoint()
 
     async def start(self) -> None:
         """Recovers rows a crash left in flight, plans once, then starts the fixed jobs."""

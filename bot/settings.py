@@ -36,7 +36,6 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Europe/Istanbul"
     default_locale: str = "tr"
-    admin_ids: str = ""
     data_key: SecretStr | None = None
 
     telegram_token: SecretStr | None = None
@@ -141,9 +140,6 @@ class Settings(BaseSettings):
                     raise ValueError(
                         f"MF_WHATSAPP_{name.upper()} is required with MF_WHATSAPP_TOKEN"
                     )
-        for key in self.admin_keys:
-            if ":" not in key:
-                raise ValueError(f"MF_ADMIN_IDS: {key!r} must look like telegram:12345")
         return self
 
     # Derived views -------------------------------------------------------------
@@ -157,10 +153,6 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
-
-    @property
-    def admin_keys(self) -> frozenset[str]:
-        return frozenset(k.strip() for k in self.admin_ids.split(",") if k.strip())
 
     @property
     def reminder_offsets(self) -> list[tuple[str, int | time]]:

@@ -13,6 +13,27 @@ _MONTHS = {
 }  # fmt: skip
 _FOLD = str.maketrans("çğıöşüâîûÇĞIİÖŞÜ", "cgiosuaiucgiiosu")
 _NAME_OK = re.compile(r"^[A-Za-zÇĞİÖŞÜçğıöşüÂÎÛâîû'’.\- ]+$")
+# Terminal escape sequences (CSI, OSC and two-character ones; 8-bit CSI too), taken out whole
+# so "\x1b[31m" leaves nothing behind.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?"
+)
+# Controls (C0, DEL, C1) but newline and tab; bidi embeddings, overrides, isolates and marks;
+# invisible zero-width characters (ZWJ/ZWNJ stay: emoji and scripts need them).
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ufeff]"
+)
+_LINE_ENDS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " "})
+
+
+def clean_text(text: str, *, multiline: bool = True) -> str:
+    """Free text as typed, without what could mislead a terminal or a reader: escape sequences,
+    control characters, bidi overrides and isolates, zero-width characters. Tabs become spaces;
+    line ends become "\\n", or spaces when `multiline` is False."""
+    text = text.replace("\r\n", "\n").translate(_LINE_ENDS)
+    text = _INVISIBLE.sub("", _ESCAPES.sub("", text))
+    return text if multiline else text.replace("\n", " ")
 
 
 def national_id_problem(text: str) -> str | None:
@@ -103,6 +124,20 @@ def mask_id(national_id: str) -> str:
     if len(national_id) < 5:
         return "*" * len(national_id)
     return national_id[:2] + "*" * (len(national_id) - 4) + national_id[-2:]
+
+
+_ID_LIKE = re.compile(r"(?<!\d)[1-9]\d{2}(?:[ .-]?\d{3}){2}[ .-]?\d{2}(?!\d)")
+
+
+def mask_national_ids(text: str) -> str:
+    """Free text with every valid T.C. kimlik no in it masked (12*******50): an id is kept
+    only sealed, even when someone writes it into a question for staff."""
+
+    def mask(found: re.Match[str]) -> str:
+        digits = clean_national_id(found.group())
+        return mask_id(digits) if national_id_problem(digits) is None else found.group()
+
+    return _ID_LIKE.sub(mask, text)
 
 
 def mask_user(user: str) -> str:

@@ -122,6 +122,8 @@ async def _answer_branch(ctx: Context) -> list[Reply] | None:
 async def _answer_buttons_by_text(ctx: Context, step: Step, text: str) -> list[Reply] | None:
     """Yes/no words where the buttons were not offered last (an older message, a restart);
     otherwise says what the question expects and shows its buttons again."""
+    if ctx.understanding.intent == Intent.DELETE_MY_DATA:
+        return None  # "verilerimi sil": its "sil" says yes to the erasure only (bot/routing.py)
     answer = yes_or_no(text)
     if step is Step.WOMEN_ONLY and answer is None:
         answer = audience_answer(text)

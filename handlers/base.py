@@ -34,7 +34,6 @@ class Context:
     store: Store
     translator: Translator
     capabilities: Capabilities = PLAIN  # what the user's channel can show and ask for
-    is_staff: bool = False
     max_active: int = 2  # active applications one person may hold
     reminder_kinds: tuple[str, ...] = ()  # configured reminders: "eve1800", "m120"
     _understanding: Understanding | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core.actions import Action
-from core.checks import normalise_phone
+from core.checks import mask_national_ids, normalise_phone
 from core.intents import Intent
 from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
@@ -55,7 +55,7 @@ async def answer(ctx: Context) -> list[Reply] | None:
     if ctx.conv.state == Step.ASK_QUESTION:
         if len(text) < 3:
             return [Reply(ctx.t("human.ask_question"))]
-        ctx.conv.go(Step.ASK_PHONE, question=text[:1000])
+        ctx.conv.go(Step.ASK_PHONE, question=mask_national_ids(text)[:1000])
         own = ctx.own_phone()
         if own:
             return await _store(ctx, own)

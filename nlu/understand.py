@@ -333,5 +333,12 @@ def understand(text: str, index: CatalogIndex) -> Understanding:
         audience=audience,
         unknown_course=asked_course,
     )
-    log.debug("understood %r as %s", result.normalized[:80], result.intent_name)
+    # What was understood, never what was written (it may be a name, an id, a phone number).
+    log.debug(
+        "understood %d words as %s (branch=%s confidence=%.2f)",
+        len(tokens),
+        result.intent_name,
+        result.branch,
+        result.confidence,
+    )
     return result

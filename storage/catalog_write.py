@@ -24,6 +24,7 @@ from storage.catalog_columns import ENTITIES, FREE_TEXT, PHONES, Column, Entity
 from storage.catalog_validate import catalog_lists
 from storage.catalog_xlsx import Sheet, write_workbook
 from storage.exports import safe_phone, safe_text
+from storage.files import open_private
 
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _WIDTHS = {"id": 30, "name": 32, "address": 36, "keywords": 40, "notes": 30, "hours": 14}
@@ -161,7 +162,7 @@ def _writer(data: bytes) -> Callable[[IO[bytes]], None]:
 def _atomic(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        with tmp.open("wb") as out:
+        with open_private(tmp) as out:
             write(out)
         os.replace(tmp, path)
     finally:

@@ -55,6 +55,16 @@ class IdVault:
         except InvalidToken as exc:
             raise KeyError_("yüklenen dosya bu anahtarla çözülemedi") from exc
 
+    def seal_text(self, text: str) -> str:
+        """Any text encrypted the same way (a stored inbound message, which may hold an id)."""
+        return self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
+
+    def open_text(self, token: str) -> str:
+        try:
+            return self._fernet.decrypt(token.encode("ascii")).decode("utf-8")
+        except InvalidToken as exc:
+            raise KeyError_("saklanan mesaj bu anahtarla çözülemedi") from exc
+
     def hash(self, national_id: str) -> str:
         """A keyed hash for duplicate checks; useless without the key."""
         return hmac.new(self._hash_key, national_id.encode("ascii"), hashlib.sha256).hexdigest()

@@ -10,6 +10,7 @@ import holidays
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.checks import clean_text
 from storage import outbox_repo
 from storage import tables as t
 
@@ -58,6 +59,7 @@ async def cancel_session(
     conn: AsyncConnection, session_id: str, reason: str, now: datetime
 ) -> Change:
     """Cancels a session; its trainees are told once and its reminders dropped."""
+    reason = " ".join(clean_text(reason).split())
     row = await _session(conn, session_id)
     if row.status == "cancelled":
         raise SessionChangeError(f"{session_id}: bu oturum zaten iptal edilmiş")

@@ -252,7 +252,8 @@ wa_inbound = Table(
     metadata,
     Column("wamid", String(200), primary_key=True),
     Column("user_key", String(160), nullable=False, index=True),
-    Column("payload", Text, nullable=False),  # JSON; emptied once handled (it may hold an id no.)
+    # JSON sealed with the data key (it may hold an id no.); "{}" once handled.
+    Column("payload", Text, nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
     Column("processed_at", UTCDateTime(), nullable=True),
     Index("ix_wa_inbound_processed_received", "processed_at", "received_at"),

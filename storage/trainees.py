@@ -23,7 +23,7 @@ import yaml
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.checks import clean_national_id, national_id_problem, normalise_phone
+from core.checks import clean_national_id, clean_text, national_id_problem, normalise_phone
 from core.records import Trainee
 from storage import tables as t
 from storage.catalog_columns import fold
@@ -72,7 +72,7 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # 5321234567.0 from a number cell
-    return str(value).strip()
+    return clean_text(str(value), multiline=False).strip()
 
 
 def _tabular(table: _Table, rows: Iterator[tuple[int, Sequence[object]]]) -> _Table:
@@ -136,7 +136,7 @@ def _xlsx(name: str, data: bytes) -> _Table:
 def _scalar(node: yaml.Node) -> str:
     if not isinstance(node, yaml.ScalarNode) or (node.style is None and node.value in _NULLS):
         return ""
-    return str(node.value).strip()
+    return clean_text(str(node.value), multiline=False).strip()
 
 
 def _yaml(name: str, data: bytes) -> _Table:

@@ -200,16 +200,18 @@ async def apply_statuses(
     )
 
 
-async def forget_erased(conn: AsyncConnection, user_keys: Iterable[str]) -> None:
-    """Deletes our rows for users that no longer exist ("verilerimi sil" just ran)."""
+async def forget_erased(conn: AsyncConnection, user_keys: Iterable[str]) -> list[str]:
+    """Deletes our rows for users that no longer exist ("verilerimi sil" just ran); returns
+    those users."""
     keys = set(user_keys)
     if not keys:
-        return
+        return []
     present = set((await conn.execute(select(users.c.key).where(users.c.key.in_(keys)))).scalars())
     gone = sorted(keys - present)
     if gone:
         await conn.execute(delete(wa_inbound).where(wa_inbound.c.user_key.in_(gone)))
         await conn.execute(delete(wa_sent).where(wa_sent.c.user_key.in_(gone)))
+    return gone
 
 
 async def push_target(conn: AsyncConnection, user_key: str) -> PushTarget | None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import whatsapp_repo as repo
+from storage.crypto import IdVault
 from storage.db import Database
 from storage.users import UserRows
 from storage.whatsapp_repo import Delivery, Finished, InboundRow, PushTarget
@@ -38,9 +40,13 @@ class WhatsAppStore:
         db: Database,
         users: UserRows,
         clock: Callable[[], datetime],
+        vault: IdVault,
         max_batch: int = 500,
     ) -> None:
         self.db = db
+        # A message is kept until handled (a crash between the 200 and the answer); what the
+        # citizen typed may be a national id or a phone number: it is stored sealed.
+        self.vault = vault
         self.users = users
         self.clock = clock
         self.max_batch = max_batch
@@ -93,7 +99,12 @@ class WhatsAppStore:
     async def unprocessed(self) -> list[InboundRow]:
         """Inbound messages stored but not handled yet (a crash between the 200 and the answer)."""
         async with self.db.read() as conn:
-            return await repo.unprocessed(conn)
+            rows = await repo.unprocessed(conn)
+        return [replace(r, payload=self._open(r.payload)) for r in rows]
+
+    def _open(self, payload: str) -> str:
+        # Rows stored before payloads were sealed are plain JSON.
+        return payload if payload.startswith("{") else self.vault.open_text(payload)
 
     # Group commit --------------------------------------------------------------------------
 
@@ -129,17 +140,23 @@ class WhatsAppStore:
         finished = [w for w in works if isinstance(w, Finished)]
         now = self.clock()
         unreachable: list[str] = []
+        erased: list[str] = []
+        sealed = [
+            replace(m, payload=self.vault.seal_text(m.payload))
+            for d in deliveries
+            for m in d.messages
+        ]
         # A webhook waits for this commit before it may answer 200: it goes first.
         async with self.db.write(urgent=bool(deliveries)) as conn:
             new: set[str] = set()
             if deliveries:
-                new = await repo.store_inbound(conn, [m for d in deliveries for m in d.messages])
+                new = await repo.store_inbound(conn, sealed)
             if finished:
                 await repo.record_sent(conn, [s for f in finished for s in f.sent], now)
                 await repo.mark_processed(conn, [f.wamid for f in finished], now)
                 # The engine writes last_inbound_at too, but at most once a minute per user.
                 await repo.touch_inbound(conn, {f.user_key: f.wrote_at for f in finished})
-                await repo.forget_erased(conn, (f.user_key for f in finished))
+                erased = await repo.forget_erased(conn, (f.user_key for f in finished))
             done = {i: await w(conn) for i, w in enumerate(works) if callable(w)}
             statuses = [s for d in deliveries for s in d.statuses]
             if statuses:  # after the records above: a status may race its own message's record
@@ -148,6 +165,8 @@ class WhatsAppStore:
                     conn, (s.user_key for s in statuses if s.error_code == UNDELIVERABLE)
                 )
         self.users.changed(unreachable)
+        if erased:  # "verilerimi sil": no page that held their rows stays in the -wal
+            await self.db.checkpoint()
         return [
             {m.wamid for m in w.messages} & new if isinstance(w, Delivery) else done.get(i)
             for i, w in enumerate(works)

@@ -25,6 +25,17 @@ def test_vault_round_trip_and_keyed_hash() -> None:
         IdVault("another-key-of-enough-len").decrypt(token)
 
 
+def test_any_text_can_be_sealed_and_opened_again() -> None:
+    vault = IdVault("a-test-key-of-enough-length")
+    text = f'{{"body": "kimliğim {VALID_ID}, adım Ayşe"}}'
+    sealed = vault.seal_text(text)
+    assert VALID_ID not in sealed
+    assert not sealed.startswith("{")  # how a stored WhatsApp message tells sealed from plain
+    assert vault.open_text(sealed) == text
+    with pytest.raises(KeyError_):
+        IdVault("another-key-of-enough-len").open_text(sealed)
+
+
 def test_key_file_is_created_private_and_reused(tmp_path: Path) -> None:
     path = tmp_path / "data" / "meslek.key"
     first = load_or_create_key_file(path)

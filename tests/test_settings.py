@@ -39,13 +39,11 @@ def test_defaults_match_the_contract() -> None:
 def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("MF_TIMEZONE=Europe/Berlin\nMF_HTTP_PORT=9000\n")
     monkeypatch.setenv("MF_HTTP_PORT", "9100")
-    monkeypatch.setenv("MF_ADMIN_IDS", "telegram:1, whatsapp:905321234567")
     monkeypatch.setenv("MF_QUIET_HOURS", "")
     monkeypatch.setenv("MF_WHATSAPP_TEMPLATES", "reminder=ders_hatirlatma:tr,decision=karar:tr")
     s = load_settings()
     assert s.timezone == "Europe/Berlin"
     assert s.http_port == 9100  # the environment wins over .env
-    assert s.admin_keys == {"telegram:1", "whatsapp:905321234567"}
     assert s.quiet_window is None
     assert s.templates["reminder"] == ("ders_hatirlatma", "tr")
 
@@ -101,3 +99,14 @@ def test_secrets_never_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
         assert secret not in shown
     assert s.telegram_token is not None
     assert s.telegram_token.get_secret_value() == "123456:SECRET-TOKEN-VALUE"
+
+
+def test_the_old_staff_list_variable_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    # MF_ADMIN_IDS never did anything (staff act in the panel). A value left in an old .env,
+    # even one its old check refused, must not stop the program nor change anything.
+    without = load_settings().model_dump()
+    monkeypatch.setenv("MF_ADMIN_IDS", "12345, telegram:1")
+    Path(".env").write_text("MF_ADMIN_IDS=whatsapp:905321234567\n")
+    s = load_settings()
+    assert s.model_dump() == without
+    assert not any("admin" in name for name in s.model_dump())

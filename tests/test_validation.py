@@ -10,6 +10,7 @@ from core.checks import (
     age_on,
     clean_name,
     mask_id,
+    mask_national_ids,
     national_id_problem,
     normalise_phone,
     parse_birth_date,
@@ -101,3 +102,10 @@ def test_names_are_title_cased_the_turkish_way() -> None:
 
 def test_masking_keeps_two_digits_each_side() -> None:
     assert mask_id(VALID_ID) == "12*******50"
+
+
+def test_valid_ids_in_free_text_are_masked_and_other_numbers_kept() -> None:
+    text = f"TC {VALID_ID}, eşiminki 123 456 789 50; tel 05321234567, no 12345678951"
+    assert mask_national_ids(text) == (
+        "TC 12*******50, eşiminki 12*******50; tel 05321234567, no 12345678951"
+    )

@@ -100,6 +100,7 @@ def copy_seeded(seeded_db: Path, tmp_path: Path) -> None:
     target = tmp_path / "data" / "meslek.db"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(seeded_db, target)
+    target.chmod(0o600)  # as the program creates it
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from bot.retry import RetryPolicy
 from bot.web import build_web_app
 from core.messages import Button, Incoming, Reply
 from storage import tables as t
+from storage.whatsapp_repo import Delivery, InboundRow
 from storage.whatsapp_store import WhatsAppStore
 from tests.bot.conftest import make_settings
 from tests.doubles.graph_api import GraphDouble, LocalServer, Sent
@@ -156,7 +157,9 @@ async def open_channel(assistant: Assistant | None, tmp_path: Path, graph: Graph
     os.environ.update(kept)  # make_settings clears MF_*; MF_TEST_DATABASE_URL must survive
     assistant = assistant or await build_assistant(settings)
     metrics = Metrics()
-    store = WhatsAppStore(assistant.db, assistant.users, assistant.engine.clock)
+    store = WhatsAppStore(
+        assistant.db, assistant.users, assistant.engine.clock, assistant.engine.vault
+    )
     channel = WhatsAppChannel(
         settings, assistant.engine, store, assistant.users, metrics, retry=FAST
     )
@@ -339,6 +342,48 @@ async def test_erasing_my_data_leaves_no_row_with_my_number(wa: WhatsApp, ayse: 
         for table in t.metadata.sorted_tables:
             for row in (await conn.execute(select(table))).all():
                 assert ayse.wa_id not in " ".join(map(str, row)), (table.name, row)
+
+
+def _files(wa: WhatsApp) -> bytes:
+    """The database file and its -wal, as they are on disk now (the database is open)."""
+    path = wa.assistant.settings.sqlite_path
+    assert path is not None
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+async def test_what_was_typed_on_whatsapp_is_stored_sealed_and_erased_without_a_trace(
+    wa: WhatsApp, ayse: Person
+) -> None:
+    await ayse.say("barista kursuna başvurmak istiyorum")
+    await ayse.press_id("apply_course")
+    await ayse.press_id("consent")
+    for answer in ("Ayşe Yılmaz", "12.05.1998", VALID_ID, "0533 765 43 21", "Buca", "geç", "geç"):
+        await ayse.say(answer)
+    await ayse.press("Gönder")
+    assert "MF-" in ayse.texts()
+    await ayse.say(f"TC numaram {VALID_ID}, öbür numaram 0533 765 43 21")
+    assert VALID_ID.encode() not in _files(wa)  # not in the form, not in a stored message
+    assert b"765 43 21" not in _files(wa)
+    # A message stored but not handled yet (the state a crash leaves) is sealed too.
+    typed = ayse.message("text", text={"body": f"kimlik {VALID_ID}"})
+    payload = json.dumps({"message": typed, "contact": {}}, ensure_ascii=False)
+    row = InboundRow(typed["id"], ayse.key, payload, datetime.now(UTC))
+    assert await wa.channel.store.store(Delivery([row], [])) == {typed["id"]}
+    async with wa.assistant.db.read() as conn:
+        rows = await conn.execute(select(t.wa_inbound.c.wamid, t.wa_inbound.c.payload))
+        kept: dict[str, str] = {wamid: text for wamid, text in rows}
+    assert VALID_ID not in kept[typed["id"]]
+    assert {p for w, p in kept.items() if w != typed["id"]} == {"{}"}  # handled: emptied
+    assert [r.payload for r in await wa.channel.store.unprocessed()] == [payload]
+    assert VALID_ID.encode() not in _files(wa)
+
+    await ayse.say("verilerimi sil")
+    await ayse.press("Evet")
+    assert "silindi" in ayse.texts()
+    files = _files(wa)
+    for trace in (VALID_ID, "5337654321", "765 43 21", "Yılmaz", ayse.wa_id):
+        assert trace.encode() not in files, trace
 
 
 async def test_rows_left_unhandled_by_a_crash_are_handled_at_start(tmp_path: Path) -> None:
