@@ -215,7 +215,6 @@ async def test_bad_signature_is_refused_and_nothing_is_stored_or_sent(
     assert (await wa.post(doc, signature="sha256=" + "0" * 64)).status_code == 403
     tampered = body.replace(b"merhaba", b"merhabA")
     assert (await wa.post(tampered, signature=sign(SECRET.encode(), body))).status_code == 403
-    assert (await wa.post(b"{not json", signature="sign")).status_code == 400
     assert (await wa.post(b"x" * 1_100_000, signature="sign")).status_code == 413
     await wa.settle()
     await asyncio.sleep(0.1)

@@ -23,6 +23,7 @@ from bot.channels.whatsapp_inbound import (
 )
 from bot.channels.whatsapp_render import Pages, Renderer, more_request, shorten, split_text
 from bot.retry import RetryPolicy
+from bot.webhook_body import Malformed
 from core.messages import Button, Kind, Location, Reply
 from locales import load_translator
 from storage import tables as t
@@ -246,7 +247,8 @@ def test_a_shared_contact_is_own_only_when_its_wa_id_is_the_senders() -> None:
 def test_deliveries_for_another_number_or_object_are_ignored() -> None:
     assert parse_delivery(delivery(msg("text", text={"body": "x"})), "OTHER", NOW).messages == []
     assert parse_delivery({"object": "page", "entry": []}, "PN", NOW).messages == []
-    assert parse_delivery([1, 2], "PN", NOW).messages == []
+    with pytest.raises(Malformed):  # not an object at all: refused (and recorded) instead
+        parse_delivery([1, 2], "PN", NOW)
 
 
 @pytest.mark.parametrize(
