@@ -45,9 +45,9 @@ log = logging.getLogger(__name__)
 # idle ones are the first to go): 64.
 WEB_CONNECTIONS = 256
 PANEL_CONNECTIONS = 64
-# Descriptors the process needs besides its clients: the database pool (SQLite: a file, its WAL
-# and shared memory per connection), the Bot API and Graph pools (up to ~40), the listeners,
-# the event loop, logs. Measured: ~40 open in a running `meslek-bot run`; kept with margin.
+# Descriptors the process needs besides its clients. Measured: 23 in `meslek-bot run` on SQLite
+# (Telegram webhook) after 30 conversations; with every pool full add the Bot API's 36 + 2, the
+# Graph API's 8 and PostgreSQL's 15 (SQLAlchemy's default 5 + 10 overflow): ~85.
 RESERVED_FILES = 128
 OPEN_FILES_CEILING = 65_536  # soft limit asked for when the hard limit is higher (or unlimited)
 WARN_EVERY = 60.0
