@@ -146,6 +146,7 @@ async def send(count: int, rate: float, dump: Path | None = None) -> None:
                 telegram_token=DEFAULT_TOKEN,
                 telegram_api_url=double.api_url,
                 http_port=str(free_port()),
+                panel_port=str(free_port()),
                 reminders=f"{lead}m",
                 quiet_hours="",
                 telegram_max_rate=str(rate),

@@ -325,6 +325,7 @@ def serve(args: argparse.Namespace) -> None:
         whatsapp_verify_token="bench-verify",
         whatsapp_api_url=args.graph,
         http_port=args.port,
+        panel_port=args.panel_port,
     )
     sys.exit(run_loop(run(settings, services=[whatsapp])))
 
@@ -338,6 +339,7 @@ def main() -> None:
     parser.add_argument("--stub-engine", action="store_true", help="measure the channel alone")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--panel-port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--graph", default="", help=argparse.SUPPRESS)
     parser.add_argument("--db", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -369,6 +371,8 @@ def main() -> None:
                 "--serve",
                 "--port",
                 str(bot_port),
+                "--panel-port",
+                str(free_port()),
                 "--graph",
                 graph_url,
                 "--db",

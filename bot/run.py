@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 import uvicorn
 from starlette.applications import Starlette
 
+from bot import http_limits
 from bot.app import Assistant, build_assistant, settle_heap
 from bot.logs import Redact
 from bot.metrics import Metrics
@@ -152,6 +153,7 @@ async def run(
         return 2
     stop = stop or asyncio.Event()
     with _quiet_logs(settings), _signals(stop):
+        caps = http_limits.connection_caps(http_limits.raise_open_files())
         try:
             sock = _listen(settings.http_host, settings.http_port)
         except OSError as exc:
@@ -173,7 +175,8 @@ async def run(
             panel_sock.close()
             raise
         try:
-            return await _serve(settings, assistant, (sock, panel_sock), services or SERVICES, stop)
+            listeners = ((sock, caps[0]), (panel_sock, caps[1]))
+            return await _serve(settings, assistant, listeners, services or SERVICES, stop)
         finally:
             sock.close()
             panel_sock.close()
@@ -185,14 +188,20 @@ def _panel_unusable(settings: Settings, exc: OSError) -> str:
     return f"MF_PANEL_HOST/MF_PANEL_PORT: {where} dinlenemiyor ({exc})"
 
 
-def _uvicorn(app: object) -> _Server:
+def _uvicorn(app: object, connections: int) -> _Server:
+    """A server for `app` within `http_limits` (deadlines, head sizes, `connections` at once)."""
+    limits = http_limits.limits_for(connections)
     config = uvicorn.Config(
-        app,  # type: ignore[arg-type]
+        http_limits.BodyDeadline(app, limits),  # type: ignore[arg-type]
+        http=http_limits.bounded_protocol(limits),
         log_config=None,
         access_log=False,
         lifespan="off",
         ws="none",
         timeout_graceful_shutdown=10,
+        # Requests in flight (which may outlive their connection); the protocol keeps the
+        # connections themselves at `connections`, so this never counts those.
+        limit_concurrency=connections + 1,
     )
     return _Server(config)
 
@@ -213,6 +222,7 @@ async def serve_panel_only(settings: Settings, *, stop: asyncio.Event | None = N
 
     stop = stop or asyncio.Event()
     with _quiet_logs(settings), _signals(stop):
+        _, cap = http_limits.connection_caps(http_limits.raise_open_files(), web=False)
         try:
             sock = _listen(settings.panel_host, settings.panel_port)
         except OSError as exc:
@@ -223,7 +233,7 @@ async def serve_panel_only(settings: Settings, *, stop: asyncio.Event | None = N
         except BaseException:
             sock.close()
             raise
-        server = _uvicorn(panel_app(settings, db))
+        server = _uvicorn(panel_app(settings, db), cap)
         serving = asyncio.create_task(server.serve(sockets=[sock]))
         try:
             while not server.started:
@@ -246,17 +256,18 @@ async def serve_panel_only(settings: Settings, *, stop: asyncio.Event | None = N
 async def _serve(
     settings: Settings,
     assistant: Assistant,
-    socks: tuple[socket.socket, socket.socket],
+    listeners: tuple[tuple[socket.socket, int], tuple[socket.socket, int]],
     factories: Sequence[ServiceFactory],
     stop: asyncio.Event,
 ) -> int:
     metrics = Metrics()
     built = [s for f in factories if (s := f(settings, assistant, metrics)) is not None]
     routes = [route for s in built for route in s.routes]
-    server = _uvicorn(build_web_app(assistant.db, metrics, routes))
-    panel = _uvicorn(panel_app(settings, assistant.db))
-    serving = asyncio.create_task(server.serve(sockets=[socks[0]]))
-    panel_serving = asyncio.create_task(panel.serve(sockets=[socks[1]]))
+    (sock, web_cap), (panel_sock, panel_cap) = listeners
+    server = _uvicorn(build_web_app(assistant.db, metrics, routes), web_cap)
+    panel = _uvicorn(panel_app(settings, assistant.db), panel_cap)
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    panel_serving = asyncio.create_task(panel.serve(sockets=[panel_sock]))
     started: list[Service] = []
     try:
         while not (server.started and panel.started):

@@ -7,6 +7,7 @@ INSERT ... ON CONFLICT, written for SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,8 @@ from storage.tables import users, wa_inbound, wa_sent
 # A later status never moves a message back: "read" stays read when a late "delivered" comes.
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 HANDLED_PAYLOAD = "{}"
+REJECTED_PREFIX = "rejected:"  # wamid of a rejected delivery: this + the body's sha256
+NOBODY = "-"  # user_key of a rejected delivery: it is nobody's message
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,17 @@ class Delivery:
 
     messages: list[InboundRow]
     statuses: list[StatusUpdate]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A signed delivery that could not be read (not UTF-8 or JSON, too deep, wrong shape):
+    kept as a fingerprint, never its content, which may hold someone's messages."""
+
+    sha256: str
+    size: int
+    reason: str
+    received_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +122,27 @@ async def store_inbound(conn: AsyncConnection, rows: Sequence[InboundRow]) -> se
     ]
     result = await conn.execute(stmt, params)
     return set(result.scalars().all())
+
+
+async def store_rejected(conn: AsyncConnection, rejected: Rejected) -> bool:
+    """Records a rejected delivery as a handled `wa_inbound` row (pruned like the others);
+    False when the same bytes were rejected before."""
+    payload = json.dumps(
+        {"rejected": rejected.reason, "sha256": rejected.sha256, "size": rejected.size}
+    )
+    stmt = (
+        _insert(conn, wa_inbound)
+        .values(
+            wamid=REJECTED_PREFIX + rejected.sha256,
+            user_key=NOBODY,
+            payload=payload,
+            received_at=rejected.received_at,
+            processed_at=rejected.received_at,
+        )
+        .on_conflict_do_nothing(index_elements=["wamid"])
+        .returning(wa_inbound.c.wamid)
+    )
+    return (await conn.execute(stmt)).first() is not None
 
 
 async def unprocessed(conn: AsyncConnection, limit: int = 10_000) -> list[InboundRow]:

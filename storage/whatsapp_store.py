@@ -22,7 +22,7 @@ from storage import whatsapp_repo as repo
 from storage.crypto import IdVault
 from storage.db import Database
 from storage.users import UserRows
-from storage.whatsapp_repo import Delivery, Finished, InboundRow, PushTarget
+from storage.whatsapp_repo import Delivery, Finished, InboundRow, PushTarget, Rejected
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,11 @@ class WhatsAppStore:
         """Stores a delivery; returns the wamids seen for the first time."""
         result: set[str] = await self._submit(delivery, after)
         return result
+
+    async def reject(self, rejected: Rejected) -> bool:
+        """Records a delivery that could not be read; False when it was recorded before."""
+        new: bool = await self._submit(lambda conn: repo.store_rejected(conn, rejected), None)
+        return new
 
     async def finish(self, done: Finished) -> None:
         """Marks an inbound message handled and records what was sent for it."""

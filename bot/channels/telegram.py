@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 import time
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from telegram import BotCommand, CallbackQuery, Message, Update
@@ -34,6 +33,7 @@ from bot.engine import Engine
 from bot.metrics import Metrics
 from bot.ratelimit import RateLimiter
 from bot.settings import ConfigError, Settings
+from bot.webhook_body import MAX_WEBHOOK_BODY, Malformed, fingerprint, load_json, read_limited
 from core.checks import mask_user
 from core.delivery import DeliveryError, Rejected
 from core.messages import Incoming, Reply
@@ -58,7 +58,6 @@ COMMANDS = (
     "yardim",
     "verilerim",
 )
-MAX_WEBHOOK_BODY = 1_000_000
 
 
 class TelegramChannel:
@@ -188,15 +187,33 @@ class TelegramChannel:
             return Response(status_code=403)
         if not self._accepting:
             return Response(status_code=503)  # Telegram delivers it again later
-        body = await request.body()
-        if len(body) > MAX_WEBHOOK_BODY:
+        try:
+            body = await read_limited(request, MAX_WEBHOOK_BODY)
+        except ClientDisconnect:
+            return Response(status_code=400)  # the sender left; Telegram delivers it again
+        if body is None:
             return Response(status_code=413)
         try:
-            update = Update.de_json(json.loads(body), self._app.bot)
-        except Exception:  # noqa: BLE001 - whatever the body is, it is not an update
-            log.warning("telegram webhook: body is not an update")
-            return Response(status_code=400)
-        await self._app.update_queue.put(update)
+            doc = load_json(body)
+            if not isinstance(doc, dict):
+                raise Malformed("shape")
+            update = Update.de_json(doc, self._app.bot)
+        except Malformed as exc:
+            reason = exc.reason
+        except Exception:  # noqa: BLE001 - PTB raises whatever a field of the wrong type causes
+            reason = "shape"
+        else:
+            await self._app.update_queue.put(update)
+            return Response(status_code=200)
+        # It came with our secret, so it is Telegram's: any answer but 200 brings it back again.
+        digest, size = fingerprint(body)
+        self._metrics.errors.inc(channel=CHANNEL, kind="malformed_update")
+        log.warning(
+            "telegram webhook: malformed update ignored (%s; %d bytes, sha256 %s)",
+            reason,
+            size,
+            digest[:16],
+        )
         return Response(status_code=200)
 
     async def _on_update(self, update: Update, _context: TgContext) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -32,7 +31,6 @@ from bot.channels.whatsapp_inbound import (
     SIGNATURE_HEADER,
     opt_keyword,
     parse_delivery,
-    read_limited,
     signature_ok,
     to_incoming,
 )
@@ -49,17 +47,18 @@ from bot.engine import Engine
 from bot.metrics import Metrics
 from bot.retry import WHATSAPP, RetryPolicy
 from bot.settings import Settings
+from bot.webhook_body import MAX_WEBHOOK_BODY, Malformed, fingerprint, load_json, read_limited
 from core.checks import mask_user
 from core.messages import Kind, Reply
 from core.ports import UserDirectory
 from locales import load_translator
-from storage.whatsapp_repo import Delivery, Finished, InboundRow
+from storage.whatsapp_repo import Delivery, Finished, InboundRow, Rejected
 from storage.whatsapp_store import WhatsAppStore
 
 log = logging.getLogger(__name__)
 
 PATH = "/webhooks/whatsapp"
-MAX_BODY = 1_000_000
+MAX_BODY = MAX_WEBHOOK_BODY
 WINDOW = timedelta(hours=24) - timedelta(minutes=10)  # a margin for clocks and queues
 SWEEP_EVERY = 60.0
 SWEEP_AGE = timedelta(minutes=2)
@@ -194,15 +193,24 @@ class WhatsAppChannel:
             log.warning("WhatsApp delivery with a wrong signature refused")
             return PlainTextResponse("bad signature", status_code=403)
         try:
-            doc = json.loads(body)
-        except ValueError:
-            return PlainTextResponse("bad json", status_code=400)
-        delivery = parse_delivery(doc, self.phone_number_id, self.clock())
+            delivery = parse_delivery(load_json(body), self.phone_number_id, self.clock())
+        except Malformed as exc:
+            await self._reject(body, exc.reason)
+            return PlainTextResponse("ok")  # signed, so Meta's: anything else brings it back
         if delivery.messages or delivery.statuses:
             await self.store.store(delivery, after=lambda new: self._enqueue(delivery, new))
             self._note_statuses(delivery)
         self._ack.observe(time.perf_counter() - started, channel=CHANNEL)
         return PlainTextResponse("ok")
+
+    async def _reject(self, body: bytes, reason: str) -> None:
+        """Keeps a record of a signed delivery nobody can use: its hash, size and the reason."""
+        digest, size = fingerprint(body)
+        self.metrics.errors.inc(channel=CHANNEL, kind="malformed")
+        log.warning(
+            "WhatsApp delivery rejected (%s; %d bytes, sha256 %s)", reason, size, digest[:16]
+        )
+        await self.store.reject(Rejected(digest, size, reason, self.clock()))
 
     def _note_statuses(self, delivery: Delivery) -> None:
         for status in delivery.statuses:

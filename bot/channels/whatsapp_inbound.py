@@ -6,11 +6,12 @@ import hashlib
 import hmac
 import json
 import logging
+import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.requests import Request
-
+from bot.webhook_body import Malformed
 from core.messages import Incoming, Kind, Payload
 from storage.whatsapp_repo import Delivery, InboundRow, StatusUpdate
 
@@ -24,6 +25,10 @@ MEDIA_TYPES = frozenset(
 # Nothing to answer: a thumbs-up, a number-change notice, an order from a catalogue we lack.
 IGNORED_TYPES = frozenset({"reaction", "system", "ephemeral", "order", "edit", "revoke"})
 STOP_WORDS = frozenset({"dur", "stop"})
+MAX_WAMID = 200  # wa_inbound.wamid, wa_sent.wamid
+MAX_SENDER = 160 - len(CHANNEL) - 1  # users.key, wa_inbound.user_key: "whatsapp:<id>"
+INT32 = 2**31
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 START_WORDS = frozenset({"başla", "basla", "start"})
 
 
@@ -41,28 +46,33 @@ def sign(secret: bytes, body: bytes) -> str:
 
 
 def parse_delivery(doc: Any, phone_number_id: str, now: datetime) -> Delivery:
-    """Picks our messages and statuses out of a webhook body; ignores everything else."""
+    """Picks our messages and statuses out of a webhook body; ignores what is not for us.
+
+    Raises Malformed("shape") when a part we read has the wrong type (a list that is not a
+    list of objects, an id that is not a short plain string or number…): such a delivery is
+    refused whole, so that nothing of it half-reaches the database or the engine.
+    """
     messages: list[InboundRow] = []
     statuses: list[StatusUpdate] = []
-    if not isinstance(doc, dict) or doc.get("object") != "whatsapp_business_account":
+    if not isinstance(doc, dict):
+        raise Malformed("shape")
+    if doc.get("object") != "whatsapp_business_account":
         return Delivery(messages, statuses)
-    for entry in _list(doc.get("entry")):
-        for change in _list(entry.get("changes") if isinstance(entry, dict) else None):
-            if not isinstance(change, dict) or change.get("field", "messages") != "messages":
+    for entry in _objects(doc.get("entry")):
+        for change in _objects(entry.get("changes")):
+            if change.get("field", "messages") != "messages":
                 continue
-            value = change.get("value")
-            if not isinstance(value, dict):
-                continue
-            meta = value.get("metadata") or {}
+            value = _object(change.get("value"))
+            meta = _object(value.get("metadata"))
             if str(meta.get("phone_number_id", phone_number_id)) != phone_number_id:
                 log.warning("delivery for another phone number id ignored")
                 continue
-            contacts = [c for c in _list(value.get("contacts")) if isinstance(c, dict)]
-            for msg in _list(value.get("messages")):
+            contacts = _objects(value.get("contacts"))
+            for msg in _objects(value.get("messages")):
                 row = _inbound_row(msg, contacts, now)
                 if row is not None:
                     messages.append(row)
-            for status in _list(value.get("statuses")):
+            for status in _objects(value.get("statuses")):
                 update = _status(status)
                 if update is not None:
                     statuses.append(update)
@@ -73,10 +83,44 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """An object of the delivery (absent: empty); anything else is Malformed."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise Malformed("shape")
+    return value
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """A list of objects of the delivery (absent: empty); anything else is Malformed."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise Malformed("shape")
+    return value
+
+
+def _ident(value: Any, limit: int) -> str:
+    """An id as text ("" when absent); Malformed unless a plain string or number that fits."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise Malformed("shape")
+    text = str(value)
+    if len(text) > limit or _CONTROL.search(text):
+        raise Malformed("shape")
+    return text
+
+
 def _sender(msg: dict[str, Any], contacts: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     """The sender's id (phone number, else business-scoped user id) and their contact entry."""
-    ident = str(msg.get("from") or "")
-    user_id = str(msg.get("from_user_id") or "")
+    ident = _ident(msg.get("from"), MAX_SENDER)
+    user_id = _ident(msg.get("from_user_id"), MAX_SENDER)
     for contact in contacts:
         if (ident and contact.get("wa_id") == ident) or (
             user_id and contact.get("user_id") == user_id
@@ -84,44 +128,53 @@ def _sender(msg: dict[str, Any], contacts: list[dict[str, Any]]) -> tuple[str, d
             return ident or user_id, contact
     if not ident and not user_id and len(contacts) == 1:
         contact = contacts[0]
-        return str(contact.get("wa_id") or contact.get("user_id") or ""), contact
+        return _ident(contact.get("wa_id") or contact.get("user_id"), MAX_SENDER), contact
     return ident or user_id, {}
 
 
-def _inbound_row(msg: Any, contacts: list[dict[str, Any]], now: datetime) -> InboundRow | None:
-    if not isinstance(msg, dict) or not msg.get("id"):
+def _inbound_row(
+    msg: dict[str, Any], contacts: list[dict[str, Any]], now: datetime
+) -> InboundRow | None:
+    wamid = _ident(msg.get("id"), MAX_WAMID)
+    if not wamid:
         return None
     sender, contact = _sender(msg, contacts)
     if not sender:
         log.warning("message without a sender ignored")
         return None
     payload = json.dumps({"message": msg, "contact": contact}, ensure_ascii=False)
-    return InboundRow(str(msg["id"]), f"{CHANNEL}:{sender}", payload, now)
+    return InboundRow(wamid, f"{CHANNEL}:{sender}", payload, now)
 
 
-def _status(status: Any) -> StatusUpdate | None:
-    if not isinstance(status, dict) or not status.get("id") or not status.get("status"):
+def _status(status: dict[str, Any]) -> StatusUpdate | None:
+    wamid = _ident(status.get("id"), MAX_WAMID)
+    state = status.get("status")
+    if not wamid or not state:
         return None
-    recipient = status.get("recipient_id") or status.get("recipient_user_id") or ""
+    if not isinstance(state, str):
+        raise Malformed("shape")
+    recipient = _ident(status.get("recipient_id"), MAX_SENDER) or _ident(
+        status.get("recipient_user_id"), MAX_SENDER
+    )
     code: int | None = None
     title = ""
-    errors = _list(status.get("errors"))
-    if errors and isinstance(errors[0], dict):
+    errors = _objects(status.get("errors"))
+    if errors:
         code = as_int(errors[0].get("code"))
         title = str(errors[0].get("title") or errors[0].get("message") or "")
     return StatusUpdate(
-        str(status["id"]), f"{CHANNEL}:{recipient}", str(status["status"]), code, title
+        wamid, f"{CHANNEL}:{recipient}", state[:20], code, _CONTROL.sub(" ", title)[:300]
     )
 
 
 def as_int(value: object) -> int | None:
-    """An error code as a number, or None."""
+    """An error code as a number (one a 32-bit column holds), or None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 10:
+        value = int(value)
+    if isinstance(value, int) and -INT32 <= value < INT32:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
     return None
 
 
@@ -137,9 +190,9 @@ def opt_keyword(text: str) -> bool | None:
 
 def to_incoming(row: InboundRow) -> Incoming | None:
     """The stored message as the engine's Incoming; None for things that need no answer."""
-    doc = json.loads(row.payload)
-    msg: dict[str, Any] = doc.get("message") or {}
-    contact: dict[str, Any] = doc.get("contact") or {}
+    doc = _dict(json.loads(row.payload))
+    msg = _dict(doc.get("message"))
+    contact = _dict(doc.get("contact"))
     kind = str(msg.get("type") or "")
     base: dict[str, Any] = {
         "user": row.user_key,
@@ -147,24 +200,26 @@ def to_incoming(row: InboundRow) -> Incoming | None:
         "received_at": _timestamp(msg.get("timestamp"), row.received_at),
     }
     if kind == "text":
-        return Incoming(text=str((msg.get("text") or {}).get("body") or ""), **base)
+        return Incoming(text=str(_dict(msg.get("text")).get("body") or ""), **base)
     if kind == "interactive":
-        inter = msg.get("interactive") or {}
+        inter = _dict(msg.get("interactive"))
         reply = inter.get("button_reply") or inter.get("list_reply")
         if isinstance(reply, dict) and reply.get("id"):
             return Incoming(kind=Kind.BUTTON, data=str(reply["id"]), **base)
         return Incoming(kind=Kind.MEDIA, **base)
     if kind == "button":  # a quick-reply button of a template message
-        button = msg.get("button") or {}
+        button = _dict(msg.get("button"))
         data = str(button.get("payload") or "")
         if data and Payload.decode(data) is not None:
             return Incoming(kind=Kind.BUTTON, data=data, **base)
         return Incoming(text=str(button.get("text") or ""), **base)
     if kind == "location":
-        loc = msg.get("location") or {}
+        loc = _dict(msg.get("location"))
         try:
             lat, lon = float(loc["latitude"]), float(loc["longitude"])
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
+            return Incoming(kind=Kind.MEDIA, **base)
+        if not (math.isfinite(lat) and math.isfinite(lon)):
             return Incoming(kind=Kind.MEDIA, **base)
         return Incoming(kind=Kind.LOCATION, lat=lat, lon=lon, **base)
     if kind == "contacts":
@@ -197,18 +252,3 @@ def _timestamp(value: Any, default: datetime) -> datetime:
         return datetime.fromtimestamp(int(value), UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return default
-
-
-async def read_limited(request: Request, limit: int) -> bytes | None:
-    """The raw body, or None when it is longer than `limit` bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -360,3 +361,43 @@ def _first_data(bot: Bot, action: str) -> str:
         if data.split("|")[0] == action:
             return data
     raise AssertionError(f"no {action} button in {bot.tg.buttons(USER)}")
+
+
+async def test_webhook_acknowledges_malformed_updates_that_carry_the_secret(
+    tg: TelegramDouble, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """They are Telegram's (the secret is right), so anything but 200 brings them back."""
+    env = {
+        "telegram_webhook_url": "https://bot.example.org/webhooks/telegram",
+        "telegram_webhook_secret": WEBHOOK_SECRET,
+    }
+    async for channel, assistant, metrics in _running(tg, tmp_path, **env):
+        app = build_web_app(assistant.db, metrics, channel.routes())
+        transport = httpx.ASGITransport(app=app)
+        ok = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+        good = json.dumps({**text_update(USER, "Ayşe Yılmaz"), "update_id": 5})
+        bodies = {
+            "lone_surrogate": good.replace("Ay\\u015fe", "Ay\\udfff").encode(),
+            "too_deep": b"[" * 200_000 + b"]" * 200_000,
+            "not_utf8": b'{"update_id": 6, "x": "\xff"}',
+            "not_json": b"{not json",
+            "shape": b"[1, 2]",
+            "wrong field": json.dumps({"update_id": 7, "message": "merhaba"}).encode(),
+        }
+        async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
+            for body in bodies.values():
+                answer = await client.post("/webhooks/telegram", content=body, headers=ok)
+                assert answer.status_code == 200
+            too_big = await client.post(
+                "/webhooks/telegram", content=b"[" + b" " * 1_000_001 + b"]", headers=ok
+            )
+            assert too_big.status_code == 413
+        await tg.settle(0.3)
+        assert not tg.calls_to("sendMessage")
+        assert metrics.messages_in.value(channel="telegram") == 0
+        assert metrics.errors.value(channel="telegram", kind="malformed_update") == len(bodies)
+    ignored = [r.getMessage() for r in caplog.records if "malformed update ignored" in r.message]
+    assert len(ignored) == len(bodies)
+    for reason in ("lone_surrogate", "too_deep", "not_utf8", "not_json", "shape"):
+        assert any(f"({reason};" in line for line in ignored), reason
+    assert "Yılmaz" not in caplog.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 import os
@@ -218,13 +219,62 @@ async def test_bad_signature_is_refused_and_nothing_is_stored_or_sent(
     assert (await wa.post(doc, signature="sha256=" + "0" * 64)).status_code == 403
     tampered = body.replace(b"merhaba", b"merhabA")
     assert (await wa.post(tampered, signature=sign(SECRET.encode(), body))).status_code == 403
-    assert (await wa.post(b"{not json", signature="sign")).status_code == 400
     assert (await wa.post(b"x" * 1_100_000, signature="sign")).status_code == 413
     await wa.settle()
     await asyncio.sleep(0.1)
     assert await wa.count(t.wa_inbound) == 0
     assert wa.graph.sent == []
     assert wa.graph.requests == 0
+
+
+async def _table_counts(wa: WhatsApp) -> dict[str, int]:
+    return {name: await wa.count(table) for name, table in t.metadata.tables.items()}
+
+
+async def test_malformed_signed_deliveries_are_acknowledged_and_recorded_without_content(
+    wa: WhatsApp, ayse: Person
+) -> None:
+    """Signed, so they are Meta's: any answer but 200 would bring the same bytes back for
+    days. Each is kept as a handled row with its hash, size and reason, and nothing else."""
+    good = delivery(ayse.message("text", text={"body": "Ayşe Yılmaz 12345678901"}))
+    text = json.dumps(good)
+    bodies = {
+        "lone_surrogate": text.replace("Ay\\u015fe", "Ay\\udfff").encode(),
+        "too_deep": b"[" * 200_000 + b"]" * 200_000,
+        "not_utf8": json.dumps(good, ensure_ascii=False)
+        .encode()
+        .replace("Yılmaz".encode(), b"Y\xff\xfelmaz"),
+        "not_json": b"{not json",
+        "shape": json.dumps({**good, "entry": [{"changes": {"value": "Ayşe"}}]}).encode(),
+    }
+    assert b"\\udfff" in bodies["lone_surrogate"]
+    assert b"\xff" in bodies["not_utf8"]
+    before = await _table_counts(wa)
+    for body in bodies.values():
+        answer = await wa.post(body)
+        assert (answer.status_code, answer.text) == (200, "ok")
+    assert (await wa.post(bodies["not_json"])).status_code == 200  # the same bytes again
+    await wa.settle()
+
+    async with wa.assistant.db.read() as conn:
+        rows = (await conn.execute(select(t.wa_inbound))).all()
+    assert len(rows) == len(bodies)  # one per distinct body, the repeat included
+    for reason, body in bodies.items():
+        digest = hashlib.sha256(body).hexdigest()
+        [row] = [r for r in rows if r.wamid == f"rejected:{digest}"]
+        assert json.loads(row.payload) == {"rejected": reason, "sha256": digest, "size": len(body)}
+        assert (row.user_key, row.processed_at is not None) == ("-", True)
+    after = await _table_counts(wa)
+    assert {k: after[k] - before[k] for k in after if after[k] != before[k]} == {
+        "wa_inbound": len(bodies)
+    }
+    assert "Yılmaz" not in str(rows)
+    assert "12345678901" not in str(rows)
+    assert wa.graph.sent == []
+    assert wa.metrics.errors.value(channel="whatsapp", kind="malformed") == len(bodies) + 1
+
+    await ayse.say("merhaba")  # a good delivery is handled as always afterwards
+    assert ayse.last
 
 
 # Conversations --------------------------------------------------------------------------------

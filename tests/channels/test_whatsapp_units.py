@@ -15,6 +15,7 @@ from sqlalchemy import Connection, MetaData, select
 
 from bot.channels.whatsapp_api import GraphClient, SendFailed, Throttled, Unreachable
 from bot.channels.whatsapp_inbound import (
+    as_int,
     opt_keyword,
     parse_delivery,
     sign,
@@ -23,6 +24,7 @@ from bot.channels.whatsapp_inbound import (
 )
 from bot.channels.whatsapp_render import Pages, Renderer, more_request, shorten, split_text
 from bot.retry import RetryPolicy
+from bot.webhook_body import Malformed, fingerprint, load_json
 from core.messages import Button, Kind, Location, Reply
 from locales import load_translator
 from storage import tables as t
@@ -246,7 +248,111 @@ def test_a_shared_contact_is_own_only_when_its_wa_id_is_the_senders() -> None:
 def test_deliveries_for_another_number_or_object_are_ignored() -> None:
     assert parse_delivery(delivery(msg("text", text={"body": "x"})), "OTHER", NOW).messages == []
     assert parse_delivery({"object": "page", "entry": []}, "PN", NOW).messages == []
-    assert parse_delivery([1, 2], "PN", NOW).messages == []
+    with pytest.raises(Malformed):  # not an object at all: refused (and recorded) instead
+        parse_delivery([1, 2], "PN", NOW)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"a": "\xff\xfe"}', "not_utf8"),
+        (b'{"a": "\xed\xbf\xbf"}', "not_utf8"),  # a surrogate encoded as UTF-8
+        (b"{not json", "not_json"),
+        (b"\xef\xbb\xbf{}", "not_json"),  # a byte order mark
+        (b'{"a": ' + b"9" * 5000 + b"}", "not_json"),  # past Python's int-string limit
+        (b"[" * 200_000 + b"]" * 200_000, "too_deep"),  # RecursionError inside json
+        (b"[" * 33 + b"]" * 33, "too_deep"),  # json copes; deeper than any delivery
+        (b'{"a": "\\udfff x"}', "lone_surrogate"),
+        (b'{"\\ud800": 1}', "lone_surrogate"),  # in a key
+        (b'[{"b": ["\\udc00"]}]', "lone_surrogate"),
+    ],
+)
+def test_unreadable_bodies_are_malformed_with_a_reason(body: bytes, reason: str) -> None:
+    with pytest.raises(Malformed) as refused:
+        load_json(body)
+    assert refused.value.reason == reason
+
+
+def test_readable_bodies_load_as_json() -> None:
+    assert load_json(b"[" * 32 + b"]" * 32) == _nested(32)
+    assert load_json('{"a": "\\ud83d\\ude00 Ş"}'.encode()) == {"a": "\U0001f600 Ş"}  # a pair
+    assert fingerprint(b"abc") == (
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        3,
+    )
+
+
+def _nested(depth: int) -> list[Any]:
+    doc: list[Any] = []
+    for _ in range(depth - 1):
+        doc = [doc]
+    return doc
+
+
+def _with_value(**value: Any) -> dict[str, Any]:
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"changes": [{"field": "messages", "value": value}]}],
+    }
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"object": "whatsapp_business_account", "entry": {"changes": []}},
+        {"object": "whatsapp_business_account", "entry": [{"changes": [1]}]},
+        _with_value(metadata=["106540352242922"]),
+        _with_value(messages={"id": "wamid.1"}),
+        _with_value(messages=[msg("text", text={"body": "x"}), "wamid.2"]),
+        _with_value(contacts=[{"wa_id": "9053"}, None], messages=[msg("text")]),
+        _with_value(messages=[{**msg("text"), "from": {"id": "905321234567"}}]),
+        _with_value(messages=[{**msg("text"), "from": True}]),
+        _with_value(messages=[msg("text", wamid="w" * 201)]),
+        _with_value(messages=[{**msg("text"), "from": "9" * 152}]),
+        _with_value(messages=[{**msg("text"), "from": "90532\x0012"}]),
+        _with_value(statuses=[{"id": "wamid.S", "status": ["read"]}]),
+        _with_value(statuses=[{"id": "wamid.S", "status": "failed", "errors": {"code": 1}}]),
+    ],
+)
+def test_deliveries_of_the_wrong_shape_are_malformed(doc: dict[str, Any]) -> None:
+    with pytest.raises(Malformed) as refused:
+        parse_delivery(doc, "106540352242922", NOW)
+    assert refused.value.reason == "shape"
+
+
+def test_odd_but_harmless_values_are_read_safely() -> None:
+    status = {
+        "id": "wamid.S",
+        "status": "failed",
+        "recipient_id": 905321234567,  # a number where Meta sends a string
+        "errors": [{"code": 10**25, "title": "kötü\x00başlık"}],
+    }
+    delivered = parse_delivery(_with_value(statuses=[status]), "PN", NOW)
+    [update] = delivered.statuses
+    assert (update.user_key, update.error_code, update.error_title) == (
+        "whatsapp:905321234567",
+        None,  # no 32-bit column holds it
+        "kötü başlık",
+    )
+    assert [as_int(v) for v in ("131026", "99999999999", -(2**31), 2**31, True)] == [
+        131026,
+        None,
+        -(2**31),
+        None,
+        None,
+    ]
+    # fields of the wrong type inside a stored message are answered, never a crash
+    for content in (
+        {"type": "text", "text": "düz metin"},
+        {"type": "interactive", "interactive": ["x"]},
+        {"type": "button", "button": "x"},
+        {"type": "location", "location": {"latitude": 10**400, "longitude": 1}},
+        {"type": "location", "location": {"latitude": "nan", "longitude": 1}},
+        {"type": "location", "location": "İzmir"},
+        {"type": "text", "timestamp": "9" * 5000, "text": {"body": "x"}},
+    ):
+        row = repo.InboundRow("wamid.1", "whatsapp:1", json.dumps({"message": content}), NOW)
+        assert to_incoming(row) is not None
 
 
 @pytest.mark.parametrize(
@@ -305,6 +411,49 @@ async def test_inbound_is_stored_once_and_statuses_only_move_forward(any_db: Dat
         assert [r.wamid for r in await repo.unprocessed(conn)] == ["wamid.B"]
     async with any_db.write() as conn:
         assert await repo.prune(conn, NOW + timedelta(days=1), NOW - timedelta(days=1)) == 1
+
+
+async def test_a_rejected_delivery_is_a_handled_row_without_content(any_db: Database) -> None:
+    digest, size = fingerprint(b"{not json")
+    rejected = repo.Rejected(digest, size, "not_json", NOW)
+    async with any_db.write() as conn:
+        assert await repo.store_rejected(conn, rejected) is True
+        assert await repo.store_rejected(conn, rejected) is False  # the same bytes again
+    async with any_db.read() as conn:
+        row = (await conn.execute(select(t.wa_inbound))).one()
+        assert await repo.unprocessed(conn) == []
+    assert (row.wamid, row.user_key, row.processed_at) == (f"rejected:{digest}", "-", NOW)
+    assert json.loads(row.payload) == {"rejected": "not_json", "sha256": digest, "size": 9}
+    async with any_db.write() as conn:  # pruned with the handled rows
+        assert await repo.prune(conn, NOW + timedelta(days=1), NOW) == 1
+
+
+async def test_odd_values_that_pass_are_stored(any_db: Database) -> None:
+    """What parse_delivery lets through fits the columns (PostgreSQL checks lengths, NUL)."""
+    message = {
+        "from": "9" * 151,
+        "id": "w" * 200,
+        "type": "text",
+        "text": {"body": "nul \x00 and \U0001f600"},
+    }
+    status = {
+        "id": "wamid.S",
+        "status": "failed",
+        "recipient_id": "9" * 151,
+        "errors": [{"code": 2**31 - 1, "title": "t\x00" * 400}],
+    }
+    parsed = parse_delivery(_with_value(messages=[message], statuses=[status]), "PN", NOW)
+    async with any_db.write() as conn:
+        assert await repo.store_inbound(conn, parsed.messages) == {"w" * 200}
+        await repo.record_sent(conn, [("wamid.S", "whatsapp:" + "9" * 151, "reply")], NOW)
+        await repo.apply_statuses(conn, parsed.statuses, NOW)
+    async with any_db.read() as conn:
+        [row] = await repo.unprocessed(conn)
+        sent = (await conn.execute(select(t.wa_sent))).one()
+    incoming = to_incoming(row)
+    assert incoming is not None
+    assert incoming.text == "nul \x00 and \U0001f600"
+    assert (sent.status, sent.error_code, len(sent.error_title)) == ("failed", 2**31 - 1, 300)
 
 
 async def test_push_switches_reachability_and_erasure(any_db: Database) -> None:

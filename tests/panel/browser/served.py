@@ -18,6 +18,7 @@ from typing import Any
 
 from playwright.async_api import Browser, Page, async_playwright
 
+from bot.http_limits import PANEL_CONNECTIONS
 from bot.run import _listen, _uvicorn
 from tests.panel.rig import PASSWORD
 
@@ -82,7 +83,7 @@ async def new_page(browser: Browser, base_url: str, **options: Any) -> AsyncIter
 async def serve(app: Any, host: str = "127.0.0.1") -> AsyncIterator[str]:
     """Serves an ASGI app with uvicorn in this event loop on a free port; its base URL."""
     sock = _listen(host, 0)
-    server = _uvicorn(app)
+    server = _uvicorn(app, PANEL_CONNECTIONS)
     serving = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:
