@@ -50,6 +50,9 @@ PAGES = [
     Shot("home", "/"),
     Shot("applications", "/applications"),
     Shot("application", "/applications/{number}"),
+    Shot("courses", "/courses"),
+    Shot("course", "/courses/{course}"),
+    Shot("uploads", "/uploads"),
     Shot("audit", "/audit"),
 ]
 # name: (width, height) in CSS pixels; the screenshots take the whole page's height.
@@ -114,7 +117,7 @@ async def _fill(rig: Rig) -> dict[str, str]:
                     address="10.20.30.40",
                 )
     rig.advance(timedelta(hours=1))
-    return {"number": numbers["waitlisted"]}
+    return {"number": numbers["waitlisted"], "course": courses[0][0]}
 
 
 async def _shoot(browser: Browser, url: str, values: dict[str, str], out: Path) -> list[Path]:
