@@ -20,6 +20,7 @@ import yaml
 
 from core.actions import Action
 from core.intents import Intent
+from core.yaml_bounds import BoundedSafeLoader
 from locales import DEFAULT_LOCALE
 from nlu.intents import PatternError, parse_pattern_lines
 
@@ -92,7 +93,7 @@ def menu_items(entries: Mapping[str, FaqEntry]) -> list[tuple[str, str]]:
 def parse_faq(text: str, source: str) -> dict[str, FaqEntry]:
     """Validates FAQ content; raises FaqContentError naming the file and the bad key."""
     try:
-        data: Any = yaml.safe_load(text)
+        data: Any = yaml.load(text, Loader=BoundedSafeLoader)
     except yaml.YAMLError as exc:
         raise FaqContentError(f"{source}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

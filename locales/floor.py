@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from core.yaml_bounds import BoundedSafeLoader
+
 LANGUAGES = ("en", "ar")
 _TEXTS = ("about", "course_dates", "course_item", "no_dates", "how")
 _BUTTONS = ("courses", "apply", "human")
@@ -42,7 +44,7 @@ class FloorContentError(ValueError):
 def load_floor() -> FloorContent:
     """Reads and checks locales/floor.yaml once."""
     raw = resources.files(__package__).joinpath("floor.yaml").read_text(encoding="utf-8")
-    return parse_floor(yaml.safe_load(raw))
+    return parse_floor(yaml.load(raw, Loader=BoundedSafeLoader))
 
 
 def parse_floor(data: Any) -> FloorContent:

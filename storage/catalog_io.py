@@ -21,6 +21,7 @@ from storage.catalog_validate import (
     paused_gc,
 )
 from storage.catalog_write import write_csv, write_xlsx, write_yaml
+from storage.limits import Refused
 from storage.problems import upload_name
 
 __all__ = [
@@ -40,8 +41,11 @@ log = logging.getLogger(__name__)
 def read_catalog(path: Path, tz: ZoneInfo, *, existing: ExistingIds | None = None) -> Catalog:
     """Reads and validates a catalog file; references may also point at `existing` ids."""
     builder = CatalogBuilder(tz)
-    with paused_gc(), closing(iter_tables(path, builder.problems)) as tables:
-        return _build(builder, tables, path.name, existing)
+    try:
+        with paused_gc(), closing(iter_tables(path, builder.problems)) as tables:
+            return _build(builder, tables, path.name, existing)
+    except Refused as exc:  # a cap passed while reading rows (see storage.limits)
+        raise CatalogError([exc.problem(path.name)]) from exc
 
 
 def read_catalog_bytes(
@@ -54,6 +58,8 @@ def read_catalog_bytes(
     try:
         with paused_gc(), closing(iter_upload_tables(name, data, builder.problems)) as tables:
             return _build(builder, tables, name, existing)
+    except Refused as exc:  # a cap passed while reading rows (see storage.limits)
+        raise CatalogError([exc.problem(name)]) from exc
     except _UNREADABLE as exc:  # a damaged file: a problem to show, not a crash
         log.warning("upload %s unreadable", name, exc_info=True)
         raise CatalogError([Problem(name, f"dosya okunamadı; bozuk olabilir ({exc})")]) from exc

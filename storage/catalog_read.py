@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import zipfile
+import zlib
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -17,6 +17,16 @@ from storage.catalog_rows import RawTable
 from storage.catalog_validate import CatalogError, Problem, Where
 from storage.catalog_xlsx_read import Workbook
 from storage.catalog_yaml import read_yaml
+from storage.limits import (
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    BoundedZip,
+    Refused,
+    RowBudget,
+    check_bytes,
+    csv_rows,
+    read_file,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,21 +81,26 @@ _XLSX_ERRORS = (
 
 
 def _sheet_rows(
-    book: Workbook, part: str, file: str, title: str
+    book: Workbook, part: str, file: str, title: str, budget: RowBudget
 ) -> Iterator[tuple[int, list[object]]]:
     try:
-        yield from book.rows(part)
+        yield from book.rows(part, budget)
+    except Refused as exc:
+        raise CatalogError([exc.problem(file, title)]) from exc
     except _XLSX_ERRORS as exc:
         message = f"sayfa okunamadı; dosya bozuk olabilir ({exc})"
         raise CatalogError([Problem(file, message, title)]) from exc
 
 
-def _xlsx(source: IO[bytes] | str, name: str, problems: list[Problem]) -> Iterator[RawTable]:
+def _xlsx(source: IO[bytes] | Path, name: str, problems: list[Problem]) -> Iterator[RawTable]:
     try:
         book = Workbook(source)
+    except Refused as exc:
+        raise CatalogError([exc.problem(name)]) from exc
     except _XLSX_ERRORS as exc:
         message = f"Excel dosyası açılamadı; .xlsx biçiminde mi? ({exc})"
         raise CatalogError([Problem(name, message)]) from exc
+    budget = RowBudget(MAX_ROWS)  # for all the sheets together
     with book:
         found = False
         for title, part in book.sheets:
@@ -94,7 +109,7 @@ def _xlsx(source: IO[bytes] | str, name: str, problems: list[Problem]) -> Iterat
                 log.info("ignoring sheet %r of %s", title, name)
                 continue
             found = True
-            rows = _sheet_rows(book, part, name, title)
+            rows = _sheet_rows(book, part, name, title, budget)
             table = _tabular(entity, name, title, rows)
             if table is not None:
                 yield table
@@ -108,58 +123,62 @@ _NO_TABLES = (
 )
 
 
-def _decode(data: bytes, file: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1254")  # Excel's "CSV" on Turkish Windows
-    except UnicodeDecodeError as exc:
-        message = "metin dosyası okunamadı; UTF-8 ya da Windows-1254 (Türkçe) olarak kaydedin"
-        raise CatalogError([Problem(file, message)]) from exc
-
-
-def _csv_table(entity: Entity, file: str, data: bytes) -> RawTable | None:
-    text = _decode(data, file)
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return _tabular(entity, file, None, enumerate(reader, start=1))
+def _csv_table(entity: Entity, file: str, data: bytes, budget: RowBudget) -> RawTable | None:
+    return _tabular(entity, file, None, csv_rows(data, file=file, budget=budget))
 
 
 def _csv_files(
     files: list[tuple[str, str]], read: Any, problems: list[Problem], label: str
 ) -> Iterator[RawTable]:
+    budget = RowBudget(MAX_ROWS)  # for all the files together
     named = [(entity_named(PurePosixPath(name).stem), name, shown) for name, shown in files]
     known = [(e, name, shown) for e, name, shown in named if e is not None]
     if not known:
         problems.append(Problem(label, _NO_TABLES.format(what="CSV dosyası")))
     known.sort(key=lambda item: ENTITIES.index(item[0]))
     for entity, name, shown in known:
-        table = _csv_table(entity, shown, read(name))
+        table = _csv_table(entity, shown, read(name), budget)
         if table is not None:
             yield table
 
 
 def _csv_zip(source: IO[bytes] | Path, name: str, problems: list[Problem]) -> Iterator[RawTable]:
     try:
-        archive = zipfile.ZipFile(source)
+        archive = BoundedZip(source)
+    except Refused as exc:
+        raise CatalogError([exc.problem(name)]) from exc
     except (OSError, zipfile.BadZipFile) as exc:
         raise CatalogError([Problem(name, f"zip dosyası açılamadı ({exc})")]) from exc
     with archive:
         names = [
             n
-            for n in archive.namelist()
+            for n in archive.names()
             if n.lower().endswith(".csv") and not n.startswith("__MACOSX")
         ]
         files = [(n, f"{name}/{n}") for n in names]
-        yield from _csv_files(files, archive.read, problems, name)
+
+        def read(member: str) -> bytes:
+            try:
+                return archive.read(member, MAX_FILE_BYTES)
+            except Refused as exc:
+                raise CatalogError([exc.problem(f"{name}/{member}")]) from exc
+            except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+                message = f"dosya okunamadı; bozuk olabilir ({exc})"
+                raise CatalogError([Problem(f"{name}/{member}", message)]) from exc
+
+        yield from _csv_files(files, read, problems, name)
 
 
 def _csv_folder(path: Path, problems: list[Problem]) -> Iterator[RawTable]:
     files = [(p.name, p.name) for p in sorted(path.iterdir()) if p.suffix.lower() == ".csv"]
-    yield from _csv_files(files, lambda name: (path / name).read_bytes(), problems, path.name)
+
+    def read(name: str) -> bytes:
+        try:
+            return read_file(path / name)
+        except Refused as exc:
+            raise CatalogError([exc.problem(name)]) from exc
+
+    yield from _csv_files(files, read, problems, path.name)
 
 
 def _csv_single(name: str, data: bytes, problems: list[Problem]) -> Iterator[RawTable]:
@@ -167,7 +186,7 @@ def _csv_single(name: str, data: bytes, problems: list[Problem]) -> Iterator[Raw
     if entity is None:
         problems.append(Problem(name, _NO_TABLES.format(what="CSV dosyası adı")))
         return
-    table = _csv_table(entity, name, data)
+    table = _csv_table(entity, name, data, RowBudget(MAX_ROWS))
     if table is not None:
         yield table
 
@@ -177,16 +196,22 @@ def iter_tables(path: Path, problems: list[Problem]) -> Generator[RawTable, None
     suffix = path.suffix.lower()
     if not path.exists():
         raise CatalogError([Problem(path.name, f"dosya bulunamadı: {path}")])
+    data = b""
+    if not path.is_dir() and suffix in (".csv", ".yaml", ".yml"):
+        try:
+            data = read_file(path)  # a zip or workbook is opened by BoundedZip, not read whole
+        except Refused as exc:
+            raise CatalogError([exc.problem(path.name)]) from exc
     if path.is_dir():
         yield from _csv_folder(path, problems)
     elif suffix == ".zip":
         yield from _csv_zip(path, path.name, problems)
     elif suffix == ".csv":
-        yield from _csv_single(path.name, path.read_bytes(), problems)
+        yield from _csv_single(path.name, data, problems)
     elif suffix in (".yaml", ".yml"):
-        yield from read_yaml(path.name, path.read_bytes(), problems)
+        yield from read_yaml(path.name, data, problems)
     elif suffix in (".xlsx", ".xlsm"):
-        yield from _xlsx(str(path), path.name, problems)
+        yield from _xlsx(path, path.name, problems)
     else:
         raise CatalogError([Problem(path.name, _UNSUPPORTED)])
 
@@ -199,6 +224,10 @@ def iter_upload_tables(
 ) -> Generator[RawTable, None, None]:
     """The tables of an uploaded file held in memory (`name` gives its type); nothing on disk."""
     suffix = PurePosixPath(name).suffix.lower()
+    try:
+        check_bytes(data)
+    except Refused as exc:
+        raise CatalogError([exc.problem(name)]) from exc
     if suffix == ".zip":
         yield from _csv_zip(io.BytesIO(data), name, problems)
     elif suffix == ".csv":

@@ -26,7 +26,17 @@ from storage.catalog_xlsx import Sheet, write_workbook
 from storage.exports import safe_phone, safe_text
 from storage.files import open_private
 
-_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc]  # the C dumper has no stubs
+    """Writes a value again where it repeats (no &id001 / *id001): aliases are for machines,
+    and the reader allows them only for single values (core.yaml_bounds)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 _WIDTHS = {"id": 30, "name": 32, "address": 36, "keywords": 40, "notes": 30, "hours": 14}
 
 

@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 from yaml.events import (
     AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
     DocumentEndEvent,
     DocumentStartEvent,
     Event,
@@ -23,9 +25,11 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
+from core.yaml_bounds import EventGuard
 from storage.catalog_columns import Entity, entity_named, fold
 from storage.catalog_rows import RawTable
 from storage.catalog_validate import CatalogError, Problem, Where
+from storage.limits import MAX_ITEM_EVENTS, MAX_ROWS, Refused, RowBudget, count
 
 log = logging.getLogger(__name__)
 
@@ -56,21 +60,46 @@ _Loader.add_implicit_resolver(
 
 
 class _Events:
-    """Builds plain values from the parser's events, one at a time."""
+    """Builds plain values from the parser's events, one at a time, within the bounds of
+    core.yaml_bounds (no alias of a list or mapping, limited nesting)."""
 
     def __init__(self, loader: Any, file: str) -> None:
         self.loader = loader
         self.file = file
         self.anchors: dict[str, Any] = {}
+        self.guard = EventGuard()
+        self.section: str | None = None
+        self.left: int | None = None  # events the record being read may still take
 
     def next(self) -> Event:
         try:
             event: Event = self.loader.get_event()
+            self.guard.check(event)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             row = mark.line + 1 if mark is not None else None
             raise CatalogError([Problem(self.file, f"YAML okunamadı: {exc}", row=row)]) from exc
+        if self.left is not None:
+            self.left -= 1
+            if self.left < 0:
+                message = f"bir kayıt {count(MAX_ITEM_EVENTS)} YAML öğesinden büyük"
+                raise CatalogError([Problem(self.file, message, self.section, _line(event))])
         return event
+
+    def skip(self, event: Event) -> None:
+        """Reads past the value that starts with `event`, building nothing but the anchors of
+        single values (an alias may repeat them)."""
+        depth = 1 if isinstance(event, CollectionStartEvent) else 0
+        while True:
+            if isinstance(event, ScalarEvent) and event.anchor:
+                self.anchors[event.anchor] = self.scalar(event)
+            if depth == 0:
+                return
+            event = self.next()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
 
     def scalar(self, event: ScalarEvent) -> Any:
         tag = event.tag
@@ -115,13 +144,27 @@ def _line(event: Event) -> int:
     return event.start_mark.line + 1 if event.start_mark is not None else 0
 
 
+def _empty(events: _Events, event: Event) -> bool:
+    """Whether the value that starts with `event` is empty (~ or nothing); read past it."""
+    if isinstance(event, ScalarEvent | AliasEvent):
+        return events.value(event) is None
+    events.skip(event)
+    return False
+
+
 def _rows(
-    events: _Events, entity: Entity, where: Where, problems: list[Problem]
+    events: _Events, entity: Entity, where: Where, problems: list[Problem], budget: RowBudget
 ) -> Iterator[tuple[int, dict[str, object]]]:
     lookup = entity.lookup()
     while not isinstance(first := events.next(), SequenceEndEvent):
         line = _line(first)
+        try:
+            budget.take(line)
+        except Refused as exc:
+            raise CatalogError([exc.problem(where.file, where.sheet)]) from exc
+        events.left = MAX_ITEM_EVENTS
         item = events.value(first)
+        events.left = None
         if not isinstance(item, dict):
             message = "her kayıt “anahtar: değer” biçiminde olmalı"
             problems.append(Problem(where.file, message, where.sheet, line))
@@ -144,30 +187,37 @@ def read_yaml(name: str, data: bytes, problems: list[Problem]) -> Iterator[RawTa
         raise CatalogError([Problem(name, message)]) from exc
     loader = _Loader(text)
     events = _Events(loader, name)
+    budget = RowBudget(MAX_ROWS)  # for all the sections together
     try:
         while isinstance(top := events.next(), StreamStartEvent | DocumentStartEvent):
             pass
         if isinstance(top, DocumentEndEvent | StreamEndEvent):
             return
         if not isinstance(top, MappingStartEvent):
-            if events.value(top) is not None:
+            if not _empty(events, top):
                 message = "en üstte fields, branches, centers, courses, sessions bölümleri olmalı"
                 problems.append(Problem(name, message, row=1))
             return
         while not isinstance(key_event := events.next(), MappingEndEvent):
-            key = str(events.value(key_event))
+            key = ""
+            if isinstance(key_event, ScalarEvent | AliasEvent):
+                key = str(events.value(key_event))
+            else:
+                events.skip(key_event)
             start = events.next()
             line = _line(start)
             entity = entity_named(key)
-            if entity is None or not isinstance(start, SequenceStartEvent):
-                value = events.value(start)
-                if entity is None:
-                    log.info("ignoring section %r of %s", key, name)
-                elif value is not None:
+            if entity is None:
+                log.info("ignoring section %r of %s", key, name)
+                events.skip(start)  # never built: it may be anything, of any size
+                continue
+            if not isinstance(start, SequenceStartEvent):
+                if not _empty(events, start):
                     problems.append(Problem(name, "bir liste olmalı", key, line))
                 continue
             where = Where(name, key, {})
-            rows = _rows(events, entity, where, problems)
+            events.section = key
+            rows = _rows(events, entity, where, problems, budget)
             yield RawTable(entity, where, rows, tabular=False)
             for _unread in rows:  # the reader stopped early: skip the rest of the section
                 pass

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import zipfile
@@ -16,20 +15,43 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
 import yaml
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamStartEvent,
+)
 
 from core.checks import clean_national_id, clean_text, national_id_problem, normalise_phone
 from core.records import Trainee
+from core.yaml_bounds import EventGuard
 from storage import tables as t
 from storage.catalog_columns import fold
 from storage.catalog_xlsx_read import Workbook
 from storage.crypto import IdVault
 from storage.db import Database, reading
+from storage.limits import (
+    MAX_TRAINEE_ROWS,
+    Refused,
+    RowBudget,
+    check_bytes,
+    csv_rows,
+    read_file,
+)
 from storage.problems import Problem, upload_name
 
 log = logging.getLogger(__name__)
@@ -106,15 +128,11 @@ def _decode(data: bytes, name: str) -> str:
 
 
 def _csv(name: str, data: bytes) -> _Table:
-    text = _decode(data, name)
-    first = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = csv_rows(data, file=name, budget=RowBudget(MAX_TRAINEE_ROWS), by_line=True)
     try:
-        return _tabular(_Table(name), ((reader.line_num, row) for row in reader))
-    except csv.Error as exc:
-        message = f"CSV okunamadı: {exc}"
-        raise TraineeFileError([Problem(name, message, row=reader.line_num)]) from exc
+        return _tabular(_Table(name), rows)
+    except Refused as exc:
+        raise TraineeFileError([exc.problem(name)]) from exc
 
 
 _XLSX_ERRORS = (OSError, KeyError, IndexError, ValueError, zipfile.BadZipFile, ParseError,
@@ -127,43 +145,116 @@ def _xlsx(name: str, data: bytes) -> _Table:
             if not book.sheets:
                 raise TraineeFileError([Problem(name, "Excel dosyasında sayfa yok")])
             title, part = book.sheets[0]
-            return _tabular(_Table(name, title), book.rows(part))
+            try:
+                return _tabular(_Table(name, title), book.rows(part, RowBudget(MAX_TRAINEE_ROWS)))
+            except Refused as exc:
+                raise TraineeFileError([exc.problem(name, title)]) from exc
+    except Refused as exc:
+        raise TraineeFileError([exc.problem(name)]) from exc
     except _XLSX_ERRORS as exc:
         message = f"Excel dosyası okunamadı; .xlsx biçiminde mi? ({exc})"
         raise TraineeFileError([Problem(name, message)]) from exc
 
 
-def _scalar(node: yaml.Node) -> str:
-    if not isinstance(node, yaml.ScalarNode) or (node.style is None and node.value in _NULLS):
+_BaseLoader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+class _YamlEvents:
+    """A trainee YAML file's parser events, within core.yaml_bounds, and its scalar texts.
+
+    Read as a stream, nothing built but the rows: a file of any shape costs its size. The base
+    loader keeps every value a string as written: 05321234567 is no octal number."""
+
+    def __init__(self, text: str) -> None:
+        self.loader = _BaseLoader(text)
+        self.guard = EventGuard()
+        self.anchors: dict[str, str] = {}
+
+    def next(self) -> Event:
+        event: Event = self.loader.get_event()
+        self.guard.check(event)
+        if isinstance(event, ScalarEvent) and event.anchor:
+            self.anchors[event.anchor] = _scalar(event)
+        return event
+
+    def text(self, event: Event) -> str:
+        """The text of the value that starts with `event`; "" for a list or mapping (read
+        past) or a null."""
+        if isinstance(event, ScalarEvent):
+            return _scalar(event)
+        if isinstance(event, AliasEvent):
+            return self.anchors.get(event.anchor or "", "")
+        depth = 1 if isinstance(event, CollectionStartEvent) else 0
+        while depth:
+            event = self.next()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
         return ""
-    return clean_text(str(node.value), multiline=False).strip()
+
+
+def _scalar(event: ScalarEvent) -> str:
+    if event.style is None and event.value in _NULLS:
+        return ""
+    return clean_text(str(event.value), multiline=False).strip()
 
 
 def _yaml(name: str, data: bytes) -> _Table:
-    # BaseLoader keeps every value a string as written: 05321234567 is no octal number.
+    events = _YamlEvents(_decode(data, name))
     try:
-        root = yaml.compose(_decode(data, name), Loader=yaml.BaseLoader)
+        return _yaml_table(name, events)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
         raise TraineeFileError([Problem(name, f"YAML okunamadı: {exc}", row=row)]) from exc
-    found = None
-    if isinstance(root, yaml.MappingNode):
-        found = next((v for k, v in root.value if _scalar(k) == "trainees"), None)
-    if not isinstance(found, yaml.SequenceNode):
-        raise TraineeFileError([Problem(name, "'trainees:' listesi bulunamadı")])
+    except Refused as exc:
+        raise TraineeFileError([exc.problem(name)]) from exc
+    finally:
+        events.loader.dispose()
+
+
+def _yaml_table(name: str, events: _YamlEvents) -> _Table:
+    """The rows of the first `trainees:` list of the top mapping; the rest is read past."""
     table = _Table(name)
-    for item in found.value:
+    found: bool | None = None  # None: no `trainees:` yet; then whether it was a list
+    top = events.next()
+    while isinstance(top, StreamStartEvent | DocumentStartEvent):
+        top = events.next()
+    if isinstance(top, MappingStartEvent):
+        while not isinstance(key := events.next(), MappingEndEvent):
+            header = events.text(key)
+            value = events.next()
+            if header == "trainees" and found is None:
+                found = isinstance(value, SequenceStartEvent)
+                if found:
+                    _yaml_rows(events, table)
+                    continue
+            events.text(value)
+    else:
+        events.text(top)
+    if not found:
+        raise TraineeFileError([Problem(name, "'trainees:' listesi bulunamadı")])
+    return table
+
+
+def _yaml_rows(events: _YamlEvents, table: _Table) -> None:
+    budget = RowBudget(MAX_TRAINEE_ROWS)
+    while not isinstance(item := events.next(), SequenceEndEvent):
+        line = item.start_mark.line + 1 if item.start_mark is not None else 0
+        budget.take(line)
         values: dict[str, str] = {}
-        if isinstance(item, yaml.MappingNode):
-            for key_node, value_node in item.value:
-                header = _scalar(key_node)
+        if isinstance(item, MappingStartEvent):
+            while not isinstance(key_event := events.next(), MappingEndEvent):
+                header = events.text(key_event)
+                text = events.text(events.next())
                 key = _LOOKUP.get(fold(header))
                 if key is not None and key not in values:
-                    values[key] = _scalar(value_node)
+                    values[key] = text
                     table.headers.setdefault(key, header)
-        table.rows.append((item.start_mark.line + 1, values))
-    return table
+        else:
+            events.text(item)
+        table.rows.append((line, values))
 
 
 def _read_table(name: str, data: bytes) -> _Table:
@@ -238,7 +329,10 @@ def read_trainees_bytes(
     exists but belongs to a centre the uploader does not work for) is a problem of that row."""
     name = upload_name(filename)
     try:
+        check_bytes(data)
         table = _read_table(name, data)
+    except Refused as exc:
+        raise TraineeFileError([exc.problem(name)]) from exc
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         log.warning("trainee file %s unreadable: %s", name, type(exc).__name__)
         raise TraineeFileError([Problem(name, f"dosya okunamadı; bozuk olabilir ({exc})")]) from exc
@@ -251,7 +345,9 @@ def read_trainees_bytes(
 def read_trainees(path: Path, courses: set[str]) -> list[Trainee]:
     """Reads and checks every row; raises TraineeFileError listing all problems."""
     try:
-        data = path.read_bytes()
+        data = read_file(path)
+    except Refused as exc:
+        raise TraineeFileError([exc.problem(path.name)]) from exc
     except FileNotFoundError as exc:
         raise TraineeFileError([Problem(path.name, f"dosya bulunamadı: {path}")]) from exc
     except OSError as exc:
