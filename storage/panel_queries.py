@@ -12,12 +12,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, RowMapping, Select, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.checks import search_key
 from storage import tables as t
 from storage.crypto import IdVault, mask_id
+from storage.staff_repo import export_row
 
 Scope = frozenset[str] | None
 STATUSES = ("pending", "waitlisted", "accepted", "rejected", "cancelled")
@@ -182,27 +183,7 @@ async def export_rows(
     """The filtered applications in the CLI export's shape (ids masked), oldest first."""
     a = t.applications
     query = _joined(a).where(*_where(f, scope, tz, vault)).order_by(a.c.id)
-    return [_export_row(r, tz, vault) for r in (await conn.execute(query)).mappings()]
-
-
-def _export_row(row: RowMapping, tz: ZoneInfo, vault: IdVault) -> dict[str, Any]:
-    return {
-        "number": row["number"],
-        "status": row["status"],
-        "user": row["user_key"] or "",
-        "channel": row["channel"],
-        "branch": row["branch_id"],
-        "course": row["course_id"],
-        "full_name": row["full_name"],
-        "national_id": mask_id(vault.decrypt(row["national_id_enc"])),
-        "birth_date": row["birth_date"].isoformat(),
-        "phone": row["phone"],
-        "district": row["district"],
-        "education": row["education"],
-        "employment": row["employment"],
-        "created_at": row["created_at"].astimezone(tz).isoformat(timespec="seconds"),
-        "updated_at": row["updated_at"].astimezone(tz).isoformat(timespec="seconds"),
-    }
+    return [export_row(r, vault, tz) for r in (await conn.execute(query)).mappings()]
 
 
 async def centres_for(conn: AsyncConnection, scope: Scope) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import RowMapping, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import tables as t
@@ -25,29 +25,32 @@ async def application_rows(
     query = select(t.applications).order_by(t.applications.c.id)
     if status:
         query = query.where(t.applications.c.status == status)
-    out = []
-    for row in (await conn.execute(query)).mappings():
-        national_id = vault.decrypt(row["national_id_enc"])
-        out.append(
-            {
-                "number": row["number"],
-                "status": row["status"],
-                "user": row["user_key"] or "",
-                "channel": row["channel"],
-                "branch": row["branch_id"],
-                "course": row["course_id"],
-                "full_name": row["full_name"],
-                "national_id": national_id if reveal_ids else mask_id(national_id),
-                "birth_date": row["birth_date"].isoformat(),
-                "phone": row["phone"],
-                "district": row["district"],
-                "education": row["education"],
-                "employment": row["employment"],
-                "created_at": row["created_at"].astimezone(tz).isoformat(timespec="seconds"),
-                "updated_at": row["updated_at"].astimezone(tz).isoformat(timespec="seconds"),
-            }
-        )
-    return out
+    rows = (await conn.execute(query)).mappings()
+    return [export_row(row, vault, tz, reveal_ids=reveal_ids) for row in rows]
+
+
+def export_row(
+    row: RowMapping, vault: IdVault, tz: ZoneInfo, *, reveal_ids: bool = False
+) -> dict[str, Any]:
+    """One application row in the export's shape (the id masked unless revealed)."""
+    national_id = vault.decrypt(row["national_id_enc"])
+    return {
+        "number": row["number"],
+        "status": row["status"],
+        "user": row["user_key"] or "",
+        "channel": row["channel"],
+        "branch": row["branch_id"],
+        "course": row["course_id"],
+        "full_name": row["full_name"],
+        "national_id": national_id if reveal_ids else mask_id(national_id),
+        "birth_date": row["birth_date"].isoformat(),
+        "phone": row["phone"],
+        "district": row["district"],
+        "education": row["education"],
+        "employment": row["employment"],
+        "created_at": row["created_at"].astimezone(tz).isoformat(timespec="seconds"),
+        "updated_at": row["updated_at"].astimezone(tz).isoformat(timespec="seconds"),
+    }
 
 
 async def callback_rows(conn: AsyncConnection, *, include_done: bool) -> list[dict[str, Any]]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from starlette.datastructures import FormData, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -110,6 +111,28 @@ def make_templates(tz: ZoneInfo) -> Jinja2Templates:
     env.globals["ROLE_LABELS"] = ROLE_LABELS
     env.globals["urlencode"] = urlencode
     return templates
+
+
+def param_text(params: QueryParams | FormData, name: str, limit: int = 100) -> str:
+    """A text parameter of a query or form, trimmed and cut to `limit` ("" when missing)."""
+    value = params.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def param_day(text: str | None) -> date | None:
+    """An ISO date typed in a date field; None when empty or impossible."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def page_number(params: QueryParams) -> int:
+    """The `page` parameter of a paged list (1 when missing or nonsense)."""
+    try:
+        return max(1, min(int(params.get("page", "1")), 100_000))
+    except ValueError:
+        return 1
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 from math import ceil
 
 from starlette.datastructures import FormData, QueryParams
@@ -12,7 +11,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.decisions import DECISIONS, DecisionError, decide
-from bot.panel.base import back, not_found, panel_of, render, staff_page, who
+from bot.panel.base import (
+    back,
+    not_found,
+    page_number,
+    panel_of,
+    param_day,
+    param_text,
+    render,
+    staff_page,
+    who,
+)
 from storage import panel_queries as q
 from storage import staff_store
 from storage.exports import applications_csv, applications_xlsx
@@ -21,34 +30,19 @@ PER_PAGE = 50
 BULK_LIMIT = 500
 
 
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def read_filter(params: QueryParams | FormData) -> q.AppFilter:
-    def text(name: str, limit: int = 100) -> str:
-        value = params.get(name)
-        return value.strip()[:limit] if isinstance(value, str) else ""
+    def text(name: str) -> str:
+        return param_text(params, name)
 
     status = text("status")
     return q.AppFilter(
         centre=text("centre"),
         course=text("course"),
         status=status if status in q.STATUSES else "",
-        since=_day(text("since")),
-        until=_day(text("until")),
+        since=param_day(text("since")),
+        until=param_day(text("until")),
         q=text("q"),
     )
-
-
-def _page(params: QueryParams) -> int:
-    try:
-        return max(1, min(int(params.get("page", "1")), 100_000))
-    except ValueError:
-        return 1
 
 
 @staff_page()
@@ -66,7 +60,7 @@ async def applications(request: Request) -> Response:
     panel = panel_of(request)
     me = who(request)
     f = read_filter(request.query_params)
-    page = _page(request.query_params)
+    page = page_number(request.query_params)
     async with panel.db.read() as conn:
         rows, total = await q.list_applications(
             conn, me.scope, f, panel.tz, panel.vault, page=page, per_page=PER_PAGE

@@ -3,18 +3,28 @@ trainees' answers, and a session cancelled or moved (the CLI's rules, trainees t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from math import ceil
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
-from starlette.datastructures import FormData, QueryParams
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.panel.base import back, not_found, panel_of, render, staff_page, who
+from bot.panel.base import (
+    back,
+    not_found,
+    page_number,
+    panel_of,
+    param_day,
+    param_text,
+    render,
+    staff_page,
+    who,
+)
 from handlers.formatting import format_weekdays
 from storage import panel_courses as pc
 from storage import panel_queries as q
@@ -34,33 +44,14 @@ COURSE_STATUS_LABELS = {
 ANSWER_LABELS = {"yes": "Geleceğim", "no": "Gelemeyeceğim", None: "Yanıt yok"}
 
 
-def _text(params: QueryParams | FormData, name: str, limit: int = 100) -> str:
-    value = params.get(name)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def read_filter(params: QueryParams) -> pc.CourseFilter:
-    status = _text(params, "status")
+    status = param_text(params, "status")
     return pc.CourseFilter(
-        centre=_text(params, "centre"),
+        centre=param_text(params, "centre"),
         status=status if status in pc.COURSE_STATUSES else "",
-        q=_text(params, "q"),
-        since=_day(_text(params, "since")),
+        q=param_text(params, "q"),
+        since=param_day(param_text(params, "since")),
     )
-
-
-def _page(params: QueryParams) -> int:
-    try:
-        return max(1, min(int(params.get("page", "1")), 100_000))
-    except ValueError:
-        return 1
 
 
 def _days(row: dict[str, Any]) -> str:
@@ -74,7 +65,7 @@ async def courses(request: Request) -> Response:
     panel = panel_of(request)
     me = who(request)
     f = read_filter(request.query_params)
-    page = _page(request.query_params)
+    page = page_number(request.query_params)
     async with panel.db.read() as conn:
         rows, total = await pc.list_courses(conn, me.scope, f, page=page, per_page=PER_PAGE)
         centres = await q.centres_for(conn, me.scope)
@@ -188,8 +179,8 @@ async def _change(request: Request, action: str) -> Response:
     course_id = request.path_params["course_id"]
     session_id = request.path_params["session_id"]
     form = await request.form()
-    reason = _text(form, "reason", REASON_MAX)
-    to_text = _text(form, "to", 40)
+    reason = param_text(form, "reason", REASON_MAX)
+    to_text = param_text(form, "to", 40)
     sent = {"reason": reason, "to": to_text, "action": action}
     now = panel.now()
     try:
