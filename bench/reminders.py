@@ -36,7 +36,7 @@ if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
 from bench.bot_api_process import DoubleProcess, free_port  # noqa: E402
 from bot.app import build_assistant  # noqa: E402
 from bot.outbox import Dispatcher  # noqa: E402
-from bot.ratelimit import RateLimiter  # noqa: E402
+from bot.ratelimit import Priority, RateLimiter  # noqa: E402
 from bot.run import run  # noqa: E402
 from bot.scheduler import ReminderScheduler  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
@@ -86,8 +86,10 @@ def _record_releases() -> dict[int, list[float]]:
     slot = RateLimiter.slot
 
     @contextlib.asynccontextmanager
-    async def recorded(self: RateLimiter, chat: str) -> AsyncIterator[None]:
-        async with slot(self, chat):
+    async def recorded(
+        self: RateLimiter, chat: str, priority: Priority = Priority.PUSH
+    ) -> AsyncIterator[None]:
+        async with slot(self, chat, priority):
             releases.setdefault(int(chat.partition(":")[2]), []).append(time.perf_counter())
             yield
 

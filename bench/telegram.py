@@ -6,7 +6,9 @@ Run by hand from the repository root:
                                          [--stub-engine]
 
 The double runs in its own process (``python -m tests.doubles.telegram_api``) with its rate
-limits raised; the bot polls it with getUpdates exactly as it polls Telegram. Latency is
+limits raised, and so is the bot's budget (MF_TELEGRAM_MAX_RATE, ``--max-rate``, 1000 by
+default: at Telegram's 30/s the replies, not the channel, would be measured); the bot polls it
+with getUpdates exactly as it polls Telegram. Latency is
 measured by the double's own clock: from the moment an update is queued in the double to the
 moment the first sendMessage for that chat reaches the double. Three figures: latency with 50
 users each writing every ~2 s out of step; latency when 50 updates arrive in the same instant;
@@ -168,6 +170,7 @@ async def main(args: argparse.Namespace) -> int:
                 data_key="bench-data-key-0123456789",
                 telegram_token=DEFAULT_TOKEN,
                 telegram_api_url=double.api_url,
+                telegram_max_rate=str(args.max_rate),
             )
             assistant = await build_assistant(settings)
             engine_rate = await engine_alone(assistant)
@@ -188,6 +191,7 @@ async def main(args: argparse.Namespace) -> int:
                 f"Telegram channel: python-telegram-bot {telegram.__version__}, polling "
                 f"(getUpdates long-poll) against the local Bot API double in its own process; "
                 f"{engine} on SQLite; {args.concurrency} updates at once; "
+                f"MF_TELEGRAM_MAX_RATE {args.max_rate:g}; "
                 f"{type(asyncio.get_running_loop()).__module__.split('.')[0]} event loop; "
                 f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
                 f"load average {os.getloadavg()[0]:.1f}"
@@ -253,4 +257,7 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the steady run")
     parser.add_argument("--concurrency", type=int, default=16, help="updates handled at once")
     parser.add_argument("--stub-engine", action="store_true", help="measure the channel alone")
+    parser.add_argument(
+        "--max-rate", type=float, default=1000.0, help="the bot's MF_TELEGRAM_MAX_RATE"
+    )
     sys.exit(run_loop(main(parser.parse_args())))  # the loop `meslek-bot run` uses

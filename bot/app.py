@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.backup import KEY_FILE_NAME, key_file_for
+from bot.budget import BoundBudget, LocalBudget, account_of
 from bot.channels import capabilities
 from bot.engine import Engine, EngineConfig
 from bot.reminder_policy import kind_of
@@ -81,12 +82,20 @@ class Assistant:
     channels: dict[str, Channel] = field(default_factory=dict)
     # What channels and the outbox change about a user outside a turn; the engine hears of it.
     users: UserRows = field(init=False)
+    # The platform accounts' outgoing budgets: a channel's replies and the outbox's pushes
+    # through it take their slots from the same one (`budget_of`).
+    budget: LocalBudget = field(init=False)
     # Set by `meslek-bot run` once everything is built: long-lived data is kept out of the
     # collector's full scans (settle_heap), again after each catalog reload.
     settled: bool = False
 
     def __post_init__(self) -> None:
         self.users = UserRows(self.db, on_change=self.engine.forget_user)
+        self.budget = LocalBudget.from_settings(self.settings)
+
+    def budget_of(self, channel: str) -> BoundBudget:
+        """The budget of the platform account `channel` sends from."""
+        return self.budget.account(account_of(self.settings, channel))
 
     async def reload_catalog(self) -> None:
         """Reads the catalog again (after an import) and gives it to the engine."""

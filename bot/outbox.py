@@ -12,11 +12,11 @@ from functools import partial
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
-from bot.ratelimit import RateLimiter
+from bot.budget import AccountBudget
 from bot.reminder_policy import in_quiet
 from bot.retry import REQUEUE
 from core.checks import mask_user
-from core.delivery import Blocked, RetryLater, TransientError
+from core.delivery import Blocked, Parts, RetryLater, TransientError
 from core.messages import Reply
 from core.ports import UserDirectory
 from storage import outbox_repo
@@ -25,6 +25,9 @@ from storage.outbox_repo import OutboxRow
 from storage.users import UserRows
 
 log = logging.getLogger(__name__)
+
+# The payload key that keeps how many messages of a push were accepted before it was re-queued.
+PARTS_SENT = "parts_sent"
 
 
 class Sender(Protocol):
@@ -37,11 +40,12 @@ class Sender(Protocol):
 
 @runtime_checkable
 class PacedSender(Sender, Protocol):
-    """A sender whose push may make several platform calls: it takes a slot from the channel's
-    limiter for each call itself, right before the request leaves."""
+    """A sender whose push may make several platform calls: it takes a slot of the account's
+    budget for each call itself, right before the request leaves, skips the first `parts.done`
+    messages (accepted by an earlier attempt) and counts each one accepted in `parts`."""
 
     async def push_paced(
-        self, user_key: str, replies: list[Reply], kind: str, limiter: RateLimiter
+        self, user_key: str, replies: list[Reply], kind: str, budget: AccountBudget, parts: Parts
     ) -> str: ...
 
 
@@ -65,7 +69,8 @@ class Dispatcher:
         self,
         db: Database,
         senders: Mapping[str, Sender],
-        limiters: Mapping[str, RateLimiter],
+        # Each channel's account budget, the one its replies take their slots from too.
+        limiters: Mapping[str, AccountBudget],
         render: Renderer,
         clock: Callable[[], datetime],
         quiet: tuple[time, time] | None = None,
@@ -145,10 +150,14 @@ class Dispatcher:
         # The slot is held until the outcome is committed: at most `concurrency` messages can
         # be sent but not yet marked, which bounds what a crash can make us send twice.
         async with self._slots:
-            status, error, retry_at = await self._deliver(row)
+            parts = Parts(_parts_sent(row))
+            status, error, retry_at = await self._deliver(row, parts)
             async with self.db.write() as conn:
                 if retry_at is not None:
-                    await outbox_repo.retry_later(conn, row.id, retry_at, error)
+                    payload = None
+                    if parts.done != _parts_sent(row):  # the next attempt starts after them
+                        payload = {**row.payload, PARTS_SENT: parts.done}
+                    await outbox_repo.retry_later(conn, row.id, retry_at, error, payload)
                 else:
                     await outbox_repo.mark(conn, row.id, status, self.clock(), error)
         if retry_at is not None:
@@ -161,7 +170,7 @@ class Dispatcher:
             report.skipped += 1
             report.reasons[error or status] = report.reasons.get(error or status, 0) + 1
 
-    async def _deliver(self, row: OutboxRow) -> tuple[str, str, datetime | None]:
+    async def _deliver(self, row: OutboxRow, parts: Parts) -> tuple[str, str, datetime | None]:
         channel = row.user_key.partition(":")[0]
         sender = self.senders.get(channel)
         if sender is None:
@@ -174,7 +183,7 @@ class Dispatcher:
             if limiter is None:
                 outcome = await sender.push(row.user_key, rendered, row.kind)
             elif isinstance(sender, PacedSender):
-                outcome = await sender.push_paced(row.user_key, rendered, row.kind, limiter)
+                outcome = await sender.push_paced(row.user_key, rendered, row.kind, limiter, parts)
             else:
                 async with limiter.slot(row.user_key):
                     outcome = await sender.push(row.user_key, rendered, row.kind)
@@ -196,6 +205,11 @@ class Dispatcher:
         if outcome in ("sent", "template"):  # a template is how WhatsApp sends outside 24 h
             return "sent", "", None
         return "skipped", outcome, None
+
+
+def _parts_sent(row: OutboxRow) -> int:
+    value = row.payload.get(PARTS_SENT, 0)
+    return value if isinstance(value, int) and value > 0 else 0
 
 
 class _Flight:

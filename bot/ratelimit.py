@@ -1,4 +1,5 @@
-"""Pacing for pushes: an overall rate per channel and at most one message per chat per interval.
+"""Pacing for one platform account: an overall rate shared by replies and pushes, replies first,
+and for pushes at most one message per chat per interval.
 
 A platform that allows `rate` requests "per second" counts them in a sliding window by the time
 they reach it, so what must hold is: no second there contains more than `rate` requests. Our
@@ -17,7 +18,13 @@ platform after we let it go and before its answer comes back. So the limiter
 - on a 429 (`pause`), voids every reservation: nobody, including those already waiting, sends
   before the pause is over.
 
-Use `async with limiter.slot(chat): <make the request>`: leaving the block is the answer.
+Replies go first (`Priority.REPLY`): a reply's message takes the first grid time from now that no
+other reply holds; the pushes holding it and those right behind move one grid time later each (in
+order: a push waits, it never loses its place to another push). A reply ignores its chat's pace,
+so a reply's few messages go back to back, and a push whose time has come waits while a reply is
+about to go. What a reply sends still counts for its chat: the next push there waits for it.
+
+Use `async with limiter.slot(chat, priority): <make the request>`: leaving the block is the answer.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from enum import IntEnum
 
 # Sends are spaced a little wider than 1/rate: in a steady stream the rule on answers then
 # costs nothing, and only a request held up on its way by more than the margin (50 ms at the
@@ -36,6 +44,23 @@ SAFETY = 0.95
 FORGET_AFTER = 10_000  # chats remembered before those whose pause is over are forgotten
 POLL = 0.005  # while the request to wait for is still out, look again this often
 WINDOW = 1.0 + 0.001  # the platform's second, and a millisecond for clocks' rounding
+
+
+class Priority(IntEnum):
+    """Who takes the next free send time: a reply (someone is waiting for it), then a push."""
+
+    REPLY = 0
+    PUSH = 1
+
+
+class _Ticket:
+    """A reserved send time; a reply taking it moves a push's ticket later."""
+
+    __slots__ = ("at", "reply")
+
+    def __init__(self, at: float, reply: bool) -> None:
+        self.at = at
+        self.reply = reply
 
 
 class _Request:
@@ -49,7 +74,8 @@ class _Request:
 
 
 class RateLimiter:
-    """Hands out send slots: `rate` per second overall, `per_chat` seconds apart per chat."""
+    """Hands out send slots: `rate` per second overall, replies first; pushes also `per_chat`
+    seconds apart per chat."""
 
     def __init__(
         self,
@@ -72,12 +98,13 @@ class RateLimiter:
         self._recent: deque[_Request] = deque(maxlen=self._n)
         # Reserved send times are _origin + k * interval; _taken holds the k in use.
         self._origin = 0.0
-        self._taken: set[int] = set()
+        self._taken: dict[int, _Ticket] = {}
         self._first = 0  # no k below this is taken
         self._chat_next: dict[str, float] = {}  # chat -> earliest time for its next reservation
         self._chat_last: dict[str, _Request] = {}  # chat -> its last request let go
         self._paused_until = 0.0
         self._epoch = 0  # bumped by pause(): reservations made before it are void
+        self._replies_due = 0  # replies whose send time has come, not yet let go
 
     @property
     def interval(self) -> float:
@@ -90,10 +117,11 @@ class RateLimiter:
         return self._per_chat
 
     @asynccontextmanager
-    async def slot(self, chat: str) -> AsyncIterator[None]:
+    async def slot(self, chat: str, priority: Priority = Priority.PUSH) -> AsyncIterator[None]:
         """Waits until this chat may be sent one request; the block makes it, and leaving the
-        block (returning or raising) means its answer came back."""
-        request = await self._acquire(chat)
+        block (returning or raising) means its answer came back. A reply goes before every push
+        still waiting and does not wait for its chat."""
+        request = await self._acquire(chat, priority is Priority.REPLY)
         try:
             yield
         finally:
@@ -126,51 +154,88 @@ class RateLimiter:
         self._taken.clear()
         self._chat_next = {c: r.released + self._per_chat for c, r in self._chat_last.items()}
 
-    async def _acquire(self, chat: str) -> _Request:
+    async def _acquire(self, chat: str, reply: bool) -> _Request:
         while True:
             epoch = self._epoch
-            await self._nap(self._reserve(chat, self._clock()))
-            request = await self._release(chat, epoch)
+            ticket = self._reserve(chat, self._clock(), reply)
+            while ticket.at > self._clock():  # a reply may move a push's ticket meanwhile
+                await self._nap(ticket.at)
+            request = await self._release(chat, epoch, reply)
             if request is not None:
                 return request
 
-    def _reserve(self, chat: str, now: float) -> float:
-        """The earliest free grid time at or after this chat's readiness, taken."""
-        ready = max(now, self._paused_until, self._chat_next.get(chat, 0.0))
+    def _reserve(self, chat: str, now: float, reply: bool) -> _Ticket:
+        """A push: the earliest free grid time at or after its chat's readiness. A reply: the
+        earliest from now that no reply holds (the pushes there move back). Taken."""
+        ready = max(now, self._paused_until)
+        if not reply:
+            ready = max(ready, self._chat_next.get(chat, 0.0))
         gap, origin = self._interval, self._origin
         # Times more than an interval back hold nothing that matters any more.
         current = math.ceil((now - origin) / gap - 1e-9) - 1
         if current > self._first:
-            self._taken = {k for k in self._taken if k >= current}
+            self._taken = {k: v for k, v in self._taken.items() if k >= current}
             self._first = current
         if not self._taken:  # idle: the grid starts afresh here
             self._origin, origin, self._first = ready, ready, 0
         k = max(self._first, math.ceil((ready - origin) / gap - 1e-9))
-        while k in self._taken:
-            k += 1
-        self._taken.add(k)
-        at = origin + k * gap
-        self._chat_next[chat] = at + self._per_chat
-        if len(self._chat_next) > FORGET_AFTER:
-            self._chat_next = {c: v for c, v in self._chat_next.items() if v > now}
-        return at
+        if reply:
+            while (held := self._taken.get(k)) is not None and held.reply:
+                k += 1
+            if held is not None:
+                self._move_back(k)
+        else:
+            while k in self._taken:
+                k += 1
+        ticket = _Ticket(origin + k * gap, reply)
+        self._taken[k] = ticket
+        if not reply:
+            self._chat_next[chat] = ticket.at + self._per_chat
+            if len(self._chat_next) > FORGET_AFTER:
+                self._chat_next = {c: v for c, v in self._chat_next.items() if v > now}
+        return ticket
 
-    async def _release(self, chat: str, epoch: int) -> _Request | None:
-        """At the reserved time: waits until the requests already let go allow this one; None
-        when a pause voided the reservation meanwhile."""
+    def _move_back(self, k: int) -> None:
+        """Frees grid time `k` for a reply: the push holding it, and each push right behind it,
+        moves to the next time no reply holds; the first free time ends the move."""
+        moving = self._taken.pop(k)
+        j = k + 1
         while True:
-            if epoch != self._epoch:
-                return None
-            now = self._clock()
-            ready = now
-            last = self._chat_last.get(chat)
-            if last is not None:
-                ready = max(ready, self._after(last, self._per_chat, self._chat_gap))
-            if len(self._recent) == self._n:
-                ready = max(ready, self._after(self._recent[0], self._span, WINDOW))
-            if ready <= now:
-                break
-            await self._nap(ready)
+            held = self._taken.get(j)
+            if held is None or not held.reply:
+                moving.at = self._origin + j * self._interval
+                self._taken[j] = moving
+                if held is None:
+                    return
+                moving = held
+            j += 1
+
+    async def _release(self, chat: str, epoch: int, reply: bool) -> _Request | None:
+        """At the reserved time: waits until the requests already let go allow this one (a
+        push: and its chat's pace, and no reply about to go); None when a pause voided the
+        reservation meanwhile."""
+        if reply:
+            self._replies_due += 1
+        try:
+            while True:
+                if epoch != self._epoch:
+                    return None
+                now = self._clock()
+                ready = now
+                if not reply:
+                    last = self._chat_last.get(chat)
+                    if last is not None:
+                        ready = max(ready, self._after(last, self._per_chat, self._chat_gap))
+                    if self._replies_due:
+                        ready = max(ready, now + POLL)
+                if len(self._recent) == self._n:
+                    ready = max(ready, self._after(self._recent[0], self._span, WINDOW))
+                if ready <= now:
+                    break
+                await self._nap(ready)
+        finally:
+            if reply:
+                self._replies_due -= 1
         request = _Request(now)
         self._recent.append(request)
         self._chat_last[chat] = request

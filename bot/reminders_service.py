@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from bot.app import Assistant
+from bot.budget import channel_rates
 from bot.metrics import Metrics
 from bot.outbox import Dispatcher
 from bot.pushes import PushRenderer
-from bot.ratelimit import RateLimiter
 from bot.scheduler import ReminderScheduler
 from bot.services import Service
 from bot.settings import Settings
@@ -18,24 +18,13 @@ from storage.session_changes import catalog_version
 log = logging.getLogger(__name__)
 
 CATALOG_CHECK_SECONDS = 30.0
-WHATSAPP_PAIR_SECONDS = 6.0  # WhatsApp's pair rate: about one message per user per 6 s
-
-
-def budgets(settings: Settings) -> dict[str, tuple[float, float]]:
-    """Each platform account's push budget by channel: requests a second overall, and seconds
-    between two messages to one chat."""
-    return {
-        "telegram": (settings.telegram_max_rate, 1.0),
-        "whatsapp": (settings.whatsapp_max_rate, WHATSAPP_PAIR_SECONDS),
-    }
 
 
 def reminder_service(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service:
     """Plans and dispatches reminders and notices through the channels that are running."""
     del metrics
-    limiters = {
-        name: RateLimiter(rate, per_chat=gap) for name, (rate, gap) in budgets(settings).items()
-    }
+    # The accounts' budgets the channels' replies use too: pushes wait, replies go first.
+    limiters = {name: assistant.budget_of(name) for name in channel_rates(settings)}
     dispatcher = Dispatcher(
         assistant.db,
         assistant.channels,  # registered by the channel services, built before this one

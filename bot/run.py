@@ -39,7 +39,13 @@ def telegram_service(settings: Settings, assistant: Assistant, metrics: Metrics)
         return None
     from bot.channels.telegram import TelegramChannel
 
-    channel = TelegramChannel(settings, assistant.engine, assistant.users, metrics)
+    channel = TelegramChannel(
+        settings,
+        assistant.engine,
+        assistant.users,
+        metrics,
+        budget=assistant.budget_of("telegram"),
+    )
     return channel_service(assistant, channel)
 
 
@@ -53,7 +59,14 @@ def whatsapp_service(settings: Settings, assistant: Assistant, metrics: Metrics)
     store = WhatsAppStore(
         assistant.db, assistant.users, assistant.engine.clock, assistant.engine.vault
     )
-    channel = WhatsAppChannel(settings, assistant.engine, store, assistant.users, metrics)
+    channel = WhatsAppChannel(
+        settings,
+        assistant.engine,
+        store,
+        assistant.users,
+        metrics,
+        budget=assistant.budget_of("whatsapp"),
+    )
     return channel_service(assistant, channel)
 
 

@@ -25,3 +25,20 @@ class TransientError(DeliveryError):
 
 class Rejected(DeliveryError):
     """The platform refused this message itself; sending it again will not help."""
+
+
+class Parts:
+    """How many messages of one push the platform accepted, counted across its attempts.
+
+    A push may be several messages (a welcome's text, then its venue). The sender skips the
+    first `done` of them and counts each one accepted, so when a later one fails the outbox
+    keeps the count and the next attempt starts with the message that was not accepted.
+    """
+
+    __slots__ = ("done",)
+
+    def __init__(self, done: int = 0) -> None:
+        self.done = done
+
+    def __repr__(self) -> str:
+        return f"Parts(done={self.done})"

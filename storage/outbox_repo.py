@@ -156,13 +156,19 @@ async def mark(
     await conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(**values))
 
 
-async def retry_later(conn: AsyncConnection, row_id: int, due: datetime, error: str) -> None:
-    """Puts a claimed row back in the queue for a later attempt."""
-    await conn.execute(
-        update(t.outbox)
-        .where(t.outbox.c.id == row_id)
-        .values(status="queued", due_at=due, last_error=error[:500])
-    )
+async def retry_later(
+    conn: AsyncConnection,
+    row_id: int,
+    due: datetime,
+    error: str,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """Puts a claimed row back in the queue for a later attempt (with a new payload, when given:
+    e.g. how much of a push of several messages was delivered)."""
+    values: dict[str, Any] = {"status": "queued", "due_at": due, "last_error": error[:500]}
+    if payload is not None:
+        values["payload"] = json.dumps(payload, ensure_ascii=False)
+    await conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(**values))
 
 
 async def recover_in_flight(conn: AsyncConnection) -> int:

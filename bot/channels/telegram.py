@@ -25,17 +25,17 @@ from telegram.ext import (
     filters,
 )
 
+from bot.budget import AccountBudget, LocalBudget, account_of
 from bot.channels.capabilities import TELEGRAM as CAPABILITIES
 from bot.channels.telegram_convert import CHANNEL, chat_id_of, to_incoming, user_key
 from bot.channels.telegram_delivery import ChatPacer, Courier, Sender, slot_per_call
 from bot.channels.telegram_render import Labels, render
 from bot.engine import Engine
 from bot.metrics import Metrics
-from bot.ratelimit import RateLimiter
 from bot.settings import ConfigError, Settings
 from bot.webhook_body import MAX_WEBHOOK_BODY, Malformed, fingerprint, load_json, read_limited
 from core.checks import mask_user
-from core.delivery import DeliveryError, Rejected
+from core.delivery import DeliveryError, Parts, Rejected
 from core.messages import Incoming, Reply
 from core.ports import UserDirectory
 
@@ -74,11 +74,17 @@ class TelegramChannel:
         metrics: Metrics,
         *,
         pacer: ChatPacer | None = None,
+        budget: AccountBudget | None = None,
         concurrency: int = 16,
         poll_timeout: float = 10.0,
     ) -> None:
         if settings.telegram_token is None:
             raise ValueError("MF_TELEGRAM_TOKEN is not set")
+        # The bot's outgoing budget (MF_TELEGRAM_MAX_RATE), shared with the outbox's pushes;
+        # one of its own when none is given.
+        self.budget: AccountBudget = budget or LocalBudget.from_settings(settings).account(
+            account_of(settings, CHANNEL)
+        )
         self._engine = engine
         self._users = users
         self._metrics = metrics
@@ -107,7 +113,9 @@ class TelegramChannel:
         self._app.add_handler(CallbackQueryHandler(self._on_update))
         self._app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_update))
         self._app.add_error_handler(self._on_error)
-        self.courier = Courier(pacer or ChatPacer(), metrics, self._mark_unreachable)
+        self.courier = Courier(
+            pacer or ChatPacer(), metrics, self._mark_unreachable, budget=self.budget
+        )
         self.sender = Sender(self._app.bot, self.courier, metrics)
         self._keyboard_open: set[int] = set()  # chats showing our share-location/contact keyboard
         self._accepting = False
@@ -279,34 +287,43 @@ class TelegramChannel:
 
     # Replies out -----------------------------------------------------------------------------
 
-    async def push(self, user_key: str, replies: Sequence[Reply], kind: str) -> str:
-        """Sends a push: "sent", or "skipped_rejected" when Telegram refuses the message itself;
-        raises Blocked, RetryLater or TransientError (`core.delivery`) for the outbox."""
-        try:
-            await self.send(user_key, replies)
-        except Rejected as exc:
-            log.warning("telegram refused a %s push: %s", kind, exc)
-            return "skipped_rejected"
-        return "sent"
+    async def push(
+        self, user_key: str, replies: Sequence[Reply], kind: str, parts: Parts | None = None
+    ) -> str:
+        """Sends a push through the bot's own budget: "sent", or "skipped_rejected" when
+        Telegram refuses the message itself; raises Blocked, RetryLater or TransientError
+        (`core.delivery`) for the outbox."""
+        return await self.push_paced(user_key, replies, kind, self.budget, parts or Parts())
 
     async def push_paced(
-        self, user_key: str, replies: Sequence[Reply], kind: str, limiter: RateLimiter
+        self,
+        user_key: str,
+        replies: Sequence[Reply],
+        kind: str,
+        budget: AccountBudget,
+        parts: Parts,
     ) -> str:
-        """A push whose every Bot API call (a text, a venue…) takes a slot from `limiter` after
-        rendering and the chat's own pacing, just before the request, and holds it until the
-        answer is back."""
-        with slot_per_call(limiter, user_key):
-            return await self.push(user_key, replies, kind)
+        """A push whose every Bot API call (a text, a venue…) takes a push slot of `budget`
+        after rendering and the chat's own pacing, just before the request, and holds it until
+        the answer is back; the calls `parts` counts as made already are skipped."""
+        with slot_per_call(budget, user_key):
+            try:
+                await self.send(user_key, replies, parts)
+            except Rejected as exc:
+                log.warning("telegram refused a %s push: %s", kind, exc)
+                return "skipped_rejected"
+        return "sent"
 
-    async def send(self, user: str, replies: Sequence[Reply]) -> None:
+    async def send(self, user: str, replies: Sequence[Reply], parts: Parts | None = None) -> None:
         """Sends a push's messages; raises Blocked, RetryLater, TransientError or Rejected.
 
         Nothing is retried here: the outbox decides. When a push of several messages fails
-        half-way, the messages before the failure were delivered.
+        half-way, the messages before the failure were delivered: `parts` counts them, and
+        skips them when the outbox tries again.
         """
         chat_id = chat_id_of(user)
         turn = render(replies, self._labels(None))
-        await self.sender.perform(chat_id, turn.ops, None, patient=False)
+        await self.sender.perform(chat_id, turn.ops, None, patient=False, parts=parts)
         if turn.asked:
             self._keyboard_open.add(chat_id)
 

@@ -1,4 +1,5 @@
-"""Getting messages to Telegram: per-chat pacing, retries, failures as `core.delivery` errors."""
+"""Getting messages to Telegram: the bot's budget, per-chat pacing, retries, failures as
+`core.delivery` errors."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from bot.budget import AccountBudget, Priority
+from bot.channels.telegram_convert import user_key
 from bot.channels.telegram_render import Op
 from bot.metrics import Metrics
-from bot.ratelimit import RateLimiter
 from bot.retry import ONCE, TELEGRAM, RetryPolicy, Unretried
-from core.delivery import Blocked, Rejected, RetryLater, TransientError
+from core.delivery import Blocked, Parts, Rejected, RetryLater, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -29,24 +31,24 @@ T = TypeVar("T")
 CHANNEL = "telegram"
 
 # Set while the outbox sends one push (`slot_per_call`): each Bot API call of that push is made
-# through it, so the outbox's rate limiter hands out one slot per request, at the last moment
-# before it leaves, and learns when its answer came back.
+# through it, so the bot's budget hands out one push slot per request, at the last moment
+# before it leaves, and learns when its answer came back. Without it a message is a reply.
 CallGate = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
 call_gate: ContextVar[CallGate | None] = ContextVar("call_gate", default=None)
 
 
 @contextmanager
-def slot_per_call(limiter: RateLimiter, chat: str) -> Iterator[None]:
-    """Inside: every Bot API call takes a slot of `limiter` just before its request leaves."""
-    token = call_gate.set(partial(_through, limiter, chat))
+def slot_per_call(budget: AccountBudget, chat: str) -> Iterator[None]:
+    """Inside: every Bot API call takes a push slot of `budget` just before its request leaves."""
+    token = call_gate.set(partial(_through, budget, chat))
     try:
         yield
     finally:
         call_gate.reset(token)
 
 
-async def _through(limiter: RateLimiter, chat: str, request: Callable[[], Awaitable[T]]) -> T:
-    async with limiter.slot(chat):
+async def _through(budget: AccountBudget, chat: str, request: Callable[[], Awaitable[T]]) -> T:
+    async with budget.slot(chat, Priority.PUSH):
         return await request()
 
 
@@ -96,7 +98,11 @@ class ChatPacer:
 
 
 class Courier:
-    """Makes one Bot API call for a chat, paced; retries or raises a `core.delivery` error."""
+    """Makes one Bot API call for a chat, paced; retries or raises a `core.delivery` error.
+
+    A message (a paced call) takes a slot of the bot's `budget`: a push slot inside
+    `slot_per_call`, else a reply's, which goes before every push still waiting. A 429 pauses
+    the budget: nobody sends before Telegram's retry_after is over."""
 
     def __init__(
         self,
@@ -105,11 +111,13 @@ class Courier:
         on_blocked: Callable[[int], Awaitable[None]],
         *,
         retry: RetryPolicy = TELEGRAM,
+        budget: AccountBudget | None = None,
     ) -> None:
         self.pacer = pacer
         self._metrics = metrics
         self._on_blocked = on_blocked
         self.retry = retry
+        self.budget = budget
 
     def _error(self, kind: str) -> None:
         self._metrics.errors.inc(channel=CHANNEL, kind=kind)
@@ -136,10 +144,16 @@ class Courier:
         try:
             if gate is not None:
                 return cast(T, await gate(request))
+            if paced and self.budget is not None:
+                async with self.budget.slot(user_key(chat_id), Priority.REPLY):
+                    return await request()
             return await request()
         except RetryAfter as exc:
             self._error("rate_limited")
-            raise RetryLater(retry_seconds(exc)) from exc
+            seconds = retry_seconds(exc)
+            if self.budget is not None:
+                self.budget.pause(seconds)
+            raise RetryLater(seconds) from exc
         except Forbidden as exc:
             self._error("blocked")
             await self._on_blocked(chat_id)
@@ -164,11 +178,21 @@ class Sender:
         self._metrics = metrics
 
     async def perform(
-        self, chat_id: int, ops: Sequence[Op], edit_target: int | None, *, patient: bool
+        self,
+        chat_id: int,
+        ops: Sequence[Op],
+        edit_target: int | None,
+        *,
+        patient: bool,
+        parts: Parts | None = None,
     ) -> None:
-        """Makes the calls in order; a patient caller skips a message Telegram refuses."""
+        """Makes the calls in order; a patient caller skips a message Telegram refuses. With
+        `parts` (a push), the first `parts.done` calls were made by an earlier attempt and are
+        skipped, and each call Telegram accepts is counted there."""
         last_sent: int | None = None
-        for op in ops:
+        for index, op in enumerate(ops):
+            if parts is not None and index < parts.done:
+                continue
             try:
                 sent = await self._one(chat_id, op, edit_target, last_sent, patient=patient)
             except Rejected as exc:
@@ -178,6 +202,8 @@ class Sender:
                 continue
             if isinstance(sent, Message):
                 last_sent = sent.message_id
+            if parts is not None:
+                parts.done = index + 1
             self._metrics.messages_out.inc(channel=CHANNEL)
 
     async def _one(

@@ -7,8 +7,12 @@ rendered within WhatsApp's limits and sent; the row is then marked handled. Rows
 left unhandled are picked up again at start (and by a periodic sweep); the engine's own
 (user, message id) dedupe keeps a replayed turn from running twice.
 
-Pushes (reminders, decisions…) come from the outbox through `push()`, which applies the
+Pushes (reminders, decisions…) come from the outbox through `push_paced()`, which applies the
 24-hour rule: free-form inside the window, the configured template outside it, else skip.
+
+Every request to the Cloud API — each message of a reply or a push, each try again — takes a
+slot of the phone number's budget (`bot/budget.py`, MF_WHATSAPP_MAX_RATE), replies first; a
+130429 pauses the budget for everybody.
 """
 
 from __future__ import annotations
@@ -18,15 +22,24 @@ import contextlib
 import hmac
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.budget import AccountBudget, LocalBudget, Priority, account_of
 from bot.channels.capabilities import WHATSAPP as CAPABILITIES
-from bot.channels.whatsapp_api import GraphClient, Unreachable, WhatsAppError, WindowClosed
+from bot.channels.whatsapp_api import (
+    THROUGHPUT,
+    GraphClient,
+    Throttled,
+    Unreachable,
+    WhatsAppError,
+    WindowClosed,
+)
 from bot.channels.whatsapp_inbound import (
     SIGNATURE_HEADER,
     opt_keyword,
@@ -49,6 +62,7 @@ from bot.retry import WHATSAPP, RetryPolicy
 from bot.settings import Settings
 from bot.webhook_body import MAX_WEBHOOK_BODY, Malformed, fingerprint, load_json, read_limited
 from core.checks import mask_user
+from core.delivery import Parts
 from core.messages import Kind, Reply
 from core.ports import UserDirectory
 from locales import load_translator
@@ -86,6 +100,7 @@ class WhatsAppChannel:
         workers: int = 64,
         connections: int = 8,
         clock: Callable[[], datetime] | None = None,
+        budget: AccountBudget | None = None,
     ) -> None:
         token, secret = settings.whatsapp_token, settings.whatsapp_app_secret
         phone_id, verify = settings.whatsapp_phone_number_id, settings.whatsapp_verify_token
@@ -100,6 +115,11 @@ class WhatsAppChannel:
         self.metrics = metrics
         self.clock = clock or engine.clock
         self.phone_number_id = phone_id
+        # The phone number's outgoing budget, shared with the outbox's pushes; one of its own
+        # when none is given.
+        self.budget: AccountBudget = budget or LocalBudget.from_settings(settings).account(
+            account_of(settings, CHANNEL)
+        )
         self._secret = secret.get_secret_value().encode()
         self._verify_token = verify.get_secret_value().encode()
         self.translator = load_translator(settings.default_locale)
@@ -272,23 +292,67 @@ class WhatsAppChannel:
         await self.store.finish(Finished(row.wamid, user, wrote_at, tuple(sent)))
 
     async def _send_all(
-        self, user: str, messages: Sequence[Message], kind: str, sent: list[tuple[str, str, str]]
+        self,
+        user: str,
+        messages: Sequence[Message],
+        kind: str,
+        sent: list[tuple[str, str, str]],
+        *,
+        priority: Priority = Priority.REPLY,
+        budget: AccountBudget | None = None,
+        parts: Parts | None = None,
     ) -> None:
-        """Sends in order (the next waits for the last); appends (wamid, user, kind) to `sent`."""
+        """Sends in order (the next waits for the last), each try in a slot of the budget;
+        appends (wamid, user, kind) to `sent`. With `parts`, the first `parts.done` messages
+        were sent by an earlier attempt and are skipped; each one accepted is counted there."""
         recipient = user.partition(":")[2]
-        for message in messages:
+        gate = partial(self._through, budget or self.budget, user, priority)
+        for index, message in enumerate(messages):
+            if parts is not None and index < parts.done:
+                continue
             try:
-                wamid = await self.api.send(recipient, message)
+                wamid = await self.api.send(recipient, message, gate=gate)
             except Unreachable:
                 await self.users.mark_unreachable(user)
                 raise
             sent.append((wamid, user, kind))
+            if parts is not None:
+                parts.done = index + 1
             self.metrics.messages_out.inc(channel=CHANNEL)
+
+    @staticmethod
+    async def _through(
+        budget: AccountBudget,
+        user: str,
+        priority: Priority,
+        request: Callable[[], Awaitable[str]],
+    ) -> str:
+        """One request in a slot of the budget; a throughput error (130429) pauses it."""
+        try:
+            async with budget.slot(user, priority):
+                return await request()
+        except Throttled as exc:
+            if exc.code == THROUGHPUT:
+                budget.pause(exc.seconds)
+            raise
 
     # Pushes ------------------------------------------------------------------------------
 
     async def push(self, user_key: str, replies: Sequence[Reply], kind: str) -> str:
-        """Sends a push (not a reply) to a WhatsApp user, honouring the 24-hour window.
+        """Sends a push through the phone number's own budget (see `push_paced`)."""
+        return await self.push_paced(user_key, replies, kind, self.budget, Parts())
+
+    async def push_paced(
+        self,
+        user_key: str,
+        replies: Sequence[Reply],
+        kind: str,
+        budget: AccountBudget,
+        parts: Parts,
+    ) -> str:
+        """Sends a push (not a reply) to a WhatsApp user, honouring the 24-hour window; each
+        message takes a push slot of `budget` (the number's pace and the user's), and the first
+        `parts.done` messages, accepted by an earlier attempt, are skipped.
 
         Returns "sent" (free-form, inside the window), "template" (outside it, as the
         template configured for `kind` with the text as its body parameter),
@@ -300,16 +364,16 @@ class WhatsAppChannel:
         if target is None or target.pushes_off or target.unreachable:
             return "skipped_off"
         sent: list[tuple[str, str, str]] = []
+        paced = partial(self._send_all, priority=Priority.PUSH, budget=budget, parts=parts)
         try:
             last = target.last_inbound_at
-            if last is not None and self.clock() - last < WINDOW:
+            if parts.done or (last is not None and self.clock() - last < WINDOW):
+                # Part of it went free-form already: the rest goes free-form too (or fails).
                 try:
-                    await self._send_all(
-                        user_key, self.renderer.render(user_key, replies), kind, sent
-                    )
+                    await paced(user_key, self.renderer.render(user_key, replies), kind, sent)
                     return "sent"
                 except WindowClosed:
-                    if sent:
+                    if sent or parts.done:
                         raise
                     log.info("window closed early for %s; trying a template", mask_user(user_key))
             template = self.settings.templates.get(kind)
@@ -320,7 +384,7 @@ class WhatsAppChannel:
                     mask_user(user_key),
                 )
                 return "skipped_window"
-            await self._send_all(user_key, [template_message(template, replies)], kind, sent)
+            await paced(user_key, [template_message(template, replies)], kind, sent)
             return "template"
         finally:
             if sent:

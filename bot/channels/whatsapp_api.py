@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -36,6 +37,10 @@ UNDELIVERABLE = 131026  # not on WhatsApp, old app, or blocked us
 THROTTLE_CODES = frozenset({THROUGHPUT, PAIR_RATE, SPAM_RATE, 4, 80007})
 UNREACHABLE_CODES = frozenset({UNDELIVERABLE, 131030})  # 131030: not an allowed test number
 RETRY_CODES = frozenset({1, 2, 131000, 131016})  # Graph's "try again" family
+
+# Wraps each try of a send (each HTTP request): the channel takes a slot of the phone number's
+# budget there, so a try made again in place is paced like the first.
+Gate = Callable[[Callable[[], Awaitable[str]]], Awaitable[str]]
 
 
 class WhatsAppError(DeliveryError):
@@ -100,14 +105,22 @@ class GraphClient:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def send(self, recipient: str, message: dict[str, Any]) -> str:
-        """Sends one message; returns its wamid or raises a WhatsAppError subclass."""
+    async def send(
+        self, recipient: str, message: dict[str, Any], *, gate: Gate | None = None
+    ) -> str:
+        """Sends one message; returns its wamid or raises a WhatsAppError subclass. Each try
+        goes through `gate`, when given."""
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", **message}
         # A phone number goes in "to"; a business-scoped user id ("TR.1234…") in "recipient".
         body["to" if recipient.isdigit() else "recipient"] = recipient
-        return await self.retry.run(
-            partial(self._post, body), "whatsapp send", f"whatsapp:{recipient}"
-        )
+        once = partial(self._post, body)
+        if gate is not None:
+            once = partial(self._through, gate, once)
+        return await self.retry.run(once, "whatsapp send", f"whatsapp:{recipient}")
+
+    @staticmethod
+    async def _through(gate: Gate, post: Callable[[int], Awaitable[str]], attempt: int) -> str:
+        return await gate(partial(post, attempt))
 
     async def _post(self, body: dict[str, Any], attempt: int) -> str:
         """One try: the wamid, or the failure as a WhatsAppError the policy judges."""

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.outbox import _Flight
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import Priority, RateLimiter
 from storage.outbox_repo import OutboxRow
 
 EPS = 1e-9
@@ -367,6 +367,93 @@ async def test_on_the_real_clock() -> None:
     await asyncio.gather(*(one(f"c{i % 7}") for i in range(60)))
     assert busiest_second([s.at for s in sent]) <= 200
     assert closest_in_chat(sent) >= 0.05 - 0.001
+
+
+# Replies and pushes share one budget: a reply goes before the pushes still waiting.
+
+
+@pytest.mark.parametrize("busy", [False, True])
+async def test_replies_go_before_the_pushes_waiting_and_no_second_holds_more(busy: bool) -> None:
+    # 300 pushes are due at once (10 s of sending at 30/s); three replies of three messages
+    # each come in while they go out. Each reply goes out at once, back to back, and the
+    # pushes keep their order, each waiting a little longer.
+    fake, platform = setting(busy)
+    limiter = RateLimiter(30, per_chat=1.0, clock=fake.clock, sleep=fake.sleep)
+    replies: dict[str, tuple[float, float]] = {}  # chat -> (asked, last message answered)
+
+    async def push(chat: str) -> None:
+        async with limiter.slot(chat):
+            await platform.request(chat)
+
+    async def reply(chat: str, after: float) -> None:
+        await fake.sleep(after)
+        asked = fake.clock()
+        for _ in range(3):
+            async with limiter.slot(chat, Priority.REPLY):
+                await platform.request(chat)
+        replies[chat] = (asked, fake.clock())
+
+    pushes = [f"u{i}" for i in range(300)]
+    senders: list[Awaitable[None]] = [push(c) for c in pushes]
+    senders += [reply("r1", 2.0), reply("r2", 4.3), reply("r3", 7.7)]
+    await fake.run(senders)
+
+    assert len(platform.sent) == 309
+    assert busiest_second([s.at for s in platform.sent]) <= 30
+    pushed = [s for s in platform.sent if s.chat.startswith("u")]
+    assert closest_in_chat(pushed) > 1.0
+    if not busy:
+        assert [s.chat for s in pushed] == pushes  # the pushes kept their order
+    for chat, (asked, done) in replies.items():
+        assert done - asked < 0.25 + (0.3 if busy else 0.0), chat  # 3 slots, not the queue
+        arrived = [s.at for s in platform.sent if s.chat == chat]
+        later = [s for s in pushed if s.at > arrived[-1]]
+        assert len(later) > 50, chat  # pushes asked long before it waited behind it
+    last_push = max(s.at for s in pushed)
+    assert last_push < fake.clock()
+    rate = (len(platform.sent) - 1) / (last_push - min(s.at for s in platform.sent))
+    assert rate >= 0.9 * 30  # the replies took their slots from the pushes, none wasted
+
+
+async def test_a_reply_does_not_wait_for_its_chat_but_the_next_push_there_does() -> None:
+    fake, platform = setting(busy=False)
+    limiter = RateLimiter(30, per_chat=1.0, clock=fake.clock, sleep=fake.sleep)
+    released: list[tuple[str, float]] = []
+
+    async def send(what: str, priority: Priority) -> None:
+        async with limiter.slot("a", priority):
+            released.append((what, fake.clock()))
+            await platform.request("a")
+
+    async def conversation() -> None:
+        await send("push", Priority.PUSH)
+        await send("reply 1", Priority.REPLY)  # right after the push: no pause for the chat
+        await send("reply 2", Priority.REPLY)
+        await send("next push", Priority.PUSH)
+
+    await fake.run([conversation()])
+    times = dict(released)
+    assert times["reply 1"] - times["push"] < 0.1
+    assert times["reply 2"] - times["reply 1"] < 0.1
+    assert times["next push"] - times["reply 2"] >= limiter.per_chat - EPS
+    assert busiest_second([s.at for s in platform.sent]) <= 30
+
+
+async def test_a_pause_holds_replies_too() -> None:
+    fake, platform = setting(busy=False)
+    limiter = RateLimiter(30, per_chat=1.0, clock=fake.clock, sleep=fake.sleep)
+    released: list[float] = []
+
+    async def reply() -> None:
+        await fake.sleep(0.5)
+        async with limiter.slot("r", Priority.REPLY):
+            released.append(fake.clock())
+            await platform.request("r")
+
+    start = fake.now
+    limiter.pause(3.0)
+    await fake.run([reply()])
+    assert released[0] >= start + 3.0 - EPS
 
 
 # The dispatcher's side: a user's rows go one after another, so a row waiting for its chat

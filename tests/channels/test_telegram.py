@@ -308,13 +308,13 @@ async def test_a_429_is_waited_out_and_the_reply_delivered_once(bot: Bot) -> Non
 async def test_send_raises_typed_errors_for_the_outbox(bot: Bot) -> None:
     await bot.channel.send(f"telegram:{USER}", [Reply("Yarın dersiniz var.")])
     assert bot.tg.sent_texts(USER) == ["Yarın dersiniz var."]
-    bot.tg.failures.fail_next, bot.tg.failures.retry_after = 1, 30
-    with pytest.raises(RetryLater) as later:
-        await bot.channel.send(f"telegram:{USER}", [Reply("x")])
-    assert later.value.seconds == 30
     bot.tg.failures.blocked.add(OTHER)
     with pytest.raises(Blocked):
         await bot.channel.send(f"telegram:{OTHER}", [Reply("x")])
+    bot.tg.failures.fail_next, bot.tg.failures.retry_after = 1, 30
+    with pytest.raises(RetryLater) as later:  # and the bot's budget waits 30 s (last, then)
+        await bot.channel.send(f"telegram:{USER}", [Reply("x")])
+    assert later.value.seconds == 30
 
 
 # Webhook mode --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from bot.app import Assistant, build_assistant
+from bot.budget import AccountBudget, LocalBudget
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp_inbound import sign
 from bot.metrics import Metrics
@@ -142,8 +143,24 @@ class Person:
         )
 
 
-async def open_channel(assistant: Assistant | None, tmp_path: Path, graph: GraphDouble) -> WhatsApp:
-    """Builds the real assistant (unless given), the channel and the web app, and serves it."""
+def quick_budget(rate: float = 50.0) -> AccountBudget:
+    """The number's budget with a short pause between two pushes to one user instead of the
+    pair rate's 6 s, so tests may push right after a reply (the pair rate itself is tested in
+    test_whatsapp_budget.py)."""
+    return LocalBudget({"whatsapp": (rate, 0.05)}).account(f"whatsapp:{PHONE_ID}")
+
+
+async def open_channel(
+    assistant: Assistant | None,
+    tmp_path: Path,
+    graph: GraphDouble,
+    *,
+    paced: bool = False,
+    **env: str,
+) -> WhatsApp:
+    """Builds the real assistant (unless given), the channel and the web app, and serves it.
+    The number's budget is a quick one (`quick_budget`), or with `paced` the one `meslek-bot
+    run` builds from the settings (`env`: MF_WHATSAPP_MAX_RATE…), pair rate included."""
     kept = {k: v for k, v in os.environ.items() if k.startswith("MF_")}
     settings = make_settings(
         tmp_path,
@@ -154,6 +171,7 @@ async def open_channel(assistant: Assistant | None, tmp_path: Path, graph: Graph
         whatsapp_api_url=graph.url,
         whatsapp_api_version="v22.0",
         whatsapp_templates="reminder=mf_hatirlatma:tr",
+        **env,
     )
     os.environ.update(kept)  # make_settings clears MF_*; MF_TEST_DATABASE_URL must survive
     assistant = assistant or await build_assistant(settings)
@@ -162,7 +180,13 @@ async def open_channel(assistant: Assistant | None, tmp_path: Path, graph: Graph
         assistant.db, assistant.users, assistant.engine.clock, assistant.engine.vault
     )
     channel = WhatsAppChannel(
-        settings, assistant.engine, store, assistant.users, metrics, retry=FAST
+        settings,
+        assistant.engine,
+        store,
+        assistant.users,
+        metrics,
+        retry=FAST,
+        budget=assistant.budget_of("whatsapp") if paced else quick_budget(),
     )
     server = LocalServer(build_web_app(assistant.db, metrics, channel.routes()))
     url = await server.start()

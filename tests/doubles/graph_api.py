@@ -1,13 +1,18 @@
 """A local stand-in for the WhatsApp Cloud API's send endpoint, over real HTTP.
 
 In a test: ``async with GraphDouble(token="t") as graph:`` then point
-MF_WHATSAPP_API_URL at ``graph.url``. By hand: ``python -m tests.doubles.graph_api --port 8091``.
+MF_WHATSAPP_API_URL at ``graph.url``. By hand: ``python -m tests.doubles.graph_api --port 8091``
+(``GET /_double/stats?since=N``: messages accepted and their recipients, refusals by error
+code, the most accepted within a second, from the N-th arrival on).
 
 It checks the bearer token, checks each message against the documented limits (3 reply
 buttons of ≤ 20 characters, ≤ 10 list rows of ≤ 24 characters, bodies ≤ 1,024 / 4,096
 characters…) and answers like Graph does: a wamid on success, the Graph error shape
-otherwise. A rate limit answers error 130429; `fail_once` makes one recipient's next message
-fail with a chosen code (131056 pair rate, 131047 window closed, 131026 undeliverable…).
+otherwise. `rate_limit` is the Cloud API's throughput per business phone number (80 messages/s
+by default): a message that would make more than that arrive for one phone number id within
+any second is refused with error 130429, as Meta does. `fail_once` makes one recipient's next
+message fail with a chosen code (131056 pair rate, 131047 window closed, 131026
+undeliverable…), optionally after letting a few more through.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import itertools
 import json
 import socket
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,19 +91,25 @@ class GraphDouble:
 
     token: str = "test-token"
     phone_number_id: str | None = None  # None accepts any id in the path
-    rate_limit: float | None = None  # messages per second before answering 130429
+    rate_limit: float | None = None  # messages per second per phone number, then 130429
     sent: list[Sent] = field(default_factory=list)
     rejected: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     requests: int = 0
-    _fail_once: dict[str, list[int]] = field(default_factory=dict)
-    _window: list[float] = field(default_factory=list)
+    arrivals: list[tuple[float, str, int]] = field(default_factory=list)  # (time, to, code)
+    _fail_once: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    _windows: dict[str, deque[float]] = field(default_factory=dict)  # phone id -> arrivals
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: LocalServer | None = None
     url: str = ""
 
-    def fail_once(self, recipient: str, code: int) -> None:
-        """The next message to `recipient` fails with this Graph error code."""
-        self._fail_once.setdefault(recipient, []).append(code)
+    def fail_once(self, recipient: str, code: int, after: int = 0) -> None:
+        """The next message to `recipient` (after `after` more are accepted) fails with this
+        Graph error code."""
+        self._fail_once.setdefault(recipient, []).append((after, code))
+
+    def throttled(self) -> int:
+        """How many messages were refused with 130429 (throughput)."""
+        return sum(1 for code, _ in self.rejected if code == 130429)
 
     def to(self, recipient: str) -> list[Sent]:
         return [s for s in self.sent if s.to == recipient]
@@ -127,7 +139,41 @@ class GraphDouble:
 
     def app(self) -> Starlette:
         return Starlette(
-            routes=[Route("/{version}/{phone_id}/messages", self._messages, methods=["POST"])]
+            routes=[
+                Route("/{version}/{phone_id}/messages", self._messages, methods=["POST"]),
+                Route("/_double/stats", self._stats, methods=["GET"]),
+            ]
+        )
+
+    def busiest_second(self, since: int = 0) -> int:
+        """The most messages accepted within any second (of the arrivals from index `since`), all
+        phone numbers together (the tests and benches use one)."""
+        times = sorted(at for at, _, code in self.arrivals[since:] if code == 0)
+        most, j = 0, 0
+        for i, start in enumerate(times):
+            j = max(j, i)
+            while j + 1 < len(times) and times[j + 1] <= start + 1.0:
+                j += 1
+            most = max(most, j - i + 1)
+        return most
+
+    async def _stats(self, request: Request) -> JSONResponse:
+        """What arrived from arrival number `since` on: messages accepted, how many recipients
+        got one, refusals by error code, the busiest second; `arrivals` is the next `since`."""
+        since = int(request.query_params.get("since", "0"))
+        seen = self.arrivals[since:]
+        refused: dict[str, int] = {}
+        for _, _, code in seen:
+            if code:
+                refused[str(code)] = refused.get(str(code), 0) + 1
+        return JSONResponse(
+            {
+                "arrivals": len(self.arrivals),
+                "sent": sum(1 for _, _, code in seen if code == 0),
+                "recipients": len({to for _, to, code in seen if code == 0}),
+                "refused": refused,
+                "busiest_second": self.busiest_second(since),
+            }
         )
 
     async def _messages(self, request: Request) -> JSONResponse:
@@ -142,17 +188,21 @@ class GraphDouble:
         except ValueError:
             return _error(400, 100, "Invalid JSON")
         to = str(body.get("to") or body.get("recipient") or "")
-        if self._throttled():
+        if self._throttled(phone_id):
             return self._reject(429, 130429, body)
         pending = self._fail_once.get(to)
         if pending:
-            code = pending.pop(0)
-            return self._reject(429 if code in (130429, 131056) else 400, code, body)
+            after, code = pending[0]
+            if after <= 0:
+                pending.pop(0)
+                return self._reject(429 if code in (130429, 131056) else 400, code, body)
+            pending[0] = (after - 1, code)
         problem = check_message(body)
         if problem:
             return self._reject(400, 131009 if "limit" in problem else 100, body, problem)
         wamid = f"wamid.TEST{next(self._ids):08d}"
         self.sent.append(Sent(wamid, to, body))
+        self.arrivals.append((time.monotonic(), to, 0))
         return JSONResponse(
             {
                 "messaging_product": "whatsapp",
@@ -161,20 +211,24 @@ class GraphDouble:
             }
         )
 
-    def _throttled(self) -> bool:
+    def _throttled(self, phone_id: str) -> bool:
+        """Whether one more message now would exceed the number's throughput in some second."""
         if self.rate_limit is None:
             return False
         now = time.monotonic()
-        self._window = [t for t in self._window if now - t < 1.0]
-        if len(self._window) >= self.rate_limit:
+        window = self._windows.setdefault(phone_id, deque())
+        while window and window[0] <= now - 1.0:
+            window.popleft()
+        if len(window) >= self.rate_limit:
             return True
-        self._window.append(now)
+        window.append(now)
         return False
 
     def _reject(
         self, status: int, code: int, body: dict[str, Any], detail: str = ""
     ) -> JSONResponse:
         self.rejected.append((code, body))
+        self.arrivals.append((time.monotonic(), str(body.get("to") or ""), code))
         return _error(status, code, detail or ERROR_TITLES.get(code, "Error"))
 
     # Serving ------------------------------------------------------------------------------
@@ -325,7 +379,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--port", type=int, default=8091)
     parser.add_argument("--token", default="test-token")
-    parser.add_argument("--rate", type=float, default=None, help="messages/s before 130429")
+    parser.add_argument(
+        "--rate", type=float, default=None, help="messages/s per phone number before 130429"
+    )
     args = parser.parse_args()
     double = GraphDouble(token=args.token, rate_limit=args.rate)
 

@@ -164,6 +164,7 @@ class Failures:
 
     blocked: set[int] = field(default_factory=set)
     fail_next: int = 0
+    fail_after: int = 0  # sends let through before the `fail_next` ones are refused
     retry_after: int = 1
     rate_overall: float | None = None  # sends per second, all chats
     rate_per_chat: float | None = None  # sends per second, one chat
@@ -410,8 +411,11 @@ class TelegramDouble:
         if chat_id in self.failures.blocked:
             return _error(403, BLOCKED)
         if self.failures.fail_next > 0:
-            self.failures.fail_next -= 1
-            return _too_many(self.failures.retry_after)
+            if self.failures.fail_after > 0:
+                self.failures.fail_after -= 1
+            else:
+                self.failures.fail_next -= 1
+                return _too_many(self.failures.retry_after)
         now = time.perf_counter()
         while self._window and self._window[0][0] < now - 1.0:
             self._window.popleft()
@@ -581,6 +585,7 @@ class TelegramDouble:
         f = self.failures
         f.blocked = set(body.get("blocked", f.blocked))
         f.fail_next = int(body.get("fail_next", f.fail_next))
+        f.fail_after = int(body.get("fail_after", f.fail_after))
         f.retry_after = int(body.get("retry_after", f.retry_after))
         f.rate_overall = body.get("rate_overall", f.rate_overall)
         f.rate_per_chat = body.get("rate_per_chat", f.rate_per_chat)
