@@ -212,9 +212,11 @@ def _uvicorn(app: object, connections: int) -> _Server:
         lifespan="off",
         ws="none",
         timeout_graceful_shutdown=10,
-        # Requests in flight (which may outlive their connection); the protocol keeps the
-        # connections themselves at `connections`, so this never counts those.
-        limit_concurrency=connections + 1,
+        # Requests in flight. The protocol keeps the connections at `connections`; a request's
+        # task may outlive its answer while the same keep-alive connection already sends the
+        # next, so one connection can count twice here for a moment: room for that, or a
+        # well-behaved client gets a 503 it never earned.
+        limit_concurrency=2 * connections + 1,
     )
     return _Server(config)
 
