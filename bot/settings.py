@@ -132,6 +132,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_pairs(self) -> Settings:
+        if self.data_key is None and self.database_url.startswith("postgresql"):
+            # Several instances share one PostgreSQL: a key file per machine would split them.
+            raise ValueError(
+                "MF_DATA_KEY is required with PostgreSQL (every instance must share the key)"
+            )
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("MF_TELEGRAM_WEBHOOK_SECRET is required with MF_TELEGRAM_WEBHOOK_URL")
         if self.whatsapp_token:

@@ -69,5 +69,6 @@ async def test_backup_copies_database_and_key(
 
 async def test_backup_of_postgres_says_to_use_pg_dump(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MF_DATABASE_URL", "postgresql+asyncpg://u@localhost/db")
+    monkeypatch.setenv("MF_DATA_KEY", "a-shared-key-of-enough-length")
     with pytest.raises(BackupError, match="pg_dump"):
         await backup_database(load_settings(), Path("x.db"))

@@ -110,3 +110,16 @@ def test_the_old_staff_list_variable_is_ignored(monkeypatch: pytest.MonkeyPatch)
     s = load_settings()
     assert s.model_dump() == without
     assert not any("admin" in name for name in s.model_dump())
+
+
+def test_postgresql_needs_the_shared_data_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instances sharing one PostgreSQL must share the key: no key file per machine there."""
+    monkeypatch.setenv("MF_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1/mf")
+    with pytest.raises(ConfigError, match="MF_DATA_KEY"):
+        load_settings()
+    monkeypatch.setenv("MF_DATA_KEY", "a-shared-key-of-enough-length")
+    assert load_settings().data_key is not None
+
+
+def test_sqlite_still_makes_its_own_key_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().data_key is None  # the key file beside the database is the default
