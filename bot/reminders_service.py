@@ -17,7 +17,9 @@ from storage.session_changes import catalog_version
 
 log = logging.getLogger(__name__)
 
-CATALOG_CHECK_SECONDS = 30.0
+# Every instance on the database sees a catalog change (an import, a session moved, an upload in
+# the panel) within this long: one tiny read of the `meta` row.
+CATALOG_CHECK_SECONDS = 5.0
 
 
 def reminder_service(settings: Settings, assistant: Assistant, metrics: Metrics) -> Service:
