@@ -21,12 +21,17 @@ staff accept the applications received (`bot.decisions.decide`, as the panel doe
 5 minutes an announcement to the course's trainees (`meslek-bot announce`, its own process).
 WhatsApp messages arrive as signed webhook deliveries over HTTP.
 
-Each minute prints one row: the program's RSS and open files (/proc), its event-loop lag
-(p99/max of the in-process sampler) and the response time of GET /healthz from here, the
-outbox (queued / due now) and unprocessed WhatsApp deliveries, messages in and out, errors
-(non-2xx answers of the doubles, ERROR lines and tracebacks on the program's stderr, turns
-that got no reply within 30 s). At the end: totals, the "nothing lost" checks against the
-database, and a verdict on RSS and open files after warm-up (least-squares slope).
+Each minute prints one row: the program's RSS and open files (/proc/<pid>/status, /fd), its
+event-loop lag (p99/max of the in-process sampler over the minute), the p99 response time of
+GET /healthz probed from here once a second, the program's CPU (% of one core), the outbox
+(rows queued / of those due now) and WhatsApp deliveries stored but not yet handled, messages in
+(updates and webhook messages) and out (successful sends at the doubles) in that minute, the
+doubles' 429 answers (Telegram's limit, enforced by the double at 30/s overall; the program
+waits them out and sends again), other errors (other non-2xx answers of the doubles, non-200
+answers of the webhook), ERROR lines and tracebacks on the program's stderr, and the turns so
+far that got no reply within 30 s. At the end: totals, the "nothing lost" checks (the doubles'
+received messages against the database), and a verdict on RSS and open files from minute 5 on
+(least-squares slope; flat = under 5 MB and 2 files per hour). Exit code 0 when all hold.
 """
 
 from __future__ import annotations
