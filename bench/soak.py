@@ -2,7 +2,7 @@
 
 Run by hand from the repository root:
 
-    PYTHONPATH=. python bench/soak.py [--minutes 60] [--seed 1]
+    PYTHONPATH=. python bench/soak.py [--minutes 60] [--seed 1] [--pool N]
 
 The program is `meslek-bot run` as a child process (`bot.run.run` with the default services,
 started by this file with `--serve`, which adds one thing: a task that measures the event
@@ -19,7 +19,9 @@ filling the whole application form with valid T.C. numbers, WhatsApp status call
 what was sent, trainees answering "Geleceğim" to half of the reminders; every minute the
 staff accept the applications received (`bot.decisions.decide`, as the panel does); every
 5 minutes an announcement to the course's trainees (`meslek-bot announce`, its own process).
-WhatsApp messages arrive as signed webhook deliveries over HTTP.
+WhatsApp messages arrive as signed webhook deliveries over HTTP. The askers are new users every
+few turns (about 2,000 an hour, so the engine's per-user caches fill all along; they are bounded
+at CACHE_USERS); with `--pool N` they come back from N users, and only the applicants are new.
 
 Each minute prints one row: the program's RSS and open files (/proc/<pid>/status, /fd), its
 event-loop lag (p99/max of the in-process sampler over the minute), the p99 response time of
@@ -64,6 +66,8 @@ if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
     sys.path.pop(0)
 
 import httpx  # noqa: E402
+
+from bot.engine import CACHE_USERS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SELF = str(Path(__file__).resolve())
@@ -359,7 +363,7 @@ class Soak:
         chat = 0
         for n in itertools.count():
             if n % 8 == 0:
-                chat = 1_000_000 + next(self.ids)  # someone new
+                chat = 1_000_000 + self.next_user()  # someone new, or back from the pool
             if self.stopping.is_set():
                 return
             calls = await self.tg_say(chat, self.rng.choice(QUESTIONS))
@@ -367,6 +371,12 @@ class Soak:
                 with contextlib.suppress(LookupError):  # a tap on one of the offered buttons
                     await self.tg_press(chat, self.rng.choice(("ask|", "course|", "__menu__")))
             await self.pause(2, 6)
+
+    def next_user(self) -> int:
+        """A new user, or with `--pool N` one of N users who keep coming back."""
+        if self.args.pool:
+            return self.rng.randrange(self.args.pool)
+        return next(self.ids)
 
     async def tg_applicant(self) -> None:
         while not self.stopping.is_set():
@@ -498,7 +508,7 @@ class Soak:
         wa_id = ""
         for n in itertools.count():
             if n % 8 == 0:
-                wa_id = f"90533{next(self.ids):07d}"
+                wa_id = f"90533{self.next_user():07d}"
             if self.stopping.is_set():
                 return
             if n % 3 == 2:
@@ -630,6 +640,14 @@ class Soak:
                 )
             ).scalar_one()
         return int(queued), int(due), int(unprocessed)
+
+    async def users_in(self, db: Any) -> int:
+        from sqlalchemy import func, select
+
+        from storage import tables as t
+
+        async with db.read() as conn:
+            return int((await conn.execute(select(func.count()).select_from(t.users))).scalar_one())
 
     def program_errors(self) -> tuple[int, int, list[str]]:
         text = self.err_file.read_text(errors="replace") if self.err_file.exists() else ""
@@ -906,6 +924,14 @@ class Soak:
                 f"(limit 5); open files {first[2]} -> {last[2]}, slope {fd_slope:+.2f}/hour "
                 f"(limit 2)"
             )
+            users = await self.users_in(db)
+            per_hour = users / (self.args.minutes / 60)
+            if per_hour:
+                print(
+                    f"     {users} users wrote ({per_hour:.0f} an hour; the engine keeps up to "
+                    f"{CACHE_USERS:,} in its write-through caches, bot/engine.py): RSS slope per "
+                    f"user {rss_slope * 1024 / per_hour:.1f} KB (--pool N: returning users only)"
+                )
         else:
             flat = True
             print("(too short to judge RSS and open files after warm-up: needs minutes 5-9)")
@@ -946,5 +972,8 @@ if __name__ == "__main__":
     parser.add_argument("--tg-users", type=int, default=8, help="Telegram users asking at once")
     parser.add_argument("--wa-users", type=int, default=6, help="WhatsApp users asking at once")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--pool", type=int, default=0, help="askers come back from N users (0: a new one often)"
+    )
     parser.add_argument("--keep-log", type=Path, help="copy the program's stderr here")
     sys.exit(asyncio.run(main(parser.parse_args())))
