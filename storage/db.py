@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ from storage.files import create_private
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+
+ThreadRunner = Callable[..., Awaitable[Any]]
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -124,16 +126,21 @@ class Database:
         self._write_lock = WriteLock()
         self._writer: AsyncConnection | None = None
 
+    async def _kept_writer(self) -> AsyncConnection:
+        """SQLite's one writer connection, opened again when it was lost (call under the lock)."""
+        conn = self._writer
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._writer = await self.engine.connect()
+            await conn.execution_options(sqlite_begin="IMMEDIATE")
+        return conn
+
     @asynccontextmanager
     async def write(self, *, urgent: bool = False) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed on success, rolled back on any error. An `urgent`
         one goes before the ordinary ones waiting for SQLite's single writer."""
         if self.is_sqlite:
             async with self._write_lock.hold(urgent):
-                conn = self._writer
-                if conn is None or conn.closed or conn.invalidated:
-                    conn = self._writer = await self.engine.connect()
-                    await conn.execution_options(sqlite_begin="IMMEDIATE")
+                conn = await self._kept_writer()
                 try:
                     async with conn.begin():
                         yield conn
@@ -145,6 +152,26 @@ class Database:
         else:
             async with self.engine.begin() as conn:
                 yield conn
+
+    @asynccontextmanager
+    async def thread_write(self) -> AsyncIterator[ThreadRunner | None]:
+        """SQLite only: holds the write lock and yields `run(fn, *args)`, which calls
+        ``fn(sqlite3_connection, *args)`` on the kept writer's own thread in one trip. `fn`
+        begins and ends its own transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on failure)
+        and leaves none open. Yields None where that is not available: use `write()`."""
+        if not self.is_sqlite:
+            yield None
+            return
+        async with self._write_lock.hold():
+            conn = await self._kept_writer()
+            run = sqlite_onehop.thread_runner((await conn.get_raw_connection()).driver_connection)
+            try:
+                yield run
+            except BaseException:
+                if conn.in_transaction() or conn.invalidated:  # not ours: start afresh
+                    self._writer = None
+                    await conn.close()
+                raise
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -160,10 +187,7 @@ class Database:
             return True
         try:
             async with self._write_lock.hold():
-                conn = self._writer
-                if conn is None or conn.closed or conn.invalidated:
-                    conn = self._writer = await self.engine.connect()
-                    await conn.execution_options(sqlite_begin="IMMEDIATE")
+                conn = await self._kept_writer()
                 # Outside a transaction: through the driver (SQLAlchemy would BEGIN first).
                 raw = (await conn.get_raw_connection()).driver_connection
                 assert raw is not None
