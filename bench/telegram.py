@@ -198,21 +198,30 @@ def _figures(values: list[float]) -> str:
 
 
 async def new_users_burst(
-    assistant: Double, echo: Double, users: int, rounds: int, first_chat: int
+    assistant: Double,
+    echo: Double,
+    users: int,
+    rounds: int,
+    first_chat: int,
+    rounds_seen: list[tuple[float, float]],
 ) -> tuple[list[float], list[float], int]:
     """Bursts of `users` new users in the same instant, to the assistant and the echo bot in
-    turns; the latencies of each and the failed calls."""
+    turns; the latencies of each and the failed calls (each round's slowest reply of either
+    bot, in ms, added to `rounds_seen`)."""
     ours: list[float] = []
     theirs: list[float] = []
     failed = 0
     for n in range(rounds):
         chats = [first_chat + n * users + i for i in range(users)]
         texts = [MESSAGES[(n + i) % len(MESSAGES)] for i in range(users)]
+        slowest = []
         for double, out in ((assistant, ours), (echo, theirs)):
             latencies, _span, bad = await _round(double, chats, texts, 60)
             out += latencies
             failed += bad
+            slowest.append(max(latencies) * 1000)
             await asyncio.sleep(1.1)  # both bots idle again before the next burst
+        rounds_seen.append((slowest[0], slowest[1]))
     return ours, theirs, failed
 
 
@@ -276,9 +285,10 @@ async def main(args: argparse.Namespace) -> int:
                     "request (about 1-2 ms of CPU per update here); installing it removes that"
                 )
             # warm-up: connections, caches, first users
-            await new_users_burst(double, echo_double, args.users, 1, 5_000_000)
+            await new_users_burst(double, echo_double, args.users, 1, 5_000_000, [])
+            per_round: list[tuple[float, float]] = []
             ours, theirs, failed_burst = await new_users_burst(
-                double, echo_double, args.users, args.rounds, 6_000_000
+                double, echo_double, args.users, args.rounds, 6_000_000, per_round
             )
             ratio = _percentile(ours, 0.99) / _percentile(theirs, 0.99)
             print(
@@ -288,7 +298,9 @@ async def main(args: argparse.Namespace) -> int:
                 f"  echo bot  {_figures(theirs)}\n"
                 f"  p99 ratio {ratio:.2f} (target: <= 1.5); p50 ratio "
                 f"{_percentile(ours, 0.5) / _percentile(theirs, 0.5):.2f}; "
-                f"failed API calls {failed_burst}"
+                f"failed API calls {failed_burst}\n"
+                f"  slowest reply per round, assistant/echo (ms): "
+                + " ".join(f"{x:.0f}/{y:.0f}" for x, y in per_round)
             )
             if args.burst_only:
                 return 0 if ratio <= 1.5 and failed_burst == 0 else 1

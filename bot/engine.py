@@ -214,6 +214,7 @@ class Engine:
                 self._seen.pop(next(iter(self._seen)))
         if erased:  # after "verilerimi sil" nothing about the user is kept, here either
             self._forget(user)
+            self.catalog.forget_texts()  # (whoever wrote them)
             await self.db.checkpoint()  # ...nor in the pages the SQLite -wal still holds
         elif self.cache_enabled:
             self._profiles[user] = profile

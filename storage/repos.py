@@ -174,17 +174,27 @@ class SqlStore(PeopleStore, TraineeStore):
         return self.vault.decrypt(sealed)
 
     async def seats_taken(self, course_ids: Sequence[str]) -> dict[str, int]:
+        """For display: in a chat turn that has not written yet, read without opening the
+        write transaction. Decisions (`create_application`, `set_status`) count in theirs."""
+        if isinstance(self.conn, LazyWrite):
+            return await self._seats(course_ids, self.conn.read)
+        return await self._seats(course_ids, self.conn.execute)
+
+    async def _seats_held(self, course_ids: Sequence[str]) -> dict[str, int]:
+        """Seats taken, counted inside the write transaction that acts on them."""
+        return await self._seats(course_ids, self.conn.execute)
+
+    async def _seats(self, course_ids: Sequence[str], execute: Any) -> dict[str, int]:
         if not course_ids:
             return {}
         ids = list(course_ids)
         taken = dict.fromkeys(ids, 0)
-        rows = await self.conn.execute(_SEATS_TAKEN, {"ids": ids})
-        for course, n in rows:
+        for course, n in await execute(_SEATS_TAKEN, {"ids": ids}):
             taken[course] += n
         return taken
 
     async def create_application(self, app: NewApplication, capacity: int) -> ApplicationRecord:
-        taken = (await self.seats_taken([app.course]))[app.course]
+        taken = (await self._seats_held([app.course]))[app.course]
         status = "pending" if taken < capacity else "waitlisted"
         result = await self.conn.execute(
             insert(t.applications)
@@ -274,7 +284,7 @@ class SqlStore(PeopleStore, TraineeStore):
         capacity = (
             await self.conn.execute(select(t.courses.c.capacity).where(t.courses.c.id == course))
         ).scalar_one_or_none()
-        taken = (await self.seats_taken([course]))[course]
+        taken = (await self._seats_held([course]))[course]
         return capacity is not None and taken >= capacity
 
     async def _enrol(self, number: str) -> None:

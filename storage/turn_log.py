@@ -92,7 +92,9 @@ class _Work:
 class TurnLog:
     """Group commit for the engine's per-turn writes."""
 
-    def __init__(self, db: Database, *, delay: float = 0.02, max_batch: int = 500) -> None:
+    def __init__(
+        self, db: Database, *, delay: float = 0.02, max_batch: int = 500, one_trip: bool = True
+    ) -> None:
         self._db = db
         self._delay = delay
         self._max_batch = max_batch
@@ -100,7 +102,9 @@ class TurnLog:
         self._soon = asyncio.Event()  # set while awaited work is pending: flush without delay
         self._task: asyncio.Task[None] | None = None
         self._threaded: bool | None = None  # whether the one-trip path works here (SQLite)
-        self._sqlite = _Sqlite(db.engine.dialect) if db.is_sqlite else None
+        # On SQLite the batch goes to the writer's thread in one trip (`one_trip` false: through
+        # SQLAlchemy, as elsewhere; for tests).
+        self._sqlite = _Sqlite(db.engine.dialect) if db.is_sqlite and one_trip else None
         self.batches = 0  # transactions written, for tests and benches
 
     # What the engine hands in ----------------------------------------------------------------
@@ -142,8 +146,9 @@ class TurnLog:
     async def _wait(self, work: _Work) -> Any:
         work.future = asyncio.get_running_loop().create_future()
         self._submit(work)
-        # A caller that is cancelled leaves its work to finish: it may already be committed.
-        return await asyncio.shield(work.future)
+        # A caller that is cancelled cancels only its future: the work is written all the same
+        # (it may be committed already), and nobody is told.
+        return await work.future
 
     def _submit(self, work: _Work) -> None:
         self._pending.append(work)
@@ -196,12 +201,20 @@ class TurnLog:
                     self._threaded = True
                     if take:
                         works += self._take()
-                    return await self._sqlite.commit(run, works) if works else []
+                    if not works:
+                        return []
+                    results = await self._sqlite.commit(run, works)
+                    self.batches += 1
+                    return results
             self._threaded = False
         async with self._db.write() as conn:
             if take:
                 works += self._take()
-            return await _commit_sqlalchemy(conn, works) if works else []
+            if not works:
+                return []
+            results = await _commit_sqlalchemy(conn, works)
+        self.batches += 1
+        return results
 
 
 def _settle(work: _Work, result: Any) -> None:
@@ -318,16 +331,14 @@ class _Sqlite:
                 plan.append((FINISH, seen, conversation))
             else:
                 plan.append((SEEN, self.bind_seen(_seen_params(work)), None))
-        raw: list[Any] = await run(_apply, plan)
-        out: list[Any] = []
-        for (kind, _a, _b), result in zip(plan, raw, strict=True):
-            if kind == ARRIVE:
-                row, saved, again = result
-                conversation = self.read_conversation(saved) if saved is not None else None
-                out.append(Arrival(self.read_user(row), conversation, again))
-            else:
-                out.append(result)
-        return out
+        results: list[Any] = await run(_apply, plan, self.arrival)
+        return results
+
+    def arrival(self, row: Any, saved: Any, again: bool) -> Arrival:
+        """An arrival from raw rows (on the writer's thread, before the batch commits: a row
+        that cannot be read fails its batch, which is then written one by one)."""
+        conversation = self.read_conversation(saved) if saved is not None else None
+        return Arrival(self.read_user(row), conversation, again)
 
 
 _TOUCH_SQL = _sql(TOUCH_USER)
@@ -342,7 +353,11 @@ _WAS_SEEN_SQL = (
 _CREATED = USER_COLUMNS.index("created_at")
 
 
-def _apply(conn: sqlite3.Connection, plan: list[tuple[str, Any, Any]]) -> list[Any]:
+def _apply(
+    conn: sqlite3.Connection,
+    plan: list[tuple[str, Any, Any]],
+    arrival: Callable[[Any, Any, bool], Arrival],
+) -> list[Any]:
     """On the writer's thread: one transaction for the whole batch; none left open."""
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -361,7 +376,7 @@ def _apply(conn: sqlite3.Connection, plan: list[tuple[str, Any, Any]]) -> list[A
                     if load and not again:
                         found = conn.execute(_LOAD_SQL, user).fetchall()
                         saved = found[0] if found else None
-                out.append((row, saved, again))
+                out.append(arrival(row, saved, again))
             elif kind == FINISH:
                 if a is not None and conn.execute(_SEEN_SQL, a).rowcount == 0:
                     out.append(False)  # a redelivery: nothing of it is written
