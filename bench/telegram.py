@@ -3,7 +3,7 @@
 Run by hand from the repository root:
 
     PYTHONPATH=. python bench/telegram.py [--users 50] [--rounds 10] [--updates 2000]
-                                         [--stub-engine]
+                                         [--stub-engine] [--burst-only]
 
 The double runs in its own process (``python -m tests.doubles.telegram_api``) with its rate
 limits raised, and so is the bot's budget (MF_TELEGRAM_MAX_RATE, ``--max-rate``, 1000 by
@@ -14,6 +14,15 @@ moment the first sendMessage for that chat reaches the double. Three figures: la
 users each writing every ~2 s out of step; latency when 50 updates arrive in the same instant;
 throughput over 2,000 updates queued at once (new users, then the same users again).
 ``--stub-engine`` replaces the conversation engine with an instant answer: the channel alone.
+
+Beside the assistant, a bare python-telegram-bot echo bot (one handler: send the text back)
+polls a second instance of the same double with the same intake settings (polling, as many
+updates at once, the same connection pools). Bursts of `--users` *new* users writing in the
+same instant go to the assistant and to the echo bot in turns, round after round, and the run
+prints both bots' reply p50/p95/p99 and the ratio: what the assistant's own work adds to what
+PTB and the event loop cost anyway. The rate budget (MF_TELEGRAM_MAX_RATE) is set to 1000/s
+and the double allows it, so pacing is not what is measured. ``--burst-only`` prints just that
+comparison.
 """
 
 from __future__ import annotations
@@ -38,6 +47,8 @@ import time
 from typing import Any
 
 import telegram
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bench.bot_api_process import DoubleProcess
 from bot.app import Assistant, build_assistant, settle_heap
@@ -146,6 +157,76 @@ async def throughput(double: Double, updates: int) -> tuple[float, int]:
     return updates / span, failed
 
 
+async def echo_bot(api_url: str, concurrency: int) -> Application[Any, Any, Any, Any, Any, Any]:
+    """A bare PTB echo bot, polling: the same intake settings as the assistant's channel."""
+
+    async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is not None and message.text is not None:
+            await message.reply_text(message.text)
+
+    app = (
+        ApplicationBuilder()
+        .token(DEFAULT_TOKEN)
+        .base_url(api_url)
+        .concurrent_updates(concurrency)
+        .connection_pool_size(2 * concurrency + 4)
+        .pool_timeout(5.0)
+        .get_updates_connection_pool_size(2)
+        .job_queue(None)
+        .build()
+    )
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(timeout=10, allowed_updates=["message", "callback_query"])
+    return app
+
+
+async def stop_bot(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+def _figures(values: list[float]) -> str:
+    p50, p95, p99 = (_percentile(values, q) * 1000 for q in (0.50, 0.95, 0.99))
+    return (
+        f"p50 {p50:6.1f} ms, p95 {p95:6.1f} ms, p99 {p99:6.1f} ms, max {max(values) * 1000:6.1f} ms"
+    )
+
+
+async def new_users_burst(
+    assistant: Double,
+    echo: Double,
+    users: int,
+    rounds: int,
+    first_chat: int,
+    rounds_seen: list[tuple[float, float]],
+) -> tuple[list[float], list[float], int]:
+    """Bursts of `users` new users in the same instant, to the assistant and the echo bot in
+    turns; the latencies of each and the failed calls (each round's slowest reply of either
+    bot, in ms, added to `rounds_seen`)."""
+    ours: list[float] = []
+    theirs: list[float] = []
+    failed = 0
+    for n in range(rounds):
+        chats = [first_chat + n * users + i for i in range(users)]
+        texts = [MESSAGES[(n + i) % len(MESSAGES)] for i in range(users)]
+        slowest = []
+        for double, out in ((assistant, ours), (echo, theirs)):
+            latencies, _span, bad = await _round(double, chats, texts, 60)
+            out += latencies
+            failed += bad
+            slowest.append(max(latencies) * 1000)
+            await asyncio.sleep(1.1)  # both bots idle again before the next burst
+        rounds_seen.append((slowest[0], slowest[1]))
+    return ours, theirs, failed
+
+
 async def engine_alone(assistant: Assistant, turns: int = 300) -> float:
     """Turns per second of the engine by itself, one after another (no Telegram)."""
     started = time.perf_counter()
@@ -159,18 +240,21 @@ async def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("bot.app").setLevel(logging.ERROR)  # the sample-catalog notice
     double = Double()
+    echo_double = Double()
     assistant: Assistant | None = None
     channel: TelegramChannel | None = None
+    echo: Application[Any, Any, Any, Any, Any, Any] | None = None
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            await double.ready()
-            await double.config(rate_overall=100_000, rate_per_chat=1_000)
+            for each in (double, echo_double):
+                await each.ready()
+                await each.config(rate_overall=100_000, rate_per_chat=1_000)
             settings = load_settings(
                 database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}",
                 data_key="bench-data-key-0123456789",
                 telegram_token=DEFAULT_TOKEN,
                 telegram_api_url=double.api_url,
-                telegram_max_rate=str(args.max_rate),
+                telegram_max_rate=str(args.max_rate),  # above any burst: pacing not measured
             )
             assistant = await build_assistant(settings)
             engine_rate = await engine_alone(assistant)
@@ -185,6 +269,7 @@ async def main(args: argparse.Namespace) -> int:
                 settings, assistant.engine, assistant.users, metrics, concurrency=args.concurrency
             )
             await channel.start()
+            echo = await echo_bot(echo_double.api_url, args.concurrency)
             settle_heap()  # as `meslek-bot run` does once everything is built
             engine = "engine STUBBED (channel alone)" if args.stub_engine else "real engine"
             print(
@@ -202,7 +287,26 @@ async def main(args: argparse.Namespace) -> int:
                     "note: sniffio is not installed, so httpcore retries importing it on every "
                     "request (about 1-2 ms of CPU per update here); installing it removes that"
                 )
-            await latency(double, args.users, 1)  # warm-up: connections, caches, first users
+            # warm-up: connections, caches, first users
+            await new_users_burst(double, echo_double, args.users, 1, 5_000_000, [])
+            per_round: list[tuple[float, float]] = []
+            ours, theirs, failed_burst = await new_users_burst(
+                double, echo_double, args.users, args.rounds, 6_000_000, per_round
+            )
+            ratio = _percentile(ours, 0.99) / _percentile(theirs, 0.99)
+            print(
+                f"burst of {args.users} new users in the same instant x {args.rounds} rounds, "
+                f"the two bots in turns ({len(ours)} updates each):\n"
+                f"  assistant {_figures(ours)}\n"
+                f"  echo bot  {_figures(theirs)}\n"
+                f"  p99 ratio {ratio:.2f} (target: <= 1.5); p50 ratio "
+                f"{_percentile(ours, 0.5) / _percentile(theirs, 0.5):.2f}; "
+                f"failed API calls {failed_burst}\n"
+                f"  slowest reply per round, assistant/echo (ms): "
+                + " ".join(f"{x:.0f}/{y:.0f}" for x, y in per_round)
+            )
+            if args.burst_only:
+                return 0 if ratio <= 1.5 and failed_burst == 0 else 1
             calm = await steady(double, args.users, args.seconds)
             p50, p99 = _percentile(calm, 0.50) * 1000, _percentile(calm, 0.99) * 1000
             print(
@@ -235,18 +339,22 @@ async def main(args: argparse.Namespace) -> int:
                 for line in metrics.render().splitlines()
                 if line.startswith("errors_total{")
             )
-            failed = failed_lat
+            failed = failed_lat + failed_burst
             print(f"failed API calls {failed}, channel errors {errors:.0f} (target: none)")
             rate = min(rates)
             ok = p50 <= 30 and p99 <= 150 and rate >= 200 and failed == 0 and errors == 0
+            ok = ok and ratio <= 1.5
             print("result:", "targets met" if ok else "TARGETS MISSED")
             return 0 if ok else 1
         finally:
+            if echo is not None:
+                await stop_bot(echo)
             if channel is not None:
                 await channel.stop()
             if assistant is not None:
                 await assistant.close()
             await double.close()
+            await echo_double.close()
 
 
 if __name__ == "__main__":
@@ -259,5 +367,8 @@ if __name__ == "__main__":
     parser.add_argument("--stub-engine", action="store_true", help="measure the channel alone")
     parser.add_argument(
         "--max-rate", type=float, default=1000.0, help="the bot's MF_TELEGRAM_MAX_RATE"
+    )
+    parser.add_argument(
+        "--burst-only", action="store_true", help="only the new users' burst against the echo bot"
     )
     sys.exit(run_loop(main(parser.parse_args())))  # the loop `meslek-bot run` uses

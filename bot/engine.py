@@ -23,7 +23,7 @@ from locales import Translator
 from storage.crypto import IdVault
 from storage.db import Database, LazyWrite
 from storage.repos import SqlStore
-from storage.seen_log import SeenLog
+from storage.turn_log import TurnLog
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +97,12 @@ class Engine:
         # that changes nothing else writes nothing.
         self._keep_offered = not self.cache_enabled
         self._seen: dict[tuple[str, str], None] = {}  # recent message ids, oldest first
-        self._seen_log = SeenLog(db)  # ids of turns that changed nothing, written together
+        # User rows, conversations and message ids of many turns, written together.
+        self.turn_log = TurnLog(db)
 
     async def close(self) -> None:
         """Writes what is still buffered; call before the database is closed."""
-        await self._seen_log.close()
+        await self.turn_log.close()
 
     def set_catalog(self, catalog: CatalogView) -> None:
         """Swaps in a freshly loaded catalog; turns already running keep the old one."""
@@ -136,23 +137,27 @@ class Engine:
     async def _turn(self, msg: Incoming) -> tuple[list[Reply], str]:
         now = self.clock()
         user = msg.user
+        seen = (user, msg.message_id) if msg.message_id else None
+        if seen is not None and seen in self._seen:
+            return [], "duplicate"
         try:
+            profile = self._profiles.get(user)
+            cached = self._conversations.get(user)
+            stored = None
+            if profile is None or cached is None or now - profile["_touched"] > PROFILE_REFRESH:
+                # The user's row created or refreshed and the conversation read, together with
+                # other users' turns (storage/turn_log.py)
+                message_id = seen[1] if seen is not None else None
+                arrival = await self.turn_log.arrive(user, now, message_id, load=cached is None)
+                if arrival.redelivered:  # recorded before this process remembers (a restart)
+                    raise _Redelivered
+                profile = {**arrival.user, "_touched": now}
+                stored = arrival.conversation
             async with AsyncExitStack() as stack:
                 lazy = LazyWrite(self.db, stack)
                 store = SqlStore(lazy, self.vault, now)
-                seen = (user, msg.message_id) if msg.message_id else None
-                if seen is not None and seen in self._seen:
-                    return [], "duplicate"
-                profile = self._profiles.get(user)
-                if profile is None or now - profile["_touched"] > PROFILE_REFRESH:
-                    profile = {**await store.touch_user(user, msg.locale_hint), "_touched": now}
-                cached = self._conversations.get(user)
-                if cached is not None:
-                    conv = store.conversation_from(cached)
-                elif profile.get("created_at") == now:  # created by this turn: nothing stored
-                    conv = Conversation()
-                else:
-                    conv = await store.load_conversation(user)
+                conv = store.conversation_from(cached or stored) if cached or stored else None
+                conv = conv or Conversation()
                 ctx = Context(
                     incoming=msg,
                     locale=_locale(
@@ -170,23 +175,33 @@ class Engine:
                 )
                 replies = await route(ctx, self.routes)
                 erased = conv.erased
-                saved = (
-                    None
-                    if erased
-                    else await store.save_conversation(user, conv, keep_offered=self._keep_offered)
-                )
-                # The message id is recorded last, in the same short write transaction as what
-                # the turn changed: a redelivery that got this far (after a restart) rolls the
-                # whole turn back and sends nothing. A turn that changed nothing leaves its id
-                # to the shared log (storage/seen_log.py). After "verilerimi sil" not even the
-                # message id is kept.
+                saved, changed = None, None
+                if not erased:
+                    saved, changed = store.conversation_to_save(
+                        conv, keep_offered=self._keep_offered
+                    )
+                # The message id is recorded with what the turn changed, in one transaction, so
+                # a redelivery that got this far (after a restart) changes nothing and sends
+                # nothing. A turn whose handlers wrote (or read) the database does it in their
+                # transaction, last, so the write lock is held briefly; after "verilerimi sil"
+                # not even the id is kept.
                 if erased:
-                    self._seen_log.forget(user)  # under the erasing write transaction
-                elif seen is not None and lazy.opened:
-                    if not await store.first_time(user, seen[1]):
+                    self.turn_log.forget(user)  # under the erasing write transaction
+                elif lazy.opened:
+                    if changed is not None:
+                        await store.write_conversation(user, changed)
+                    if seen is not None and not await store.first_time(user, seen[1]):
+                        raise _Redelivered
+            # Otherwise the conversation and the id go to the turn log: committed together with
+            # other turns' before the reply leaves; a turn that changed nothing leaves its id
+            # to be written shortly after, unawaited.
+            if not erased and not lazy.opened:
+                if changed is not None:
+                    message_id = seen[1] if seen is not None else None
+                    if not await self.turn_log.finish(user, now, message_id, changed):
                         raise _Redelivered
                 elif seen is not None:
-                    self._seen_log.add(user, seen[1], now)
+                    self.turn_log.seen(user, seen[1], now)
         except _Redelivered:
             self._forget(user)
             return [], "duplicate"
@@ -199,6 +214,7 @@ class Engine:
                 self._seen.pop(next(iter(self._seen)))
         if erased:  # after "verilerimi sil" nothing about the user is kept, here either
             self._forget(user)
+            self.catalog.forget_texts()  # (whoever wrote them)
             await self.db.checkpoint()  # ...nor in the pages the SQLite -wal still holds
         elif self.cache_enabled:
             self._profiles[user] = profile

@@ -28,7 +28,8 @@ class Applications(Protocol):
     """Applications, interests and the seats they take."""
 
     async def seats_taken(self, course_ids: Sequence[str]) -> dict[str, int]:
-        """Accepted and pending applications per course (seats no longer free)."""
+        """Accepted and pending applications per course (seats no longer free), as committed
+        now: for showing; whether a seat is free for an application is decided when storing it."""
         ...
 
     async def save_interest(self, user: str, branch: str, district: str | None) -> bool:

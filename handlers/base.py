@@ -16,7 +16,7 @@ from core.messages import Incoming, Payload, Reply
 from core.ports import Store
 from handlers.catalog_view import CatalogView
 from locales import Translator
-from nlu.understand import Understanding, understand
+from nlu.understand import Understanding
 
 PLAIN = Capabilities(buttons_per_message=100)  # numbered text options only
 
@@ -65,7 +65,9 @@ class Context:
     def understanding(self) -> Understanding:
         """What the text of this message means (computed once, on demand)."""
         if self._understanding is None:
-            self._understanding = understand(self.incoming.text, self.catalog.index)
+            # Words typed into a form (a name, an answer) are never remembered.
+            remember = not self.conv.state
+            self._understanding = self.catalog.understand(self.incoming.text, remember=remember)
         return self._understanding
 
 

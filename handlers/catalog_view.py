@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from typing import Any, TypeVar
 
 from core.catalog import Branch, Catalog, Center, Course, CourseStatus, Field, Session
 from nlu.index import CatalogIndex
 from nlu.text import tokens
+from nlu.understand import Understanding, understand
+
+T = TypeVar("T")
+
+# What this catalog remembers between turns (both dropped with it when it is reloaded).
+UNDERSTOOD_KEPT = 2000  # texts understood: only short ones without a digit (see `understand`)
+UNDERSTOOD_MAX_LEN = 64
+MEMO_KEPT = 256  # answers that depend on the catalog and the day alone (see `memo`)
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,10 @@ class CatalogView:
     courses: dict[str, Course]
     courses_by_branch: dict[str, tuple[Course, ...]]  # sorted by start date
     sessions_by_course: dict[str, tuple[Session, ...]]  # sorted by start
+    _understood: dict[str, Understanding] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _memo: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, catalog: Catalog, topics: Mapping[str, str]) -> CatalogView:
@@ -47,6 +62,39 @@ class CatalogView:
                 k: tuple(sorted(v, key=lambda s: s.starts_at)) for k, v in by_course.items()
             },
         )
+
+    def understand(self, text: str, *, remember: bool = True) -> Understanding:
+        """What `text` means against this catalog (`nlu.understand`, a pure function of both).
+
+        Short texts without a digit are remembered while the catalog lasts, so the same words
+        are understood once: people, and above all a burst of new users, write much the same
+        ("merhaba", "kurslar ücretli mi"). Nothing that could hold an id or a phone number, no
+        long message and nothing typed into a form (`remember` false) is kept, and
+        `forget_texts` drops them all ("verilerimi sil")."""
+        found = self._understood.get(text)
+        if found is not None:
+            return found
+        found = understand(text, self.index)
+        if remember and len(text) <= UNDERSTOOD_MAX_LEN and not _DIGIT.search(text):
+            if len(self._understood) >= UNDERSTOOD_KEPT:
+                del self._understood[next(iter(self._understood))]
+            self._understood[text] = found
+        return found
+
+    def forget_texts(self) -> None:
+        """Drops every remembered text."""
+        self._understood.clear()
+
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, computed once per `key` while this catalog lasts: for answers that depend
+        only on the catalog and what the key holds (the day, a search). At most MEMO_KEPT."""
+        try:
+            found: T = self._memo[key]
+        except KeyError:
+            if len(self._memo) >= MEMO_KEPT:
+                self._memo.clear()
+            found = self._memo[key] = make()
+        return found
 
     @cached_property
     def branch_words(self) -> frozenset[str]:

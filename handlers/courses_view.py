@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import date
 from enum import StrEnum
 
 from core.actions import Action
@@ -38,8 +39,14 @@ class OfferState(StrEnum):
 
 
 def starting_courses(catalog: CatalogView, flt: CourseFilter, ctx: Context) -> list[Course]:
-    """Offerings that have not started yet and meet the search, soonest first."""
+    """Offerings that have not started yet and meet the search, soonest first (worked out once
+    per search and day while the catalog lasts)."""
     today = ctx.today
+    key = ("starting_courses", flt, today)
+    return list(catalog.memo(key, lambda: _starting_courses(catalog, flt, today)))
+
+
+def _starting_courses(catalog: CatalogView, flt: CourseFilter, today: date) -> tuple[Course, ...]:
     pool = (
         catalog.courses_by_branch.get(flt.branch, ())
         if flt.branch is not None
@@ -54,7 +61,7 @@ def starting_courses(catalog: CatalogView, flt: CourseFilter, ctx: Context) -> l
         and c.center in catalog.centers
         and flt.matches(c, catalog, today)
     ]
-    return sorted(found, key=lambda c: (c.starts_on, c.start_time, c.id))
+    return tuple(sorted(found, key=lambda c: (c.starts_on, c.start_time, c.id)))
 
 
 def branch_offers(ctx: Context, branch: str) -> list[Course]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ from storage.files import create_private
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+
+ThreadRunner = Callable[..., Awaitable[Any]]
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -38,9 +40,14 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cur.close()
 
 
+READERS = 4  # kept reader connections on SQLite (`Database.read_now`), each with its thread
+NO_BEGIN = "none"  # the kept reader: each statement is its own snapshot (SQLite's autocommit)
+
+
 def _sqlite_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "")
-    conn.exec_driver_sql(f"BEGIN {mode}".strip())
+    if mode != NO_BEGIN:
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -123,6 +130,18 @@ class Database:
         # than a short transaction itself.
         self._write_lock = WriteLock()
         self._writer: AsyncConnection | None = None
+        self._runner: tuple[AsyncConnection, ThreadRunner | None] | None = None  # its thread
+        # A few kept readers too, for single statements (`read_now`).
+        self._read_slots = asyncio.Semaphore(READERS)
+        self._readers: list[AsyncConnection] = []  # idle ones
+
+    async def _kept_writer(self) -> AsyncConnection:
+        """SQLite's one writer connection, opened again when it was lost (call under the lock)."""
+        conn = self._writer
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._writer = await self.engine.connect()
+            await conn.execution_options(sqlite_begin="IMMEDIATE")
+        return conn
 
     @asynccontextmanager
     async def write(self, *, urgent: bool = False) -> AsyncIterator[AsyncConnection]:
@@ -130,10 +149,7 @@ class Database:
         one goes before the ordinary ones waiting for SQLite's single writer."""
         if self.is_sqlite:
             async with self._write_lock.hold(urgent):
-                conn = self._writer
-                if conn is None or conn.closed or conn.invalidated:
-                    conn = self._writer = await self.engine.connect()
-                    await conn.execution_options(sqlite_begin="IMMEDIATE")
+                conn = await self._kept_writer()
                 try:
                     async with conn.begin():
                         yield conn
@@ -147,10 +163,56 @@ class Database:
                 yield conn
 
     @asynccontextmanager
+    async def thread_write(self) -> AsyncIterator[ThreadRunner | None]:
+        """SQLite only: holds the write lock and yields `run(fn, *args)`, which calls
+        ``fn(sqlite3_connection, *args)`` on the kept writer's own thread in one trip. `fn`
+        begins and ends its own transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on failure)
+        and leaves none open. Yields None where that is not available: use `write()`."""
+        if not self.is_sqlite:
+            yield None
+            return
+        async with self._write_lock.hold():
+            conn = await self._kept_writer()
+            if self._runner is None or self._runner[0] is not conn:
+                driver = (await conn.get_raw_connection()).driver_connection
+                self._runner = (conn, sqlite_onehop.thread_runner(driver))
+            run = self._runner[1]
+            try:
+                yield run
+            except BaseException:
+                if conn.in_transaction() or conn.invalidated:  # not ours: start afresh
+                    self._writer = None
+                    await conn.close()
+                raise
+
+    @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A read-only snapshot."""
         async with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    async def read_now(self, statement: Any, parameters: Any = None) -> Any:
+        """One read statement of what is committed now; returns its (buffered) result.
+
+        On SQLite it runs on one of a few kept reader connections, outside any transaction (the
+        statement is its own snapshot): one trip, no pool checkout, no BEGIN or COMMIT, and no
+        wait for the writer. Elsewhere it gets a read transaction of its own. Reads that a
+        write depends on belong in that write's transaction instead."""
+        if not self.is_sqlite:
+            async with self.read() as conn:
+                return await conn.execute(statement, parameters)
+        async with self._read_slots:
+            reader = self._readers.pop() if self._readers else None
+            if reader is None or reader.closed or reader.invalidated:
+                reader = await self.engine.connect()
+                await reader.execution_options(sqlite_begin=NO_BEGIN)
+            try:
+                result = await reader.execute(statement, parameters)
+            except BaseException:
+                await reader.close()  # whatever it was left in, the next read starts afresh
+                raise
+            self._readers.append(reader)
+            return result
 
     async def checkpoint(self) -> bool:
         """On SQLite, copies the write-ahead log into the database file and empties it
@@ -160,10 +222,7 @@ class Database:
             return True
         try:
             async with self._write_lock.hold():
-                conn = self._writer
-                if conn is None or conn.closed or conn.invalidated:
-                    conn = self._writer = await self.engine.connect()
-                    await conn.execution_options(sqlite_begin="IMMEDIATE")
+                conn = await self._kept_writer()
                 # Outside a transaction: through the driver (SQLAlchemy would BEGIN first).
                 raw = (await conn.get_raw_connection()).driver_connection
                 assert raw is not None
@@ -188,9 +247,11 @@ class Database:
         return True
 
     async def dispose(self) -> None:
-        if self._writer is not None:
-            writer, self._writer = self._writer, None
-            await writer.close()
+        kept, self._readers = [self._writer, *self._readers], []
+        self._writer, self._runner = None, None
+        for conn in kept:
+            if conn is not None:
+                await conn.close()
         await self.engine.dispose()
 
 
@@ -235,6 +296,13 @@ class LazyWrite:
         if parameters is None:
             return await conn.execute(statement)
         return await conn.execute(statement, parameters)
+
+    async def read(self, statement: Any, parameters: Any = None) -> Any:
+        """A read for display: inside the transaction when one is open, else what is committed
+        now (`Database.read_now`), without opening one."""
+        if self._conn is not None:
+            return await self._conn.execute(statement, parameters)
+        return await self._db.read_now(statement, parameters)
 
     async def stream(self, statement: Any) -> Any:
         return await (await self.connection()).stream(statement)

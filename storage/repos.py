@@ -38,14 +38,14 @@ RECORD_SEEN = upsert(
     ("user_key", "message_id", "processed_at"),
     conflict=("user_key", "message_id"),
 )
-_TOUCH_USER = upsert(
+TOUCH_USER = upsert(
     t.users,
     ("key", "channel", "created_at", "last_inbound_at"),
     conflict=("key",),
     update={"last_inbound_at": "last_inbound_at", "unreachable": "set_unreachable"},
     returning=tuple(t.users.c.keys()),
 )
-_SAVE_CONVERSATION = upsert(
+SAVE_CONVERSATION = upsert(
     t.conversations,
     ("user_key", "state", "data", "token", "failures", "updated_at"),
     conflict=("user_key",),
@@ -71,6 +71,22 @@ _SEATS_TAKEN = union_all(
 )
 
 
+def touch_params(user: str, now: datetime) -> dict[str, Any]:
+    """TOUCH_USER's parameters: the row created now, or its last message time set to now."""
+    return {
+        "key": user,
+        "channel": user.partition(":")[0],
+        "created_at": now,
+        "last_inbound_at": now,
+        "set_unreachable": False,
+    }
+
+
+def conversation_params(user: str, now: datetime, values: dict[str, Any]) -> dict[str, Any]:
+    """SAVE_CONVERSATION's parameters for the columns `conversation_to_save` returned."""
+    return {"user_key": user, "updated_at": now, **values}
+
+
 def application_number(app_id: int, created: datetime) -> str:
     return f"MF-{created.year}-{app_id:06d}"
 
@@ -90,28 +106,10 @@ class SqlStore(PeopleStore, TraineeStore):
         params = {"user_key": user, "message_id": message_id, "processed_at": self.now}
         return bool((await self.conn.execute(RECORD_SEEN, params)).rowcount)
 
-    async def touch_user(self, user: str, locale_hint: str | None) -> dict[str, Any]:
+    async def touch_user(self, user: str) -> dict[str, Any]:
         """Creates or refreshes the user's row in one statement; returns it."""
-        params = {
-            "key": user,
-            "channel": user.partition(":")[0],
-            "created_at": self.now,
-            "last_inbound_at": self.now,
-            "set_unreachable": False,
-        }
-        row = (await self.conn.execute(_TOUCH_USER, params)).one()
+        row = (await self.conn.execute(TOUCH_USER, touch_params(user, self.now))).one()
         return dict(row._mapping)
-
-    async def load_conversation(self, user: str) -> Conversation:
-        """The saved conversation; an unfinished form older than 48 hours is forgotten."""
-        row = (
-            await self.conn.execute(
-                select(t.conversations).where(t.conversations.c.user_key == user)
-            )
-        ).first()
-        if row is None:
-            return Conversation()
-        return self.conversation_from(row._mapping)
 
     def conversation_from(self, row: Any) -> Conversation:
         """A conversation from its stored columns; a form older than 48 hours is forgotten."""
@@ -135,10 +133,11 @@ class SqlStore(PeopleStore, TraineeStore):
             conv.offered = ()
         return conv
 
-    async def save_conversation(
-        self, user: str, conv: Conversation, *, keep_offered: bool = True
-    ) -> dict[str, Any]:
-        """Stores the conversation when the turn changed it; returns the row for a cache.
+    def conversation_to_save(
+        self, conv: Conversation, *, keep_offered: bool = True
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The conversation as a row for a cache, and the columns to store: None when the turn
+        left it as it is stored (`write_conversation` stores them).
 
         With `keep_offered` false the options offered last stay out of the database (the
         engine keeps them in its cache): a turn that changed only those writes nothing.
@@ -156,13 +155,15 @@ class SqlStore(PeopleStore, TraineeStore):
         }
         full = json.dumps({**conv.data, **extra, **offered}, ensure_ascii=False, default=str)
         if conv.loaded is None and values == _EMPTY_CONVERSATION:  # nothing stored, nothing to
-            return {**values, "data": full, "updated_at": self.now, "_persisted": values}
+            return {**values, "data": full, "updated_at": self.now, "_persisted": values}, None
         if conv.loaded == values and conv.updated_at is not None:
-            return {**values, "data": full, "updated_at": conv.updated_at, "_persisted": values}
-        await self.conn.execute(
-            _SAVE_CONVERSATION, {"user_key": user, "updated_at": self.now, **values}
-        )
-        return {**values, "data": full, "updated_at": self.now, "_persisted": values}
+            row = {**values, "data": full, "updated_at": conv.updated_at, "_persisted": values}
+            return row, None
+        return {**values, "data": full, "updated_at": self.now, "_persisted": values}, values
+
+    async def write_conversation(self, user: str, values: dict[str, Any]) -> None:
+        """Stores a conversation's columns (from `conversation_to_save`)."""
+        await self.conn.execute(SAVE_CONVERSATION, conversation_params(user, self.now, values))
 
     # Handler port ----------------------------------------------------------------------
 
@@ -173,17 +174,27 @@ class SqlStore(PeopleStore, TraineeStore):
         return self.vault.decrypt(sealed)
 
     async def seats_taken(self, course_ids: Sequence[str]) -> dict[str, int]:
+        """For display: in a chat turn that has not written yet, read without opening the
+        write transaction. Decisions (`create_application`, `set_status`) count in theirs."""
+        if isinstance(self.conn, LazyWrite):
+            return await self._seats(course_ids, self.conn.read)
+        return await self._seats(course_ids, self.conn.execute)
+
+    async def _seats_held(self, course_ids: Sequence[str]) -> dict[str, int]:
+        """Seats taken, counted inside the write transaction that acts on them."""
+        return await self._seats(course_ids, self.conn.execute)
+
+    async def _seats(self, course_ids: Sequence[str], execute: Any) -> dict[str, int]:
         if not course_ids:
             return {}
         ids = list(course_ids)
         taken = dict.fromkeys(ids, 0)
-        rows = await self.conn.execute(_SEATS_TAKEN, {"ids": ids})
-        for course, n in rows:
+        for course, n in await execute(_SEATS_TAKEN, {"ids": ids}):
             taken[course] += n
         return taken
 
     async def create_application(self, app: NewApplication, capacity: int) -> ApplicationRecord:
-        taken = (await self.seats_taken([app.course]))[app.course]
+        taken = (await self._seats_held([app.course]))[app.course]
         status = "pending" if taken < capacity else "waitlisted"
         result = await self.conn.execute(
             insert(t.applications)
@@ -273,7 +284,7 @@ class SqlStore(PeopleStore, TraineeStore):
         capacity = (
             await self.conn.execute(select(t.courses.c.capacity).where(t.courses.c.id == course))
         ).scalar_one_or_none()
-        taken = (await self.seats_taken([course]))[course]
+        taken = (await self._seats_held([course]))[course]
         return capacity is not None and taken >= capacity
 
     async def _enrol(self, number: str) -> None:

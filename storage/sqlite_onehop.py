@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.dialects.sqlite import aiosqlite as sa_aiosqlite
@@ -90,6 +91,22 @@ if _BaseCursor is not None and _BaseConnection is not None:
             if server_side:
                 return super().cursor(server_side=True)
             return OneHopCursor(self)
+
+
+def thread_runner(driver_connection: Any) -> Callable[..., Awaitable[Any]] | None:
+    """`run(fn, *args)`: calls ``fn(sqlite3_connection, *args)`` on the aiosqlite connection's
+    own thread, in one trip, and returns its result; None where that is not available (another
+    driver, or an aiosqlite without the internals this module relies on)."""
+    execute = getattr(driver_connection, "_execute", None)
+    if not callable(execute) or not isinstance(
+        getattr(driver_connection, "_conn", None), sqlite3.Connection
+    ):
+        return None
+
+    async def run(fn: Callable[..., Any], *args: Any) -> Any:
+        return await execute(fn, driver_connection._conn, *args)
+
+    return run
 
 
 def enable(dbapi_connection: Any) -> bool:

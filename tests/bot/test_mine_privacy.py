@@ -146,6 +146,33 @@ async def test_ids_of_questions_just_before_erasing_are_not_kept(chat: Chat) -> 
         assert left.scalar_one() == 0
 
 
+async def test_only_short_questions_are_remembered_and_erasure_forgets_them(chat: Chat) -> None:
+    """The catalog remembers what short texts mean (a burst of new users writes much the same);
+    never one with a number in it, never words typed into a form, and nothing after
+    "verilerimi sil"."""
+    catalog = chat.assistant.engine.catalog
+
+    def remembered(text: str) -> bool:
+        return catalog.understand(text, remember=False) is catalog.understand(text, remember=False)
+
+    await chat.say("kurslar ücretli mi")
+    await chat.say(f"TC numaram {VALID_ID} başvurum ne oldu")
+    await chat.say("0532 123 45 67 numaralı telefonum")
+    assert remembered("kurslar ücretli mi")
+    assert not remembered(f"TC numaram {VALID_ID} başvurum ne oldu")
+    assert not remembered("0532 123 45 67 numaralı telefonum")
+    await reach_name_question(chat)
+    await chat.say("sertifika veriliyor mu")  # a question in the middle of the form
+    assert "adınız" in chat.last[-1].text.lower()
+    assert not remembered("sertifika veriliyor mu")
+    await chat.say("iptal")
+    await chat.press_label("Evet")
+    await chat.say("verilerimi sil")
+    await chat.press_label("Evet")
+    assert "silindi" in chat.texts()
+    assert not remembered("kurslar ücretli mi")
+
+
 async def test_verilerim_shows_what_is_stored_without_deleting(chat: Chat) -> None:
     number = await apply_quickly(chat)
     await chat.say("verilerim")

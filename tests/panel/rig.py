@@ -100,7 +100,7 @@ class Rig:
         user = user or f"telegram:{700000 + self.serial}"
         async with self.db.write() as conn:
             store = SqlStore(conn, self.vault, self.clock())
-            await store.touch_user(user, None)
+            await store.touch_user(user)
             rec = await store.create_application(
                 NewApplication(
                     user=user,

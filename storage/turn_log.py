@@ -1,0 +1,397 @@
+"""What every chat turn writes, group-committed: user rows, conversations, handled message ids.
+
+Each turn writes a little bookkeeping: the user's row (created by their first message, its
+last-message time refreshed at most once a minute), the conversation when the turn changed it,
+and the message id that makes a redelivery change nothing. Written one transaction per turn,
+a burst of new users queues behind SQLite's single writer and spends most of its CPU on the
+trips to the database thread. Here turns hand that work in, and one flusher writes whatever has
+gathered, in one transaction: on SQLite in one trip to the writer's thread (BEGIN IMMEDIATE,
+every statement, COMMIT), elsewhere through SQLAlchemy on one connection. While one batch
+commits, the next gathers.
+
+Three kinds of work:
+
+- `arrive`: the user's row created or refreshed, returned with the saved conversation and
+  whether the turn's message id was recorded before (a redelivery: nothing more is done for
+  it). Awaited: the turn needs all three before it can answer. Creating the row is idempotent,
+  so it needs no message id beside it (a turn redelivered after a crash finds the same row).
+- `finish`: the conversation a turn changed and the turn's message id, in one transaction, the
+  id first. Awaited before the reply is sent, so a turn's changes and its id are committed
+  together, or neither: a redelivery finds the id, writes nothing of its turn and is told so.
+- `seen`: the id of a turn that changed nothing. Not awaited: it goes with the next batch, at
+  most `delay` later, so a question redelivered after a crash inside that window is answered
+  again (it changed nothing the second answer could repeat).
+
+A batch that fails is written again one piece of work at a time: only the work that fails on
+its own fails, and only its caller hears of it. Turns that write anything else (an
+application, a preference, an erasure) keep their own transaction (`storage.db.LazyWrite`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.selectable import TextualSelect
+
+from storage import tables as t
+from storage.db import Database, ThreadRunner
+from storage.repos import (
+    RECORD_SEEN,
+    SAVE_CONVERSATION,
+    TOUCH_USER,
+    conversation_params,
+    touch_params,
+)
+
+log = logging.getLogger(__name__)
+
+USER_COLUMNS = tuple(t.users.c.keys())
+CONVERSATION_COLUMNS = ("state", "data", "token", "failures", "updated_at")
+_LOAD_CONVERSATION = select(*(t.conversations.c[c] for c in CONVERSATION_COLUMNS)).where(
+    t.conversations.c.user_key == bindparam("user_key")
+)
+_WAS_SEEN = select(t.processed_messages.c.message_id).where(
+    t.processed_messages.c.user_key == bindparam("user_key"),
+    t.processed_messages.c.message_id == bindparam("message_id"),
+)
+ARRIVE, FINISH, SEEN = "arrive", "finish", "seen"
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """The user's row as this turn left it, their saved conversation (None: none saved), and
+    whether the message id was recorded before."""
+
+    user: dict[str, Any]
+    conversation: dict[str, Any] | None
+    redelivered: bool = False
+
+
+@dataclass(slots=True)
+class _Work:
+    kind: str
+    user: str
+    at: datetime
+    message_id: str | None = None
+    conversation: dict[str, Any] | None = None  # finish: the columns to store
+    load: bool = False  # arrive: read the saved conversation too
+    future: asyncio.Future[Any] | None = None  # None: nobody waits (seen)
+
+
+class TurnLog:
+    """Group commit for the engine's per-turn writes."""
+
+    def __init__(
+        self, db: Database, *, delay: float = 0.02, max_batch: int = 500, one_trip: bool = True
+    ) -> None:
+        self._db = db
+        self._delay = delay
+        self._max_batch = max_batch
+        self._pending: list[_Work] = []
+        self._soon = asyncio.Event()  # set while awaited work is pending: flush without delay
+        self._task: asyncio.Task[None] | None = None
+        self._threaded: bool | None = None  # whether the one-trip path works here (SQLite)
+        # On SQLite the batch goes to the writer's thread in one trip (`one_trip` false: through
+        # SQLAlchemy, as elsewhere; for tests).
+        self._sqlite = _Sqlite(db.engine.dialect) if db.is_sqlite and one_trip else None
+        self.batches = 0  # transactions written, for tests and benches
+
+    # What the engine hands in ----------------------------------------------------------------
+
+    async def arrive(
+        self, user: str, at: datetime, message_id: str | None, *, load: bool
+    ) -> Arrival:
+        """Creates the user's row or refreshes its last-message time; returns the row, the
+        saved conversation when `load` (none for a user created now), and whether
+        `message_id` was recorded before."""
+        arrival: Arrival = await self._wait(_Work(ARRIVE, user, at, message_id, load=load))
+        return arrival
+
+    async def finish(
+        self, user: str, at: datetime, message_id: str | None, conversation: dict[str, Any]
+    ) -> bool:
+        """Stores a turn's conversation columns and its message id in one transaction; False
+        (and nothing stored) when the id was recorded before: a redelivery."""
+        first: bool = await self._wait(_Work(FINISH, user, at, message_id, conversation))
+        return first
+
+    def seen(self, user: str, message_id: str, at: datetime) -> None:
+        """Records the id of a turn that changed nothing, with the next batch (not awaited)."""
+        self._submit(_Work(SEEN, user, at, message_id))
+
+    def forget(self, user: str) -> None:
+        """Drops a user's ids not written yet ("verilerimi sil"). Call it while holding the
+        write transaction that erases the user: batches are taken only under the write lock."""
+        self._pending = [w for w in self._pending if w.user != user or w.future is not None]
+
+    async def close(self) -> None:
+        """Writes everything handed in so far."""
+        while self._task is not None and not self._task.done():
+            self._soon.set()
+            await asyncio.shield(self._task)
+
+    # Group commit ----------------------------------------------------------------------------
+
+    async def _wait(self, work: _Work) -> Any:
+        work.future = asyncio.get_running_loop().create_future()
+        self._submit(work)
+        # A caller that is cancelled cancels only its future: the work is written all the same
+        # (it may be committed already), and nobody is told.
+        return await work.future
+
+    def _submit(self, work: _Work) -> None:
+        self._pending.append(work)
+        if work.future is not None:
+            self._soon.set()
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="turn-log")
+
+    async def _run(self) -> None:
+        while self._pending:
+            if not self._soon.is_set():  # only ids nobody waits for: let more gather
+                with suppress(TimeoutError):
+                    async with asyncio.timeout(self._delay):
+                        await self._soon.wait()
+            taken: list[_Work] = []
+            try:
+                results = await self._commit(taken, take=True)
+            except Exception as exc:  # noqa: BLE001 - one bad piece must not sink its batch
+                if len(taken) == 1:
+                    _fail(taken[0], exc)
+                    continue
+                log.warning("turn batch failed; writing its work one by one", exc_info=True)
+                for work in taken:
+                    await self._alone(work)
+            else:
+                for work, result in zip(taken, results, strict=True):
+                    _settle(work, result)
+
+    async def _alone(self, work: _Work) -> None:
+        try:
+            (result,) = await self._commit([work], take=False)
+        except Exception as exc:  # noqa: BLE001 - handed to whoever waits for it
+            _fail(work, exc)
+        else:
+            _settle(work, result)
+
+    def _take(self) -> list[_Work]:
+        batch = self._pending[: self._max_batch]
+        del self._pending[: self._max_batch]
+        if not any(w.future is not None for w in self._pending):
+            self._soon.clear()
+        return batch
+
+    async def _commit(self, works: list[_Work], *, take: bool) -> list[Any]:
+        """Writes `works` (with `take`: the pending work, taken under the write lock) in one
+        transaction; returns one result per work."""
+        if self._sqlite is not None and self._threaded is not False:
+            async with self._db.thread_write() as run:
+                if run is not None:
+                    self._threaded = True
+                    if take:
+                        works += self._take()
+                    if not works:
+                        return []
+                    results = await self._sqlite.commit(run, works)
+                    self.batches += 1
+                    return results
+            self._threaded = False
+        async with self._db.write() as conn:
+            if take:
+                works += self._take()
+            if not works:
+                return []
+            results = await _commit_sqlalchemy(conn, works)
+        self.batches += 1
+        return results
+
+
+def _settle(work: _Work, result: Any) -> None:
+    if work.future is not None and not work.future.done():
+        work.future.set_result(result)
+
+
+def _fail(work: _Work, exc: Exception) -> None:
+    if work.future is None:  # a lost id costs at most a repeated answer
+        log.warning("could not record a handled message id: %r", exc)
+    elif not work.future.done():
+        work.future.set_exception(exc)
+
+
+async def _commit_sqlalchemy(conn: AsyncConnection, works: list[_Work]) -> list[Any]:
+    """The batch through SQLAlchemy, in the caller's transaction (PostgreSQL)."""
+    out: list[Any] = []
+    seen: list[dict[str, Any]] = []
+    for work in works:
+        if work.kind == ARRIVE:
+            touch = touch_params(work.user, work.at)
+            row = dict((await conn.execute(TOUCH_USER, touch)).one()._mapping)
+            saved, again = None, False
+            if row["created_at"] != work.at:  # not created by this turn
+                user = {"user_key": work.user}
+                if work.message_id is not None:
+                    params = {**user, "message_id": work.message_id}
+                    again = (await conn.execute(_WAS_SEEN, params)).first() is not None
+                if work.load and not again:
+                    found = (await conn.execute(_LOAD_CONVERSATION, user)).first()
+                    saved = dict(found._mapping) if found is not None else None
+            out.append(Arrival(row, saved, again))
+        elif work.kind == FINISH:
+            if work.message_id is not None:
+                params = _seen_params(work)
+                if not (await conn.execute(RECORD_SEEN, params)).rowcount:
+                    out.append(False)  # a redelivery: nothing of it is written
+                    continue
+            if work.conversation is not None:
+                values = conversation_params(work.user, work.at, work.conversation)
+                await conn.execute(SAVE_CONVERSATION, values)
+            out.append(True)
+        else:
+            seen.append(_seen_params(work))
+            out.append(None)
+    if seen:
+        await conn.execute(RECORD_SEEN, seen)
+    return out
+
+
+def _seen_params(work: _Work) -> dict[str, Any]:
+    return {"user_key": work.user, "message_id": work.message_id, "processed_at": work.at}
+
+
+def _sql(statement: TextClause | TextualSelect) -> str:
+    return statement.element.text if isinstance(statement, TextualSelect) else statement.text
+
+
+def _binder(dialect: Dialect, table: Table) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Converts a statement's parameters as SQLAlchemy would for the columns they set (a
+    ``set_<column>`` parameter converts as its column)."""
+    processors: dict[str, Callable[[Any], Any]] = {}
+    for column in table.c:
+        processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            processors[column.name] = processors[f"set_{column.name}"] = processor
+
+    def bind(params: dict[str, Any]) -> dict[str, Any]:
+        return {k: processors[k](v) if k in processors else v for k, v in params.items()}
+
+    return bind
+
+
+def _reader(
+    dialect: Dialect, table: Table, names: tuple[str, ...]
+) -> Callable[[Any], dict[str, Any]]:
+    """Turns a raw row of `names` into the values SQLAlchemy would have returned."""
+    processors = [
+        table.c[n].type.dialect_impl(dialect).result_processor(dialect, None) for n in names
+    ]
+
+    def read(row: Any) -> dict[str, Any]:
+        return {
+            name: value if processor is None or value is None else processor(value)
+            for name, processor, value in zip(names, processors, row, strict=True)
+        }
+
+    return read
+
+
+class _Sqlite:
+    """The batch in one trip to the SQLite writer's thread: the statements of storage.repos,
+    their parameters converted here as SQLAlchemy converts them."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.bind_user = _binder(dialect, t.users)
+        self.bind_seen = _binder(dialect, t.processed_messages)
+        self.bind_conversation = _binder(dialect, t.conversations)
+        self.read_user = _reader(dialect, t.users, USER_COLUMNS)
+        self.read_conversation = _reader(dialect, t.conversations, CONVERSATION_COLUMNS)
+
+    async def commit(self, run: ThreadRunner, works: list[_Work]) -> list[Any]:
+        plan: list[tuple[str, Any, Any]] = []
+        for work in works:
+            if work.kind == ARRIVE:
+                touch = self.bind_user(touch_params(work.user, work.at))
+                plan.append((ARRIVE, touch, (work.message_id, work.load)))
+            elif work.kind == FINISH:
+                seen = self.bind_seen(_seen_params(work)) if work.message_id is not None else None
+                conversation = None
+                if work.conversation is not None:
+                    values = conversation_params(work.user, work.at, work.conversation)
+                    conversation = self.bind_conversation(values)
+                plan.append((FINISH, seen, conversation))
+            else:
+                plan.append((SEEN, self.bind_seen(_seen_params(work)), None))
+        results: list[Any] = await run(_apply, plan, self.arrival)
+        return results
+
+    def arrival(self, row: Any, saved: Any, again: bool) -> Arrival:
+        """An arrival from raw rows (on the writer's thread, before the batch commits: a row
+        that cannot be read fails its batch, which is then written one by one)."""
+        conversation = self.read_conversation(saved) if saved is not None else None
+        return Arrival(self.read_user(row), conversation, again)
+
+
+_TOUCH_SQL = _sql(TOUCH_USER)
+_SEEN_SQL = _sql(RECORD_SEEN)
+_SAVE_SQL = _sql(SAVE_CONVERSATION)
+_LOAD_SQL = (
+    f"SELECT {', '.join(CONVERSATION_COLUMNS)} FROM conversations WHERE user_key = :user_key"
+)
+_WAS_SEEN_SQL = (
+    "SELECT 1 FROM processed_messages WHERE user_key = :user_key AND message_id = :message_id"
+)
+_CREATED = USER_COLUMNS.index("created_at")
+
+
+def _apply(
+    conn: sqlite3.Connection,
+    plan: list[tuple[str, Any, Any]],
+    arrival: Callable[[Any, Any, bool], Arrival],
+) -> list[Any]:
+    """On the writer's thread: one transaction for the whole batch; none left open."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        out: list[Any] = []
+        seen: list[Any] = []
+        for kind, a, b in plan:
+            if kind == ARRIVE:
+                (row,) = conn.execute(_TOUCH_SQL, a).fetchall()
+                message_id, load = b
+                saved, again = None, False
+                if row[_CREATED] != a["created_at"]:  # not created by this turn
+                    user = {"user_key": a["key"]}
+                    if message_id is not None:
+                        seen_params = {**user, "message_id": message_id}
+                        again = bool(conn.execute(_WAS_SEEN_SQL, seen_params).fetchall())
+                    if load and not again:
+                        found = conn.execute(_LOAD_SQL, user).fetchall()
+                        saved = found[0] if found else None
+                out.append(arrival(row, saved, again))
+            elif kind == FINISH:
+                if a is not None and conn.execute(_SEEN_SQL, a).rowcount == 0:
+                    out.append(False)  # a redelivery: nothing of it is written
+                    continue
+                if b is not None:
+                    conn.execute(_SAVE_SQL, b)
+                out.append(True)
+            else:
+                seen.append(a)
+                out.append(None)
+        if seen:
+            conn.executemany(_SEEN_SQL, seen)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return out

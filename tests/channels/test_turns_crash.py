@@ -1,0 +1,146 @@
+"""Crash safety of chat turns: `meslek-bot run` killed with SIGKILL after a burst of turns was
+committed but before any reply got out, started again and handed the same updates again (as
+Telegram redelivers what it did not see answered), repeats none of them and loses none."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from storage import tables as t
+from storage.db import Database
+from tests.bot.conftest import copy_seeded, make_settings
+from tests.doubles.telegram_api import TelegramDouble, text_update
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "crash-webhook-secret-0123456789"
+FIRST_USER = 700_000
+USERS = 12
+APPLY = "barista kursuna başvurmak istiyorum"  # changes the conversation: one awaited commit
+HELLO = "merhaba"  # changes nothing but the new user's row: its id is written shortly after
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _start(workdir: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run",
+        cwd=workdir, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def _update(n: int, text: str) -> dict[str, Any]:
+    """The n-th update, always with the same update and message ids (a redelivery is equal)."""
+    body = {**text_update(FIRST_USER + n, text), "update_id": 5_000 + n}
+    body["message"]["message_id"] = 1
+    return body
+
+
+async def _deliver(port: int, updates: list[dict[str, Any]]) -> None:
+    """Posts the updates as Telegram does: again while the bot is not up yet (no answer, 503)."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+
+    async def post(client: httpx.AsyncClient, update: dict[str, Any]) -> int:
+        for _ in range(300):
+            try:
+                answer = await client.post("/webhooks/telegram", json=update, headers=headers)
+            except httpx.TransportError:
+                answer = None
+            if answer is not None and answer.status_code != 503:
+                return answer.status_code
+            await asyncio.sleep(0.1)
+        raise AssertionError("the bot never took the update")
+
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+        answers = await asyncio.gather(*(post(client, u) for u in updates))
+    assert answers == [200] * len(updates)
+
+
+def _sends(tg: TelegramDouble, status: int) -> set[int]:
+    return {
+        c.chat_id
+        for c in tg.calls
+        if c.method == "sendMessage" and c.status == status and c.chat_id is not None
+    }
+
+
+async def test_kill_between_commit_and_reply_repeats_and_loses_no_turn(
+    tmp_path: Path, seeded_db: Path
+) -> None:
+    copy_seeded(seeded_db, tmp_path)
+    updates = [_update(n, APPLY if n % 2 else HELLO) for n in range(USERS)]
+    chats = {FIRST_USER + n for n in range(USERS)}
+    async with TelegramDouble() as tg:
+        settings = make_settings(tmp_path)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
+        env.update(
+            PYTHONPATH=str(ROOT),
+            MF_DATABASE_URL=settings.database_url,
+            MF_DATA_KEY="test-data-key-0123456789",
+            MF_TELEGRAM_TOKEN=tg.token,
+            MF_TELEGRAM_API_URL=tg.api_url,
+            MF_TELEGRAM_WEBHOOK_URL="https://bot.example.org/webhooks/telegram",
+            MF_TELEGRAM_WEBHOOK_SECRET=SECRET,
+            MF_PANEL_PORT=str(_free_port()),
+        )
+        # Every reply is refused with a long wait: a turn's reply leaves only after its turn is
+        # committed, so a refused reply marks a committed turn whose answer never got out.
+        tg.failures.fail_next = 1_000_000
+        tg.failures.retry_after = 30
+        env["MF_HTTP_PORT"] = str(port := _free_port())
+        first = await _start(tmp_path, env)
+        try:
+            await _deliver(port, updates)
+            await tg.wait_for(lambda: _sends(tg, 429) >= chats, within=60)
+            await asyncio.sleep(0.3)  # ids of turns that changed nothing: written within 20 ms
+        finally:
+            first.send_signal(signal.SIGKILL)  # no clean shutdown: a crash
+            await first.wait()
+        assert not _sends(tg, 200), "a reply got out: the crash came too late"
+
+        tg.failures.fail_next = 0
+        env["MF_HTTP_PORT"] = str(port := _free_port())
+        second = await _start(tmp_path, env)
+        control = _update(USERS, HELLO)  # a new user's message: the restarted bot answers it
+        try:
+            await _deliver(port, [*updates, control])  # Telegram delivers the burst again
+            await tg.wait_for(lambda: FIRST_USER + USERS in _sends(tg, 200), within=30)
+            await tg.settle(0.5)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(second.wait(), 30) == 0
+
+        # Nothing repeated: none of the redelivered turns was answered...
+        assert _sends(tg, 200) == {FIRST_USER + USERS}
+    # ...and nothing lost: every turn of the burst is recorded once, with what it changed.
+    db = Database(settings.database_url)
+    try:
+        async with db.read() as conn:
+            ids = (await conn.execute(select(t.processed_messages))).all()
+            rows = await conn.execute(select(t.conversations.c.user_key, t.conversations.c.state))
+            states: dict[str, str | None] = {r.user_key: r.state for r in rows}
+            users = set((await conn.execute(select(t.users.c.key))).scalars())
+    finally:
+        await db.dispose()
+    burst = {f"telegram:{FIRST_USER + n}" for n in range(USERS)}
+    assert burst <= users
+    recorded = sorted((r.user_key, r.message_id) for r in ids if r.user_key in burst)
+    assert recorded == sorted(
+        (f"telegram:{FIRST_USER + n}", f"tg:{5_000 + n}") for n in range(USERS)
+    )
+    for n in range(USERS):
+        state = states.get(f"telegram:{FIRST_USER + n}")
+        assert state == ("apply:choose_course" if n % 2 else None), (n, state)
