@@ -96,10 +96,11 @@ async def test_kill_between_commit_and_reply_repeats_and_loses_no_turn(
             MF_TELEGRAM_WEBHOOK_SECRET=SECRET,
             MF_PANEL_PORT=str(_free_port()),
         )
-        # Every reply is refused with a long wait: a turn's reply leaves only after its turn is
-        # committed, so a refused reply marks a committed turn whose answer never got out.
+        # Every reply is refused: a turn's reply leaves only after its turn is committed, so a
+        # refused reply marks a committed turn whose answer never got out. (A 429 pauses the
+        # bot's whole budget: a short pause, so every chat's reply is tried within the wait.)
         tg.failures.fail_next = 1_000_000
-        tg.failures.retry_after = 30
+        tg.failures.retry_after = 1
         env["MF_HTTP_PORT"] = str(port := _free_port())
         first = await _start(tmp_path, env)
         try:
