@@ -20,7 +20,9 @@ platform after we let it go and before its answer comes back. So the limiter
 
 Replies go first (`Priority.REPLY`): a reply's message takes the first grid time from now that no
 other reply holds; the pushes holding it and those right behind move one grid time later each (in
-order: a push waits, it never loses its place to another push). A reply ignores its chat's pace,
+order: a push waits, it never loses its place to another push). The reply itself does not wait
+for that time, only for the rule on answers: a burst of replies goes out together up to `rate`
+(the window, not the grid, is the platform's limit). A reply ignores its chat's pace,
 so a reply's few messages go back to back, and a push whose time has come waits while a reply is
 about to go. What a reply sends still counts for its chat: the next push there waits for it.
 
@@ -158,8 +160,11 @@ class RateLimiter:
         while True:
             epoch = self._epoch
             ticket = self._reserve(chat, self._clock(), reply)
-            while ticket.at > self._clock():  # a reply may move a push's ticket meanwhile
-                await self._nap(ticket.at)
+            # A push waits for its grid time (a reply may move it meanwhile). A reply's ticket
+            # only moves the pushes out of its way: the reply itself waits only for a pause and
+            # the rule on answers, so a burst of replies is not spread over the grid.
+            while (until := self._paused_until if reply else ticket.at) > self._clock():
+                await self._nap(until)
             request = await self._release(chat, epoch, reply)
             if request is not None:
                 return request

