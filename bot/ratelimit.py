@@ -43,7 +43,7 @@ from enum import IntEnum
 # costs nothing, and only a request held up on its way by more than the margin (50 ms at the
 # usual rates) makes a later one wait.
 SAFETY = 0.95
-FORGET_AFTER = 10_000  # chats remembered before those whose pause is over are forgotten
+FORGET_EVERY = 30.0  # seconds between two sweeps of the chats whose pace is over
 POLL = 0.005  # while the request to wait for is still out, look again this often
 WINDOW = 1.0 + 0.001  # the platform's second, and a millisecond for clocks' rounding
 
@@ -107,6 +107,7 @@ class RateLimiter:
         self._paused_until = 0.0
         self._epoch = 0  # bumped by pause(): reservations made before it are void
         self._replies_due = 0  # replies whose send time has come, not yet let go
+        self._next_sweep = 0.0
 
     @property
     def interval(self) -> float:
@@ -196,8 +197,6 @@ class RateLimiter:
         self._taken[k] = ticket
         if not reply:
             self._chat_next[chat] = ticket.at + self._per_chat
-            if len(self._chat_next) > FORGET_AFTER:
-                self._chat_next = {c: v for c, v in self._chat_next.items() if v > now}
         return ticket
 
     def _move_back(self, k: int) -> None:
@@ -245,14 +244,21 @@ class RateLimiter:
         self._recent.append(request)
         self._chat_last[chat] = request
         self._chat_next[chat] = max(self._chat_next.get(chat, 0.0), now + self._per_chat)
-        if len(self._chat_last) > FORGET_AFTER:
-            edge = now - self._per_chat
-            self._chat_last = {
-                c: r
-                for c, r in self._chat_last.items()
-                if r.released > edge or r.answered is None or r.answered + self._chat_gap > now
-            }
+        if now >= self._next_sweep:
+            self._forget_chats(now)
         return request
+
+    def _forget_chats(self, now: float) -> None:
+        """Forgets the chats whose pace is over (every FORGET_EVERY seconds): what is kept per
+        chat follows the chats of the last seconds, not every chat ever sent to."""
+        self._next_sweep = now + FORGET_EVERY
+        self._chat_next = {c: v for c, v in self._chat_next.items() if v > now}
+        edge = now - self._per_chat
+        self._chat_last = {
+            c: r
+            for c, r in self._chat_last.items()
+            if r.released > edge or r.answered is None or r.answered + self._chat_gap > now
+        }
 
     def _after(self, earlier: _Request, since_release: float, since_answer: float) -> float:
         """When a request may go after `earlier`: that long after it left, and after its

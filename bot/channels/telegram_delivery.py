@@ -22,6 +22,7 @@ from bot.budget import AccountBudget, Priority
 from bot.channels.telegram_convert import user_key
 from bot.channels.telegram_render import Op
 from bot.metrics import Metrics
+from bot.ratelimit import FORGET_EVERY
 from bot.retry import ONCE, TELEGRAM, RetryPolicy, Unretried
 from core.delivery import Blocked, Parts, Rejected, RetryLater, TransientError
 
@@ -77,6 +78,7 @@ class ChatPacer:
         self.interval = interval
         self._clock = clock
         self._buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
+        self._next_sweep = 0.0
 
     def reserve(self, chat_id: int) -> float:
         """Takes one slot for this chat; returns how long to wait before using it."""
@@ -84,7 +86,7 @@ class ChatPacer:
         tokens, at = self._buckets.get(chat_id, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + (now - at) / self.interval) - 1.0
         self._buckets[chat_id] = (tokens, now)
-        if len(self._buckets) > 10_000:
+        if now >= self._next_sweep:
             self._forget_idle(now)
         return 0.0 if tokens >= 0 else -tokens * self.interval
 
@@ -94,6 +96,8 @@ class ChatPacer:
             await asyncio.sleep(delay)
 
     def _forget_idle(self, now: float) -> None:
+        """Forgets the chats whose bucket is full again (every FORGET_EVERY seconds)."""
+        self._next_sweep = now + FORGET_EVERY
         full = now - self.burst * self.interval
         for chat, (_tokens, at) in list(self._buckets.items()):
             if at < full:
