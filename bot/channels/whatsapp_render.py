@@ -26,7 +26,7 @@ LIST_BUTTON = 20
 MAX_BUTTONS = 3
 MAX_ROWS = 10
 MORE_ACTION = "wamore"
-PAGES_IDLE = 30 * 60.0  # a list's next pages are kept this long after it was shown
+PAGES_IDLE = 15 * 60.0  # a list's next pages are kept this long after it was shown
 TEMPLATE_PARAM = 900  # one body parameter; the template's own words share the 1,024 limit
 
 Message = dict[str, Any]
