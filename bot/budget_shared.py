@@ -85,25 +85,22 @@ class _Time:
     last: float  # past this, it is dropped (LATE after the earliest it can be)
 
 
-class SharedAccount:
-    """One account's budget on this instance: the local limiter, then the shared grid."""
+class SharedGrid:
+    """One account's shared grid as this instance sees it: leased times handed out in order,
+    replies before pushes."""
 
     def __init__(
         self,
         store: SlotStore,
         account: str,
         rate: float,
-        per_chat: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.account = account
-        self.local = RateLimiter(rate, per_chat=per_chat, clock=clock)
+        self.gap = 1.0 / (rate * SHARED_SAFETY)
         self._store = store
         self._clock = clock
-        self._gap = 1.0 / (rate * SHARED_SAFETY)
-        self._cap = max(1, int(LEASE_SECONDS / self._gap))
-        # A push's claim on its chat covers its pace and what the grid may still make it wait.
-        self._chat_hold = self.local.per_chat + PUSH_AHEAD + LEASE_SECONDS + LATE
+        self._cap = max(1, int(LEASE_SECONDS / self.gap))
         self._times: deque[_Time] = deque()
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
@@ -113,21 +110,19 @@ class SharedAccount:
         self._pauses = 0  # bumped by pause(): a lease in flight meanwhile is void
         self._background: set[asyncio.Task[None]] = set()
         self.used = 0  # grid times handed to a request
-        self.dropped = 0  # grid times let go unused (late, or nobody waiting)
+        self.dropped = 0  # grid times let go unused (come too late, or voided by a pause)
 
-    @asynccontextmanager
-    async def slot(self, chat: str, priority: Priority) -> AsyncIterator[None]:
-        async with self.local.slot(chat, priority):
-            if priority is Priority.PUSH:
-                await self._claim_chat(chat)
-            await self._take(priority)
-            yield
-
-    async def chat_ready(self, chat: str) -> None:
-        await self.local.chat_ready(chat)
+    async def take(self, priority: Priority) -> None:
+        """Waits for a leased grid time of this account; the request leaves now."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (int(priority), next(self._order), waiter))
+        if self._runner is None or self._runner.done():
+            self._runner = asyncio.get_running_loop().create_task(self._run())
+        self._wake.set()
+        await waiter
 
     def pause(self, seconds: float) -> None:
-        self.local.pause(seconds)
+        """Voids the leased times, waits `seconds` here and tells the store (in the background)."""
         until = self._clock() + seconds
         if until > self._paused_until:
             self._paused_until = until
@@ -144,17 +139,6 @@ class SharedAccount:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-    # The shared grid --------------------------------------------------------------------------
-
-    async def _take(self, priority: Priority) -> None:
-        """Waits for a leased grid time of this account; replies before pushes."""
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiting, (int(priority), next(self._order), waiter))
-        if self._runner is None or self._runner.done():
-            self._runner = asyncio.get_running_loop().create_task(self._run())
-        self._wake.set()
-        await waiter
 
     async def _run(self) -> None:
         """Hands each leased time to the first waiter at that time; leases when none is left."""
@@ -187,7 +171,7 @@ class SharedAccount:
         ahead = NO_LIMIT if replies else PUSH_AHEAD
         pauses, sent = self._pauses, self._clock()
         try:
-            granted, delay = await self._store.lease(self.account, count, self._gap, ahead)
+            granted, delay = await self._store.lease(self.account, count, self.gap, ahead)
         except Exception:  # noqa: BLE001 - without the store nothing leaves; try again soon
             log.warning("rate budget of %s: store unavailable", self.account, exc_info=True)
             await self._sleep(STORE_RETRY)
@@ -196,11 +180,11 @@ class SharedAccount:
         if pauses != self._pauses:  # a 429 came meanwhile: these times are void
             return
         if not granted:  # pushes: the next free time is too far ahead; a reply wakes us
-            await self._sleep(max(delay - ahead, self._gap))
+            await self._sleep(max(delay - ahead, self.gap))
             return
         # The store's "now" was some moment between sending and getting the answer.
         for i in range(granted):
-            offset = delay + i * self._gap
+            offset = delay + i * self.gap
             self._times.append(_Time(at=got + offset, last=sent + offset + LATE))
 
     async def _sleep(self, seconds: float) -> None:
@@ -208,6 +192,51 @@ class SharedAccount:
         self._wake.clear()
         with suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=max(seconds, 0.0))
+
+    async def _tell_pause(self, seconds: float) -> None:
+        try:
+            await self._store.pause(self.account, seconds)
+        except Exception:  # noqa: BLE001 - this instance pauses anyway
+            log.warning("rate budget of %s: pause not shared", self.account, exc_info=True)
+
+
+class SharedAccount:
+    """One account's budget on this instance: the local limiter (the rule on answers, replies
+    first, each chat's pace here), then the chat's claim across instances (pushes), then the
+    shared grid."""
+
+    def __init__(
+        self,
+        store: SlotStore,
+        account: str,
+        rate: float,
+        per_chat: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.account = account
+        self.local = RateLimiter(rate, per_chat=per_chat, clock=clock)
+        self.grid = SharedGrid(store, account, rate, clock)
+        self._store = store
+        # A push's claim on its chat covers its pace and what the grid may still make it wait.
+        self._chat_hold = self.local.per_chat + PUSH_AHEAD + LEASE_SECONDS + LATE
+
+    @asynccontextmanager
+    async def slot(self, chat: str, priority: Priority) -> AsyncIterator[None]:
+        async with self.local.slot(chat, priority):
+            if priority is Priority.PUSH:
+                await self._claim_chat(chat)
+            await self.grid.take(priority)
+            yield
+
+    async def chat_ready(self, chat: str) -> None:
+        await self.local.chat_ready(chat)
+
+    def pause(self, seconds: float) -> None:
+        self.local.pause(seconds)
+        self.grid.pause(seconds)
+
+    async def close(self) -> None:
+        await self.grid.close()
 
     async def _claim_chat(self, chat: str) -> None:
         """Waits until this push's chat is free across instances and claims it."""
@@ -220,12 +249,6 @@ class SharedAccount:
             if wait <= 0:
                 return
             await asyncio.sleep(wait)
-
-    async def _tell_pause(self, seconds: float) -> None:
-        try:
-            await self._store.pause(self.account, seconds)
-        except Exception:  # noqa: BLE001 - this instance pauses anyway
-            log.warning("rate budget of %s: pause not shared", self.account, exc_info=True)
 
 
 class SharedBudget:
