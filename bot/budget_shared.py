@@ -10,9 +10,11 @@ wider than 1/rate and a rule on answers. Across instances the grid itself is sha
   up to LEASE_SECONDS of sending); every lease starts where the last one ended, so no two
   requests of the account, on any instance, hold times less than `gap` apart.
 - A time is used at that time or not at all: a request leaves at its time (never before: the
-  time is placed on this host's clock as late as the lease's round trip allows) and, when this
-  instance comes to it more than LATE after its earliest possible moment, the time is dropped
-  and the request takes a later one. So requests leave within LATE of their grid times.
+  time is placed on this host's clock as late as the quickest recent round trip to the store
+  allows) and, when this instance comes to it more than LATE after its earliest possible
+  moment, the time is dropped and the request takes a later one. So requests leave within LATE
+  of their grid times. Leases are taken a little ahead (1.5 × the recent round trips), so a
+  slow store delays sending but does not make every time come back too late.
 - Any `rate`+1 requests hold grid times at least `rate`·gap = 1/SHARED_SAFETY s apart (1.111 s);
   they reach the platform more than a second apart as long as their journeys there differ by
   less than that margin minus LATE (71 ms). Within one instance the rule on answers of
@@ -36,6 +38,7 @@ import asyncio
 import heapq
 import itertools
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -54,15 +57,19 @@ LEASE_SECONDS = 0.2  # the most sending one lease covers
 PUSH_AHEAD = 0.1  # pushes lease only times at most this far ahead
 NO_LIMIT = 1e9  # replies lease however far ahead the next free time is
 STORE_RETRY = 1.0  # seconds before trying the store again after it failed
+SYNC_KEEP = 10.0  # seconds a clock reading is trusted (clocks drift, NTP slews)
+MAX_LEAD = 0.5  # the most a lease is taken ahead of time, however slow the store
 
 
 class SlotStore(Protocol):
-    """The shared state of the accounts' grids; times in seconds from the store's own "now"."""
+    """The shared state of the accounts' grids; times are seconds on the store's own clock."""
 
-    async def lease(self, account: str, count: int, gap: float, ahead: float) -> tuple[int, float]:
-        """Takes `count` consecutive grid times `gap` apart from the account's next free one,
-        unless that is more than `ahead` seconds away: (count, delay to the first time), or
-        (0, delay to the next free time)."""
+    async def lease(
+        self, account: str, count: int, gap: float, lead: float, ahead: float
+    ) -> tuple[int, float, float]:
+        """Takes `count` consecutive grid times `gap` apart from the account's next free one, not
+        before `lead` seconds from now, unless that is more than `ahead` seconds later still:
+        (count, the first time, the store's now), or (0, the next free time, the store's now)."""
         ...
 
     async def pause(self, account: str, seconds: float) -> None:
@@ -75,6 +82,37 @@ class SlotStore(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class _ClockSync:
+    """Where the store's clock stands on this host's monotonic one, from the quickest round trip
+    of the last SYNC_KEEP seconds: the store read its clock somewhere between sending and
+    getting the answer, so a store time maps onto an interval that wide here."""
+
+    def __init__(self) -> None:
+        self._store_now, self._got = 0.0, 0.0
+        self._sent = -math.inf  # no reading yet: the first one is taken
+        self.rtts: deque[float] = deque(maxlen=8)
+
+    def add(self, store_now: float, sent: float, got: float) -> None:
+        self.rtts.append(got - sent)
+        if got - sent <= self._got - self._sent or sent - self._sent > SYNC_KEEP:
+            self._store_now, self._sent, self._got = store_now, sent, got
+
+    def earliest(self, store_time: float) -> float:
+        return store_time - self._store_now + self._sent
+
+    def latest(self, store_time: float) -> float:
+        return store_time - self._store_now + self._got
+
+    @property
+    def spread(self) -> float:
+        """How wide the mapping is: the quickest recent round trip."""
+        return self._got - self._sent
+
+    def lead(self) -> float:
+        """How far ahead to lease so that the times come back before they are due."""
+        return min(1.5 * max(self.rtts, default=0.0), MAX_LEAD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +139,8 @@ class SharedGrid:
         self._store = store
         self._clock = clock
         self._cap = max(1, int(LEASE_SECONDS / self.gap))
+        self._sync = _ClockSync()
+        self._warned = -math.inf
         self._times: deque[_Time] = deque()
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
@@ -169,23 +209,35 @@ class SharedGrid:
         replies = any(p == Priority.REPLY for p, _, w in self._waiting if not w.done())
         count = min(self._waiters(), self._cap)
         ahead = NO_LIMIT if replies else PUSH_AHEAD
+        lead = self._sync.lead()
         pauses, sent = self._pauses, self._clock()
         try:
-            granted, delay = await self._store.lease(self.account, count, self.gap, ahead)
+            granted, start, store_now = await self._store.lease(
+                self.account, count, self.gap, lead, ahead
+            )
         except Exception:  # noqa: BLE001 - without the store nothing leaves; try again soon
             log.warning("rate budget of %s: store unavailable", self.account, exc_info=True)
             await self._sleep(STORE_RETRY)
             return
-        got = self._clock()
+        self._sync.add(store_now, sent, self._clock())
         if pauses != self._pauses:  # a 429 came meanwhile: these times are void
             return
         if not granted:  # pushes: the next free time is too far ahead; a reply wakes us
-            await self._sleep(max(delay - ahead, self.gap))
+            await self._sleep(max(start - store_now - lead - ahead, self.gap))
             return
-        # The store's "now" was some moment between sending and getting the answer.
+        # A time is used from the latest moment it can be here until LATE after the earliest;
+        # a store so slow that not even half of LATE is left gets half of it, and a warning.
+        slow = self._sync.spread > LATE / 2
+        if slow and self._clock() - self._warned > SYNC_KEEP:
+            self._warned = self._clock()
+            log.warning(
+                "rate budget of %s: the store answers in %.0f ms at best; the margin for the "
+                "platform's second is smaller by as much", self.account, self._sync.spread * 1000
+            )  # fmt: skip
         for i in range(granted):
-            offset = delay + i * self.gap
-            self._times.append(_Time(at=got + offset, last=sent + offset + LATE))
+            at = start + i * self.gap
+            last = self._sync.latest(at) + LATE / 2 if slow else self._sync.earliest(at) + LATE
+            self._times.append(_Time(at=self._sync.latest(at), last=last))
 
     async def _sleep(self, seconds: float) -> None:
         """Sleeps, woken early by a new waiter or a pause."""

@@ -46,7 +46,10 @@ def telegram_service(settings: Settings, assistant: Assistant, metrics: Metrics)
         assistant.users,
         metrics,
         budget=assistant.budget_of("telegram"),
-        poll_lock=assistant.lock(f"telegram-polling:{account_of(settings, 'telegram')}"),
+        # Polling: one instance at a time (the lock); a webhook reaches any instance.
+        poll_lock=None
+        if settings.telegram_webhook_url
+        else assistant.lock(f"telegram-polling:{account_of(settings, 'telegram')}"),
     )
     return channel_service(assistant, channel)
 

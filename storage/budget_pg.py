@@ -5,7 +5,7 @@ grid and until when the platform asked everyone to wait; per chat a row of `budg
 the chat may get its next push. Each operation is one statement on a connection of its own
 (`KeptConnection`), atomic by the row lock that `INSERT … ON CONFLICT DO UPDATE` takes, and
 timed by the database's clock, the one clock every instance shares. Times go back to the caller
-as seconds from the database's "now", so the hosts' own clocks never matter.
+on the database's clock, which the caller maps onto its own, so the hosts' clocks never matter.
 """
 
 from __future__ import annotations
@@ -16,22 +16,24 @@ from storage.kept_connection import KeptConnection
 
 _CLOCK = "extract(epoch FROM clock_timestamp())::float8"
 
-# Takes `n` grid times from the account's next free one (not before now, nor before a pause
-# ends) unless that is more than `ahead` seconds away. The row lock serialises instances, and
-# every lease starts where the last one ended: no two instances ever get the same time.
+# Takes `n` grid times from the account's next free one (not before now + `lead`, nor before a
+# pause ends) unless that is more than `ahead` seconds later still. The row lock serialises
+# instances, and every lease starts where the last one ended: no two instances ever get the same
+# time. What the lease saw (its first time, the clock) is kept in the row to be returned.
 _N_GAPS = "CAST(:n AS float8) * CAST(:gap AS float8)"
-_START = "GREATEST(b.next_at, b.paused_until, EXCLUDED.lease_now)"
+_START = "GREATEST(b.next_at, b.paused_until, EXCLUDED.lease_start)"
 _LEASE = f"""
 INSERT INTO budget_accounts AS b (account, next_at, lease_start, lease_now)
-SELECT CAST(:account AS text), k.now + {_N_GAPS}, k.now, k.now
+SELECT CAST(:account AS text), k.now + CAST(:lead AS float8) + {_N_GAPS},
+       k.now + CAST(:lead AS float8), k.now
 FROM (SELECT {_CLOCK} AS now) AS k
 ON CONFLICT (account) DO UPDATE SET
   next_at = CASE
-    WHEN {_START} <= EXCLUDED.lease_now + CAST(:ahead AS float8) THEN {_START} + {_N_GAPS}
+    WHEN {_START} <= EXCLUDED.lease_start + CAST(:ahead AS float8) THEN {_START} + {_N_GAPS}
     ELSE b.next_at END,
   lease_start = {_START},
   lease_now = EXCLUDED.lease_now
-RETURNING next_at > lease_start AS granted, lease_start - lease_now AS delay
+RETURNING next_at > lease_start AS granted, lease_start AS start, lease_now AS now
 """
 
 _PAUSE = f"""
@@ -70,11 +72,12 @@ class PgSlotStore:
         self._conn = KeptConnection(url, "meslek-bot budget")
         self._pruned = time.monotonic()
 
-    async def lease(self, account: str, count: int, gap: float, ahead: float) -> tuple[int, float]:
-        row = await self._conn.one(
-            _LEASE, {"account": account, "n": count, "gap": gap, "ahead": ahead}
-        )
-        return (count if row.granted else 0), float(row.delay)
+    async def lease(
+        self, account: str, count: int, gap: float, lead: float, ahead: float
+    ) -> tuple[int, float, float]:
+        params = {"account": account, "n": count, "gap": gap, "lead": lead, "ahead": ahead}
+        row = await self._conn.one(_LEASE, params)
+        return (count if row.granted else 0), float(row.start), float(row.now)
 
     async def pause(self, account: str, seconds: float) -> None:
         await self._conn.one(_PAUSE, {"account": account, "seconds": seconds})

@@ -21,15 +21,16 @@ _LEASE = (
     _NOW
     + """
 local h = redis.call('HMGET', KEYS[1], 'next_at', 'paused_until')
-local start = math.max(tonumber(h[1]) or 0, tonumber(h[2]) or 0, now)
-local n, gap, ahead = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local n, gap, lead, ahead = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]),
+                            tonumber(ARGV[4])
+local start = math.max(tonumber(h[1]) or 0, tonumber(h[2]) or 0, now + lead)
 local granted = 0
-if start <= now + ahead then
+if start <= now + lead + ahead then
   granted = n
   redis.call('HSET', KEYS[1], 'next_at', string.format('%.6f', start + n * gap))
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return {granted, string.format('%.6f', start - now)}
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return {granted, string.format('%.6f', start), string.format('%.6f', now)}
 """
 )
 
@@ -65,12 +66,14 @@ class RedisSlotStore:
         self._pause = self._redis.register_script(_PAUSE)
         self._claim = self._redis.register_script(_CLAIM_CHAT)
 
-    async def lease(self, account: str, count: int, gap: float, ahead: float) -> tuple[int, float]:
-        granted, delay = cast(
-            "list[Any]",
-            await self._lease(keys=[PREFIX + account], args=[count, gap, ahead, KEEP_MS]),
+    async def lease(
+        self, account: str, count: int, gap: float, lead: float, ahead: float
+    ) -> tuple[int, float, float]:
+        args = [count, gap, lead, ahead, KEEP_MS]
+        granted, start, now = cast(
+            "list[Any]", await self._lease(keys=[PREFIX + account], args=args)
         )
-        return int(granted), float(delay)
+        return int(granted), float(start), float(now)
 
     async def pause(self, account: str, seconds: float) -> None:
         await self._pause(keys=[PREFIX + account], args=[seconds, KEEP_MS])

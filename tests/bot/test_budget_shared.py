@@ -139,3 +139,43 @@ async def test_a_time_come_too_late_is_dropped_not_used(stores: StoreFactory) ->
     assert grid.dropped >= 3  # the leased times that passed meanwhile were let go
     assert left[1] - left[0] >= 0.3  # the next left only at a fresh time, not a stale one
     assert min(_gaps([(at, "") for at in left])) > grid.gap - LATE
+
+
+class _SlowStore:
+    """The real store behind a slow network: every round trip takes 80 ms more (> LATE)."""
+
+    def __init__(self, store: SlotStore) -> None:
+        self._store = store
+
+    async def lease(
+        self, account: str, count: int, gap: float, lead: float, ahead: float
+    ) -> tuple[int, float, float]:
+        await asyncio.sleep(0.04)
+        answer = await self._store.lease(account, count, gap, lead, ahead)
+        await asyncio.sleep(0.04)
+        return answer
+
+    async def pause(self, account: str, seconds: float) -> None:
+        await self._store.pause(account, seconds)
+
+    async def claim_chat(self, account: str, chat: str, hold: float) -> float:
+        return await self._store.claim_chat(account, chat, hold)
+
+    async def close(self) -> None:
+        await self._store.close()
+
+
+async def test_a_slow_store_delays_sending_but_never_stops_it(stores: StoreFactory) -> None:
+    budget = SharedBudget(_SlowStore(stores()), {"telegram": (10.0, 1.0)})
+    log: list[tuple[float, str]] = []
+    try:
+        await asyncio.wait_for(
+            asyncio.gather(
+                *(_send(budget, f"telegram:{n}", Priority.REPLY, log) for n in range(12))
+            ),
+            timeout=15,
+        )
+    finally:
+        await budget.close()
+    assert len(log) == 12
+    assert min(_gaps(log)) > 1 / (10 * SHARED_SAFETY) - LATE
