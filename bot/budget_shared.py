@@ -25,6 +25,10 @@ wider than 1/rate and a rule on answers. Across instances the grid itself is sha
   one lease per instance behind them.
 - Pushes keep each chat's pace across instances: a push first claims its chat in the store for
   its pace plus what the grid may still make it wait (`claim_chat`); replies ignore the pace.
+  Within an instance the local limiter keeps the pace exactly (from the answers); across
+  instances a push that then waits longer than that on its own instance may come closer than
+  the pace to another instance's push to the same chat (two instances pushing one chat at once
+  is rare: the outbox hands a user's due rows to one instance per claim).
 - A 429 (`pause`) voids this instance's leased times at once and tells the store: every lease
   after it starts after the pause, so other instances stop within the times they had leased
   (at most LEASE_SECONDS of their sending).
@@ -274,9 +278,12 @@ class SharedAccount:
 
     @asynccontextmanager
     async def slot(self, chat: str, priority: Priority) -> AsyncIterator[None]:
+        # The chat is claimed before the local limiter: a push waiting for a chat that another
+        # instance just sent to holds nothing here meanwhile (the rule on answers would count
+        # it as a request out and hold up everything behind it).
+        if priority is Priority.PUSH:
+            await self._claim_chat(chat)
         async with self.local.slot(chat, priority):
-            if priority is Priority.PUSH:
-                await self._claim_chat(chat)
             await self.grid.take(priority)
             yield
 
