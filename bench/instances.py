@@ -41,6 +41,7 @@ from tests.doubles.telegram_api import DEFAULT_TOKEN, SEND_METHODS  # noqa: E402
 
 DATA_KEY = "bench-data-key-0123456789"
 SENT = re.compile(r"dispatch: sent=(\d+)")
+DROPPED = re.compile(r"grid times used, (\d+) dropped so far")
 
 
 async def _prepare(url: str, count: int, lead: int) -> None:
@@ -64,6 +65,7 @@ async def bench(args: argparse.Namespace) -> None:
     double = DoubleProcess()
     calls: list[dict[str, Any]] = []
     sent_by: dict[str, int] = {}
+    dropped_by: dict[str, int] = {}
     try:
         await double.ready()
         await double.config(rate_overall=args.rate, rate_per_chat=1.0)
@@ -98,6 +100,9 @@ async def bench(args: argparse.Namespace) -> None:
                 calls += (await double.client.get(f"/_double/calls?since={len(calls)}")).json()
                 for instance in group:
                     sent_by[instance.name] = sum(map(int, SENT.findall(instance.log())))
+                    dropped_by[instance.name] = max(
+                        map(int, DROPPED.findall(instance.log())), default=0
+                    )
     finally:
         await double.close()
     sends = [c for c in calls if c["method"] in SEND_METHODS]
@@ -114,6 +119,10 @@ async def bench(args: argparse.Namespace) -> None:
         f"double: {busiest_second([float(c['at']) for c in sends])} (limit {args.rate:g})"
     )
     print("sent per instance: " + ", ".join(f"{k} {v}" for k, v in sent_by.items()))
+    print(
+        "grid times dropped (come too late on a busy instance): "
+        + ", ".join(f"{k} {v}" for k, v in dropped_by.items())
+    )
     print(
         f"{os.cpu_count()} CPUs; load average before {load[0]:.2f}, after {os.getloadavg()[0]:.2f}"
     )

@@ -150,6 +150,8 @@ class SharedGrid:
         self._order = itertools.count()
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
+        self._leasing: asyncio.Task[None] | None = None
+        self._lease_after = 0.0  # pushes lease again no sooner (refused, or the store failed)
         self._paused_until = 0.0
         self._pauses = 0  # bumped by pause(): a lease in flight meanwhile is void
         self._background: set[asyncio.Task[None]] = set()
@@ -179,13 +181,15 @@ class SharedGrid:
         task.add_done_callback(self._background.discard)
 
     async def close(self) -> None:
-        tasks = [t for t in (self._runner, *self._background) if t is not None]
+        tasks = [t for t in (self._runner, self._leasing, *self._background) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run(self) -> None:
-        """Hands each leased time to the first waiter at that time; leases when none is left."""
+        """Hands each leased time to the first waiter at that time. The next lease is asked for
+        in the background while the last leased time is still ahead, so the shared grid does
+        not fall behind while the store answers."""
         while self._waiters():
             now = self._clock()
             while self._times and self._times[0].last < now:  # too late to use: let it go
@@ -193,8 +197,13 @@ class SharedGrid:
                 self.dropped += 1
             if now < self._paused_until:
                 await self._sleep(self._paused_until - now)
-            elif not self._times:
-                await self._lease()
+                continue
+            if self._leasing is None and self._lease_due(now):
+                self._leasing = asyncio.get_running_loop().create_task(self._lease())
+                self._leasing.add_done_callback(self._leased)
+            if not self._times:  # a lease coming back (or a reply arriving) wakes us
+                wait = STORE_RETRY if self._leasing is not None else self._lease_after - now
+                await self._sleep(max(wait, 0.001))
             elif self._times[0].at > now:
                 await self._sleep(self._times[0].at - now)
             else:
@@ -202,6 +211,25 @@ class SharedGrid:
                 _, _, waiter = heapq.heappop(self._waiting)
                 waiter.set_result(None)
                 self.used += 1
+        log.debug(
+            "rate budget of %s: idle; %d grid times used, %d dropped so far",
+            self.account, self.used, self.dropped,
+        )  # fmt: skip
+
+    def _lease_due(self, now: float) -> bool:
+        """More waiters than leased times, the last of them close (or none left), and no push
+        lease refused just now (a reply does not wait for that)."""
+        if self._waiters() <= len(self._times):
+            return False
+        if self._times and self._times[-1].at - now > self.gap + self._sync.lead():
+            return False
+        return now >= self._lease_after or any(
+            p == Priority.REPLY for p, _, w in self._waiting if not w.done()
+        )
+
+    def _leased(self, _task: asyncio.Task[None]) -> None:
+        self._leasing = None
+        self._wake.set()
 
     def _waiters(self) -> int:
         """Waiters still waiting (a cancelled request leaves its place)."""
@@ -210,8 +238,9 @@ class SharedGrid:
         return len(self._waiting)
 
     async def _lease(self) -> None:
+        """Leases times for the waiters not yet covered (in the background of `_run`)."""
         replies = any(p == Priority.REPLY for p, _, w in self._waiting if not w.done())
-        count = min(self._waiters(), self._cap)
+        count = min(self._waiters() - len(self._times), self._cap)
         ahead = NO_LIMIT if replies else PUSH_AHEAD
         lead = self._sync.lead()
         pauses, sent = self._pauses, self._clock()
@@ -221,13 +250,13 @@ class SharedGrid:
             )
         except Exception:  # noqa: BLE001 - without the store nothing leaves; try again soon
             log.warning("rate budget of %s: store unavailable", self.account, exc_info=True)
-            await self._sleep(STORE_RETRY)
+            self._lease_after = self._clock() + STORE_RETRY
             return
         self._sync.add(store_now, sent, self._clock())
         if pauses != self._pauses:  # a 429 came meanwhile: these times are void
             return
-        if not granted:  # pushes: the next free time is too far ahead; a reply wakes us
-            await self._sleep(max(start - store_now - lead - ahead, self.gap))
+        if not granted:  # pushes: the next free time is too far ahead; ask again then
+            self._lease_after = self._clock() + max(start - store_now - lead - ahead, self.gap)
             return
         # A time is used from the latest moment it can be here until LATE after the earliest;
         # a store so slow that not even half of LATE is left gets half of it, and a warning.
