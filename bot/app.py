@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.backup import KEY_FILE_NAME, key_file_for
-from bot.budget import BoundBudget, LocalBudget, account_of
+from bot.budget import BoundBudget, Budgets, LocalBudget, account_of, channel_rates
 from bot.channels import capabilities
 from bot.engine import Engine, EngineConfig
 from bot.reminder_policy import kind_of
@@ -23,6 +23,7 @@ from locales.faq import topic_patterns
 from storage.catalog_repo import import_catalog, is_empty, load_catalog
 from storage.crypto import IdVault, load_or_create_key_file
 from storage.db import Database
+from storage.locks import AdvisoryLock, Lock, SoleLock
 from storage.migrate import upgrade
 from storage.sample.generate import build_sample_catalog
 from storage.users import UserRows
@@ -83,15 +84,23 @@ class Assistant:
     # What channels and the outbox change about a user outside a turn; the engine hears of it.
     users: UserRows = field(init=False)
     # The platform accounts' outgoing budgets: a channel's replies and the outbox's pushes
-    # through it take their slots from the same one (`budget_of`).
-    budget: LocalBudget = field(init=False)
+    # through it take their slots from the same one (`budget_of`); shared by every instance on
+    # PostgreSQL or Redis (`make_budget`).
+    budget: Budgets = field(init=False)
     # Set by `meslek-bot run` once everything is built: long-lived data is kept out of the
     # collector's full scans (settle_heap), again after each catalog reload.
     settled: bool = False
 
     def __post_init__(self) -> None:
         self.users = UserRows(self.db, on_change=self.engine.forget_user)
-        self.budget = LocalBudget.from_settings(self.settings)
+        self.budget = make_budget(self.settings)
+
+    def lock(self, name: str) -> Lock:
+        """A lock only one instance on this database holds at a time (the scheduler's clock
+        jobs, Telegram polling): an advisory lock on PostgreSQL; on SQLite always this one's."""
+        if self.settings.is_postgres:
+            return AdvisoryLock(self.settings.database_url, name)
+        return SoleLock(name)
 
     def budget_of(self, channel: str) -> BoundBudget:
         """The budget of the platform account `channel` sends from."""
@@ -104,8 +113,26 @@ class Assistant:
             settle_heap()
 
     async def close(self) -> None:
+        await self.budget.close()
         await self.engine.close()
         await self.db.dispose()
+
+
+def make_budget(settings: Settings) -> Budgets:
+    """The accounts' budgets: in Redis when MF_REDIS_URL is set, else in PostgreSQL when the
+    database is PostgreSQL (several instances may share it), else in this process (SQLite)."""
+    rates = channel_rates(settings)
+    if settings.redis_url is not None:
+        from bot.budget_shared import SharedBudget
+        from storage.budget_redis import RedisSlotStore
+
+        return SharedBudget(RedisSlotStore(settings.redis_url.get_secret_value()), rates)
+    if settings.is_postgres:
+        from bot.budget_shared import SharedBudget
+        from storage.budget_pg import PgSlotStore
+
+        return SharedBudget(PgSlotStore(settings.database_url), rates)
+    return LocalBudget(rates)
 
 
 def settle_heap() -> None:

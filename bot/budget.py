@@ -6,8 +6,9 @@ account sends — the replies of the channel and the outbox's pushes — takes i
 budget: `slot(account, chat, priority)`, held while the request is out. Replies go first and go
 back to back; pushes also keep each chat's pace (`bot/ratelimit.py`).
 
-`Budget` is what the program uses, so a budget shared by several instances (PostgreSQL or Redis)
-can replace `LocalBudget`, which keeps one `RateLimiter` per account in this process.
+`Budget` is what the program uses: `LocalBudget` keeps one `RateLimiter` per account in this
+process (one instance, SQLite); `bot/budget_shared.py SharedBudget` keeps the accounts' grids in
+PostgreSQL or Redis for several instances. The composition root picks one (`bot/app.py`).
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from bot.settings import Settings
 __all__ = [
     "AccountBudget",
     "Budget",
+    "Budgets",
     "BoundBudget",
     "LocalBudget",
     "Priority",
     "account_of",
     "channel_rates",
+    "rates_for",
 ]
 
 # WhatsApp's pair rate: about one message per user every 6 seconds (error 131056 beyond it).
@@ -50,6 +53,18 @@ class Budget(Protocol):
 
     def pause(self, account: str, seconds: float) -> None:
         """The platform asked `account` to wait (a 429, error 130429): nobody sends before then."""
+        ...
+
+
+class Budgets(Budget, Protocol):
+    """The budgets of every account, as the composition root owns them."""
+
+    def account(self, account: str) -> BoundBudget:
+        """This account's budget, for a channel and the outbox."""
+        ...
+
+    async def close(self) -> None:
+        """Stops what runs in the background and lets go of the store."""
         ...
 
 
@@ -105,6 +120,14 @@ def account_of(settings: Settings, channel: str) -> str:
     return channel
 
 
+def rates_for(rates: Mapping[str, tuple[float, float]], account: str) -> tuple[float, float]:
+    """The rates of `account` ("<channel>:<id>"): its channel's."""
+    channel = account.partition(":")[0]
+    if channel not in rates:
+        raise KeyError(f"no rate configured for {channel!r} accounts")
+    return rates[channel]
+
+
 class LocalBudget:
     """The budgets of this process: one `RateLimiter` per account, made on first use with its
     channel's rates (the account's prefix names the channel)."""
@@ -120,10 +143,7 @@ class LocalBudget:
     def limiter(self, account: str) -> RateLimiter:
         limiter = self._limiters.get(account)
         if limiter is None:
-            channel = account.partition(":")[0]
-            if channel not in self._rates:
-                raise KeyError(f"no rate configured for {channel!r} accounts")
-            rate, per_chat = self._rates[channel]
+            rate, per_chat = rates_for(self._rates, account)
             limiter = self._limiters[account] = RateLimiter(rate, per_chat=per_chat)
         return limiter
 
@@ -141,3 +161,6 @@ class LocalBudget:
 
     def pause(self, account: str, seconds: float) -> None:
         self.limiter(account).pause(seconds)
+
+    async def close(self) -> None:
+        """Nothing runs in the background here."""

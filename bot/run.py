@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 from bot import http_limits
 from bot.app import Assistant, build_assistant, settle_heap
+from bot.budget import account_of
 from bot.logs import Redact
 from bot.metrics import Metrics
 from bot.services import Service, ServiceFactory, channel_service
@@ -45,6 +46,10 @@ def telegram_service(settings: Settings, assistant: Assistant, metrics: Metrics)
         assistant.users,
         metrics,
         budget=assistant.budget_of("telegram"),
+        # Polling: one instance at a time (the lock); a webhook reaches any instance.
+        poll_lock=None
+        if settings.telegram_webhook_url
+        else assistant.lock(f"telegram-polling:{account_of(settings, 'telegram')}"),
     )
     return channel_service(assistant, channel)
 
@@ -100,6 +105,7 @@ def _secrets(settings: Settings) -> list[str]:
         settings.whatsapp_app_secret,
         settings.panel_secret,
         settings.data_key,
+        settings.redis_url,
     )
     return [s.get_secret_value() for s in values if s is not None]
 

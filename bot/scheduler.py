@@ -1,4 +1,9 @@
-"""The clock: APScheduler runs a few fixed jobs; the schedule itself lives in SQLite tables."""
+"""The clock: APScheduler runs a few fixed jobs; the schedule itself lives in the database.
+
+Dispatching runs on every instance (claims are exclusive: `SKIP LOCKED` on PostgreSQL). Planning
+and cleaning up run only on the scheduler's leader (`leader`: this instance holds the
+"scheduler" lock, `bot/leader.py`), so several instances never plan the same rows at once.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ class ReminderScheduler:
         dispatch_every: float = 2.0,
         plan_every: float = 60.0,
         extra_jobs: dict[str, tuple[float, Callable[[], Awaitable[None]]]] | None = None,
+        leader: Callable[[], bool] = lambda: True,
     ) -> None:
         self.db = db
         self.settings = settings
@@ -43,6 +49,7 @@ class ReminderScheduler:
         self.dispatch_every = dispatch_every
         self.plan_every = plan_every
         self.extra_jobs = extra_jobs or {}
+        self.leader = leader
         self._scheduler: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
 
@@ -64,6 +71,10 @@ class ReminderScheduler:
             log.info("planned %d pushes", added)
         return added
 
+    async def plan_if_leader(self) -> int:
+        """Plans when this instance is the scheduler's leader; 0 elsewhere."""
+        return await self.plan() if self.leader() else 0
+
     async def dispatch(self) -> None:
         """Sends batches until nothing is due, so a burst keeps the channel busy throughout."""
         report = await self.dispatcher.drain()
@@ -75,15 +86,19 @@ class ReminderScheduler:
 
     async def clean_up(self) -> None:
         """Drops old outbox rows; empties the SQLite -wal, so what was overwritten or deleted
-        (a form given up half-way, a handled message) stays there at most this hour."""
+        (a form given up half-way, a handled message) stays there at most this hour. The
+        leader's job."""
+        if not self.leader():
+            return
         async with self.db.write() as conn:
             await outbox_repo.clean_up(conn, self.clock())
         await self.db.checkpoint()
 
     async def start(self) -> None:
-        """Recovers rows a crash left in flight, plans once, then starts the fixed jobs."""
+        """Recovers rows a crash left in flight, plans once (the leader), then starts the fixed
+        jobs."""
         await self.dispatcher.recover()
-        await self.plan()
+        await self.plan_if_leader()
         scheduler = AsyncIOScheduler(
             jobstores={"default": MemoryJobStore()},
             executors={"default": AsyncIOExecutor()},
@@ -92,7 +107,7 @@ class ReminderScheduler:
         )
         jobs: dict[str, tuple[float, Callable[[], Awaitable[object]]]] = {
             "dispatch": (self.dispatch_every, self.dispatch),
-            "plan": (self.plan_every, self.plan),
+            "plan": (self.plan_every, self.plan_if_leader),
             "clean_up": (3600.0, self.clean_up),
             **self.extra_jobs,
         }

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     telegram_max_rate: float = Field(default=30.0, gt=0, le=1000)
     whatsapp_max_rate: float = Field(default=50.0, gt=0, le=1000)
 
+    # Redis for what several instances share (the platforms' rate budget); without it, on
+    # PostgreSQL, the database keeps it. Its URL may carry a password.
+    redis_url: SecretStr | None = None
+
     max_active_applications: int = Field(default=2, ge=1, le=20)
 
     @field_validator("panel_trusted_proxies")
@@ -97,6 +101,15 @@ class Settings(BaseSettings):
             value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
         ):
             raise ValueError("sqlite+aiosqlite:///... ya da postgresql+asyncpg://... olmalı")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError("redis://host:6379/0 (ya da rediss://, unix://) olmalı")
         return value
 
     @field_validator("reminders")
@@ -184,6 +197,11 @@ class Settings(BaseSettings):
             name, _, lang = rest.partition(":")
             out[kind] = (name, lang)
         return out
+
+    @property
+    def is_postgres(self) -> bool:
+        """Several instances may share this database (what only one may do takes a lock)."""
+        return self.database_url.startswith("postgresql")
 
     @property
     def sqlite_path(self) -> Path | None:

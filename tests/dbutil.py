@@ -23,9 +23,9 @@ def postgres_base_url() -> str | None:
 
 
 @asynccontextmanager
-async def fresh_postgres_url(base_url: str) -> AsyncIterator[str]:
+async def fresh_postgres_url(base_url: str, prefix: str = "mf_test") -> AsyncIterator[str]:
     """Creates an empty database on the server of `base_url`, yields its URL, then drops it."""
-    name = f"mf_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_async_engine(base_url, isolation_level="AUTOCOMMIT")
     try:
         async with admin.connect() as conn:

@@ -123,3 +123,28 @@ def test_postgresql_needs_the_shared_data_key(monkeypatch: pytest.MonkeyPatch) -
 
 def test_sqlite_still_makes_its_own_key_file(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings().data_key is None  # the key file beside the database is the default
+
+
+async def test_the_rate_budget_is_kept_where_every_instance_sees_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.app import make_budget
+    from bot.budget import LocalBudget
+    from bot.budget_shared import SharedBudget
+
+    assert isinstance(make_budget(load_settings()), LocalBudget)  # SQLite: one instance
+    monkeypatch.setenv("MF_DATABASE_URL", "postgresql+asyncpg://u@db.example/meslek")
+    monkeypatch.setenv("MF_DATA_KEY", "shared-key-0123456789")
+    assert load_settings().redis_url is None
+    in_postgres = make_budget(load_settings())
+    assert isinstance(in_postgres, SharedBudget)
+    await in_postgres.close()
+    monkeypatch.setenv("MF_REDIS_URL", "redis://:pw-9f8e7d@cache.example:6379/2")
+    settings = load_settings()
+    assert "pw-9f8e7d" not in repr(settings)
+    in_redis = make_budget(settings)
+    assert isinstance(in_redis, SharedBudget)
+    await in_redis.close()
+    monkeypatch.setenv("MF_REDIS_URL", "cache.example:6379")
+    with pytest.raises(ConfigError, match="^MF_REDIS_URL: redis://"):
+        load_settings()

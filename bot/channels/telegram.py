@@ -31,6 +31,7 @@ from bot.channels.telegram_convert import CHANNEL, chat_id_of, to_incoming, user
 from bot.channels.telegram_delivery import ChatPacer, Courier, Sender, slot_per_call
 from bot.channels.telegram_render import Labels, render
 from bot.engine import Engine
+from bot.leader import Holder
 from bot.metrics import Metrics
 from bot.settings import ConfigError, Settings
 from bot.webhook_body import MAX_WEBHOOK_BODY, Malformed, fingerprint, load_json, read_limited
@@ -38,6 +39,7 @@ from core.checks import mask_user
 from core.delivery import DeliveryError, Parts, Rejected
 from core.messages import Incoming, Reply
 from core.ports import UserDirectory
+from storage.locks import Lock
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,7 @@ class TelegramChannel:
         budget: AccountBudget | None = None,
         concurrency: int = 16,
         poll_timeout: float = 10.0,
+        poll_lock: Lock | None = None,
     ) -> None:
         if settings.telegram_token is None:
             raise ValueError("MF_TELEGRAM_TOKEN is not set")
@@ -93,6 +96,11 @@ class TelegramChannel:
         secret = settings.telegram_webhook_secret
         self._secret = secret.get_secret_value().encode() if secret else b""
         self._poll_timeout = poll_timeout
+        # Telegram lets one client poll a bot (a second gets 409 Conflict): with several
+        # instances, the one holding this lock polls and the others stand by to take over.
+        self._polling: Holder | None = None
+        if poll_lock is not None and not self._webhook_url:
+            self._polling = Holder(poll_lock, self._start_polling, self._stop_polling)
         builder = (
             ApplicationBuilder()
             .token(settings.telegram_token.get_secret_value())
@@ -149,14 +157,10 @@ class TelegramChannel:
                     secret_token=self._secret.decode(),
                     allowed_updates=ALLOWED_UPDATES,
                 )
+            elif self._polling is not None:
+                await self._polling.start()
             else:
-                assert self._app.updater is not None  # built with one in polling mode
-                await self._app.updater.start_polling(
-                    timeout=timedelta(seconds=self._poll_timeout),
-                    bootstrap_retries=3,
-                    allowed_updates=ALLOWED_UPDATES,
-                    error_callback=self._on_polling_error,
-                )
+                await self._start_polling()
         except BaseException as exc:
             self._accepting = False
             await self._halt()
@@ -165,6 +169,8 @@ class TelegramChannel:
                 raise ConfigError("MF_TELEGRAM_TOKEN: Telegram rejected the token") from None
             raise
         mode = "webhook" if self._webhook_url else "polling"
+        if self._polling is not None and not self._polling.held:
+            mode = "another instance polls; standing by"
         log.info("telegram: @%s running (%s)", self._app.bot.username, mode)
 
     async def stop(self) -> None:
@@ -173,7 +179,23 @@ class TelegramChannel:
         await self._halt()
         log.info("telegram: stopped")
 
+    async def _start_polling(self) -> None:
+        assert self._app.updater is not None  # built with one in polling mode
+        await self._app.updater.start_polling(
+            timeout=timedelta(seconds=self._poll_timeout),
+            bootstrap_retries=3,
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=self._on_polling_error,
+        )
+
+    async def _stop_polling(self) -> None:
+        updater = self._app.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+
     async def _halt(self) -> None:
+        if self._polling is not None:
+            await self._polling.stop()  # polling stops; the lock goes to a standing-by instance
         updater = self._app.updater
         if updater is not None and updater.running:
             await updater.stop()

@@ -15,11 +15,16 @@ from bot.outbox import Dispatcher, Sender
 from bot.pushes import PushRenderer
 from locales import load_translator
 from storage import tables as t
+from storage.db import Database
 
 
-async def add_users(assistant: Assistant, keys: Sequence[str], now: datetime) -> None:
+def _db(where: Assistant | Database) -> Database:
+    return where if isinstance(where, Database) else where.db
+
+
+async def add_users(where: Assistant | Database, keys: Sequence[str], now: datetime) -> None:
     """Users who wrote just now (inside WhatsApp's 24-hour window)."""
-    async with assistant.db.write() as conn:
+    async with _db(where).write() as conn:
         await conn.execute(
             insert(t.users),
             [
@@ -29,10 +34,13 @@ async def add_users(assistant: Assistant, keys: Sequence[str], now: datetime) ->
         )
 
 
-async def queue_decisions(assistant: Assistant, keys: Sequence[str], now: datetime) -> None:
-    """A one-message push due now for each user (a seat came free: "Müjde! …")."""
-    await add_users(assistant, keys, now)
-    async with assistant.db.write() as conn:
+async def queue_decisions(
+    where: Assistant | Database, keys: Sequence[str], now: datetime, first: int = 0
+) -> None:
+    """A one-message push due now for each user (a seat came free: "Müjde! …"); their dedupe
+    keys are numbered from `first`."""
+    await add_users(where, keys, now)
+    async with _db(where).write() as conn:
         await conn.execute(
             insert(t.outbox),
             [
@@ -46,14 +54,15 @@ async def queue_decisions(assistant: Assistant, keys: Sequence[str], now: dateti
                     "due_at": now,
                     "created_at": now,
                 }
-                for n, key in enumerate(keys)
+                for n, key in enumerate(keys, start=first)
             ],
         )
 
 
-async def queue_welcome(assistant: Assistant, key: str, now: datetime) -> int:
+async def queue_welcome(where: Assistant | Database, key: str, now: datetime) -> int:
     """A welcome due now (its text, then the centre's place) for the next session; its row id."""
-    async with assistant.db.read() as conn:
+    db = _db(where)
+    async with db.read() as conn:
         session = (
             await conn.execute(
                 select(t.sessions.c.id)
@@ -62,8 +71,8 @@ async def queue_welcome(assistant: Assistant, key: str, now: datetime) -> int:
                 .limit(1)
             )
         ).scalar_one()
-    await add_users(assistant, [key], now)
-    async with assistant.db.write() as conn:
+    await add_users(db, [key], now)
+    async with db.write() as conn:
         done = await conn.execute(
             insert(t.outbox).values(
                 user_key=key,
