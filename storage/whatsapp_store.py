@@ -10,14 +10,17 @@ meanwhile. If a batch fails, its writes are retried one by one.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage import wa_claims
 from storage import whatsapp_repo as repo
 from storage.crypto import IdVault
 from storage.db import Database
@@ -32,6 +35,15 @@ Work = Delivery | Finished | Op
 UNDELIVERABLE = 131026  # a failed status with this code: the number cannot get our messages
 
 
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What storing a delivery did: the wamids seen for the first time and, when instances
+    share the database, the claims of their users (`storage.wa_claims`)."""
+
+    new: set[str]
+    claims: dict[str, wa_claims.Claim] = field(default_factory=dict)
+
+
 class WhatsAppStore:
     """Group commit for the channel's writes; its reads go straight to the database."""
 
@@ -42,8 +54,15 @@ class WhatsAppStore:
         clock: Callable[[], datetime],
         vault: IdVault,
         max_batch: int = 500,
+        *,
+        owner: str | None = None,
+        lease: timedelta = timedelta(seconds=30),
     ) -> None:
         self.db = db
+        # Several instances share PostgreSQL: users are claimed by whoever handles them. One
+        # SQLite file has one instance, which handles everything stored in it.
+        self.owner = None if db.is_sqlite else owner
+        self.lease = lease
         # A message is kept until handled (a crash between the 200 and the answer); what the
         # citizen typed may be a national id or a phone number: it is stored sealed.
         self.vault = vault
@@ -60,9 +79,74 @@ class WhatsAppStore:
     # Writes, batched -----------------------------------------------------------------------
 
     async def store(self, delivery: Delivery, after: After | None = None) -> set[str]:
-        """Stores a delivery; returns the wamids seen for the first time."""
-        result: set[str] = await self._submit(delivery, after)
-        return result
+        """Stores a delivery; returns the wamids seen for the first time (`after` gets the
+        `Stored`, with the claims)."""
+        result: Stored = await self._submit(delivery, after)
+        return result.new
+
+    async def answer_once(
+        self,
+        user: str,
+        wamid: str,
+        messages: list[dict[str, Any]],
+        *,
+        pushes_off: bool | None = None,
+    ) -> list[dict[str, Any]] | None:
+        """Records that `wamid` is answered with `messages` (and, in the same transaction,
+        DUR's or BAŞLA's switch: `pushes_off`); None when recorded now, else the messages
+        recorded the first time (none once they were sent)."""
+
+        async def once(conn: AsyncConnection) -> str | None:
+            now = self.clock()
+            recorded = await repo.answer_once(conn, user, wamid, sealed, now)
+            if recorded is None and pushes_off is not None:
+                await repo.set_pushes_off(conn, user, pushes_off, now)
+            return recorded
+
+        sealed = self.seal_messages(messages)
+        recorded: str | None = await self._submit(once, None)
+        return None if recorded is None else self.open_messages(recorded)
+
+    def seal_messages(self, messages: list[dict[str, Any]]) -> str:
+        """Messages to keep with a turn's record, sealed (they may hold a name or a phone)."""
+        return self.vault.seal_text(json.dumps(messages, ensure_ascii=False))
+
+    def open_messages(self, recorded: str) -> list[dict[str, Any]]:
+        """The messages a record kept (none once they were sent)."""
+        messages: list[dict[str, Any]] = (
+            json.loads(self.vault.open_text(recorded)) if recorded else []
+        )
+        return messages
+
+    # Claims (several instances) -----------------------------------------------------------
+
+    async def release(self, user: str, known: int) -> tuple[int, list[InboundRow]] | None:
+        """`storage.wa_claims.release`, group-committed; rows opened."""
+        assert self.owner is not None
+        owner = self.owner
+        left = await self._submit(lambda conn: wa_claims.release(conn, user, owner, known), None)
+        return None if left is None else (left[0], self._opened(left[1]))
+
+    async def held(self, user: str) -> tuple[int, list[InboundRow]]:
+        """`storage.wa_claims.held`: the claim's count and the user's unhandled messages."""
+        assert self.owner is not None
+        async with self.db.read() as conn:
+            count, rows = await wa_claims.held(conn, user, self.owner)
+        return count, self._opened(rows)
+
+    async def renew(self, users: list[str]) -> int:
+        """Extends this instance's leases on the users it is working on."""
+        assert self.owner is not None
+        until = self.clock() + self.lease
+        async with self.db.write() as conn:
+            return await wa_claims.renew(conn, self.owner, users, until)
+
+    async def take_over(self) -> list[str]:
+        """Claims users nobody live holds who have unhandled messages; returns them."""
+        assert self.owner is not None
+        now = self.clock()
+        async with self.db.write() as conn:
+            return await wa_claims.take_over(conn, self.owner, now, now + self.lease)
 
     async def reject(self, rejected: Rejected) -> bool:
         """Records a delivery that could not be read; False when it was recorded before."""
@@ -72,10 +156,6 @@ class WhatsAppStore:
     async def finish(self, done: Finished) -> None:
         """Marks an inbound message handled and records what was sent for it."""
         await self._submit(done, None)
-
-    async def set_pushes_off(self, user: str, off: bool) -> None:
-        """DUR (off) or BAŞLA (on) from this user, who just wrote."""
-        await self._submit(lambda conn: repo.set_pushes_off(conn, user, off, self.clock()), None)
 
     async def record_sent(self, sent: Sequence[tuple[str, str, str]]) -> None:
         """Records our sent messages (wamid, user_key, kind)."""
@@ -105,6 +185,9 @@ class WhatsAppStore:
         """Inbound messages stored but not handled yet (a crash between the 200 and the answer)."""
         async with self.db.read() as conn:
             rows = await repo.unprocessed(conn)
+        return self._opened(rows)
+
+    def _opened(self, rows: list[InboundRow]) -> list[InboundRow]:
         return [replace(r, payload=self._open(r.payload)) for r in rows]
 
     def _open(self, payload: str) -> str:
@@ -154,11 +237,17 @@ class WhatsAppStore:
         # A webhook waits for this commit before it may answer 200: it goes first.
         async with self.db.write(urgent=bool(deliveries)) as conn:
             new: set[str] = set()
+            claims: dict[str, wa_claims.Claim] = {}
             if deliveries:
                 new = await repo.store_inbound(conn, sealed)
+                if self.owner is not None and new:
+                    counts = Counter(m.user_key for m in sealed if m.wamid in new)
+                    owner, until = self.owner, now + self.lease
+                    claims = await wa_claims.claim(conn, counts, owner, now, until)
             if finished:
                 await repo.record_sent(conn, [s for f in finished for s in f.sent], now)
                 await repo.mark_processed(conn, [f.wamid for f in finished], now)
+                await repo.clear_replies(conn, ((f.user_key, f.wamid) for f in finished))
                 # The engine writes last_inbound_at too, but at most once a minute per user.
                 await repo.touch_inbound(conn, {f.user_key: f.wrote_at for f in finished})
                 erased = await repo.forget_erased(conn, (f.user_key for f in finished))
@@ -173,9 +262,17 @@ class WhatsAppStore:
         if erased:  # "verilerimi sil": no page that held their rows stays in the -wal
             await self.db.checkpoint()
         return [
-            {m.wamid for m in w.messages} & new if isinstance(w, Delivery) else done.get(i)
+            _stored(w, new, claims) if isinstance(w, Delivery) else done.get(i)
             for i, w in enumerate(works)
         ]
+
+
+def _stored(delivery: Delivery, new: set[str], claims: dict[str, wa_claims.Claim]) -> Stored:
+    users = {m.user_key for m in delivery.messages}
+    return Stored(
+        {m.wamid for m in delivery.messages} & new,
+        {u: c for u, c in claims.items() if u in users},
+    )
 
 
 def _finish(item: tuple[Work, asyncio.Future[Any], After | None], result: Any) -> None:
