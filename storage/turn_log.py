@@ -66,6 +66,7 @@ _WAS_SEEN = select(t.processed_messages.c.replies).where(
     t.processed_messages.c.message_id == bindparam("message_id"),
 )
 ARRIVE, FINISH, SEEN = "arrive", "finish", "seen"
+WRITERS = 4  # batches committed at once on PostgreSQL
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,11 @@ class TurnLog:
         self._max_batch = max_batch
         self._pending: list[_Work] = []
         self._soon = asyncio.Event()  # set while awaited work is pending: flush without delay
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        # SQLite has one writer: one batch at a time. PostgreSQL commits several at once (a
+        # batch's trips to the server are what limits it, not the server); a user's works never
+        # meet in two batches (the engine runs a user's turns one at a time).
+        self._writers = 1 if db.is_sqlite else WRITERS
         self._threaded: bool | None = None  # whether the one-trip path works here (SQLite)
         # On SQLite the batch goes to the writer's thread in one trip (`one_trip` false: through
         # SQLAlchemy, as elsewhere; for tests).
@@ -142,7 +147,8 @@ class TurnLog:
     async def recorded(self, user: str, message_id: str) -> str | None:
         """What the turn that recorded `message_id` answered (None: nothing kept)."""
         params = {"user_key": user, "message_id": message_id}
-        return (await self._db.read_now(_WAS_SEEN, params)).scalar()
+        recorded: str | None = (await self._db.read_now(_WAS_SEEN, params)).scalar()
+        return recorded
 
     def forget(self, user: str) -> None:
         """Drops a user's ids not written yet ("verilerimi sil"). Call it while holding the
@@ -151,9 +157,9 @@ class TurnLog:
 
     async def close(self) -> None:
         """Writes everything handed in so far."""
-        while self._task is not None and not self._task.done():
+        while running := [task for task in self._tasks if not task.done()]:
             self._soon.set()
-            await asyncio.shield(self._task)
+            await asyncio.wait(running)
 
     # Group commit ----------------------------------------------------------------------------
 
@@ -168,8 +174,11 @@ class TurnLog:
         self._pending.append(work)
         if work.future is not None:
             self._soon.set()
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="turn-log")
+        busy = sum(not task.done() for task in self._tasks)
+        if busy == 0 or (work.future is not None and busy < self._writers):
+            task = asyncio.create_task(self._run(), name="turn-log")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _run(self) -> None:
         while self._pending:

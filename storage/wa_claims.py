@@ -22,7 +22,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.types import Integer, String
+from sqlalchemy.types import String
 
 from storage.types import UTCDateTime
 from storage.whatsapp_repo import NOBODY, InboundRow, unprocessed_of
@@ -59,10 +59,17 @@ _CLAIM = text(
     bindparam("until", type_=UTCDateTime()),
 )
 _RELEASE = text(
-    "DELETE FROM wa_claims WHERE user_key = :user AND owner = :owner AND stored = :known "
-    "RETURNING user_key"
-).bindparams(bindparam("known", type_=Integer()))
-_HELD = text("SELECT stored FROM wa_claims WHERE user_key = :user AND owner = :owner")
+    """
+    DELETE FROM wa_claims AS c
+    USING unnest(CAST(:users AS text[]), CAST(:known AS int[])) AS x(u, n)
+    WHERE c.user_key = x.u AND c.owner = :owner AND c.stored = x.n
+    RETURNING c.user_key
+    """
+)
+_HELD = text(
+    "SELECT user_key, stored FROM wa_claims "
+    "WHERE owner = :owner AND user_key = ANY(CAST(:users AS text[]))"
+)
 _RENEW = text(
     "UPDATE wa_claims SET lease_until = :until "
     "WHERE owner = :owner AND user_key = ANY(CAST(:users AS text[]))"
@@ -116,25 +123,37 @@ async def claim(
     }
 
 
+# A user's claim after a release that did not happen: its count now and the user's unhandled
+# messages, oldest first (a count of -1 and none: the claim is no longer ours).
+Left = tuple[int, list[InboundRow]]
+
+
 async def release(
-    conn: AsyncConnection, user: str, owner: str, known: int
-) -> tuple[int, list[InboundRow]] | None:
-    """Lets the user go when every message stored while held was taken in (`known`): returns
-    None then. Otherwise the claim's count now and the user's unhandled messages, oldest first
-    (an empty list with a count of -1: the claim is no longer ours)."""
-    params = {"user": user, "owner": owner, "known": known}
-    if (await conn.execute(_RELEASE, params)).first() is not None:
-        return None
-    return await held(conn, user, owner)
+    conn: AsyncConnection, owner: str, known: Mapping[str, int]
+) -> dict[str, Left | None]:
+    """Lets each user go whose messages stored while held were all taken in (`known`: how
+    many): None for them. For the others, what is `Left`."""
+    users = sorted(known)
+    if not users:
+        return {}
+    params = {"users": users, "known": [known[u] for u in users], "owner": owner}
+    gone = set((await conn.execute(_RELEASE, params)).scalars())
+    out: dict[str, Left | None] = dict.fromkeys(gone)
+    out.update(await held(conn, owner, [u for u in users if u not in gone]))
+    return out
 
 
-async def held(conn: AsyncConnection, user: str, owner: str) -> tuple[int, list[InboundRow]]:
-    """The claim's count and the user's unhandled messages, oldest first (-1 and none when the
-    claim is not ours). The count is read first: every message it counts is then visible."""
-    count = (await conn.execute(_HELD, {"user": user, "owner": owner})).scalar()
-    if count is None:
-        return -1, []
-    return int(count), await unprocessed_of(conn, user)
+async def held(conn: AsyncConnection, owner: str, users: list[str]) -> dict[str, Left]:
+    """What is `Left` of these users' claims. The counts are read first: every message they
+    count is then visible."""
+    if not users:
+        return {}
+    params = {"owner": owner, "users": sorted(users)}
+    counts = {r.user_key: int(r.stored) for r in await conn.execute(_HELD, params)}
+    out: dict[str, Left] = {u: (counts.get(u, -1), []) for u in users}
+    for row in await unprocessed_of(conn, sorted(counts)) if counts else []:
+        out[row.user_key][1].append(row)
+    return out
 
 
 async def renew(conn: AsyncConnection, owner: str, users: list[str], until: datetime) -> int:

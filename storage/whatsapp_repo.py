@@ -79,6 +79,9 @@ class Finished:
     user_key: str
     wrote_at: datetime
     sent: tuple[tuple[str, str, str], ...] = ()
+    # Several instances: the user's claim is let go in the same transaction, if this instance
+    # has taken in this many of their messages (`storage.wa_claims.release`).
+    release: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,12 +166,12 @@ async def unprocessed(conn: AsyncConnection, limit: int = 10_000) -> list[Inboun
     ]
 
 
-async def unprocessed_of(conn: AsyncConnection, user_key: str) -> list[InboundRow]:
-    """One user's stored messages not handled yet, oldest first."""
+async def unprocessed_of(conn: AsyncConnection, user_keys: Sequence[str]) -> list[InboundRow]:
+    """These users' stored messages not handled yet, each user's oldest first."""
     query = (
         select(wa_inbound)
-        .where(wa_inbound.c.user_key == user_key, wa_inbound.c.processed_at.is_(None))
-        .order_by(wa_inbound.c.received_at, wa_inbound.c.wamid)
+        .where(wa_inbound.c.user_key.in_(user_keys), wa_inbound.c.processed_at.is_(None))
+        .order_by(wa_inbound.c.user_key, wa_inbound.c.received_at, wa_inbound.c.wamid)
     )
     return [
         InboundRow(r.wamid, r.user_key, r.payload, r.received_at)

@@ -31,7 +31,20 @@ log = logging.getLogger(__name__)
 
 Op = Callable[[AsyncConnection], Awaitable[Any]]
 After = Callable[[Any], None]
-Work = Delivery | Finished | Op
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """Let the user go if this instance has taken in `known` of their messages."""
+
+    user_key: str
+    known: int
+
+
+Work = Delivery | Finished | Release | Op
+
+
+WRITERS = 4  # batches committed at once on PostgreSQL
 UNDELIVERABLE = 131026  # a failed status with this code: the number cannot get our messages
 
 
@@ -70,7 +83,10 @@ class WhatsAppStore:
         self.clock = clock
         self.max_batch = max_batch
         self._pending: list[tuple[Work, asyncio.Future[Any], After | None]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._flushers: set[asyncio.Task[None]] = set()
+        # SQLite: one batch at a time (one writer). PostgreSQL: a few at once; their statements
+        # take rows in one order (wamids, users sorted), so they wait for each other at most.
+        self._writers = 1 if db.is_sqlite else WRITERS
 
     @property
     def is_sqlite(self) -> bool:
@@ -120,18 +136,16 @@ class WhatsAppStore:
 
     # Claims (several instances) -----------------------------------------------------------
 
-    async def release(self, user: str, known: int) -> tuple[int, list[InboundRow]] | None:
-        """`storage.wa_claims.release`, group-committed; rows opened."""
-        assert self.owner is not None
-        owner = self.owner
-        left = await self._submit(lambda conn: wa_claims.release(conn, user, owner, known), None)
-        return None if left is None else (left[0], self._opened(left[1]))
+    async def release(self, user: str, known: int) -> wa_claims.Left | None:
+        """`storage.wa_claims.release` of one user, group-committed; rows opened."""
+        left: wa_claims.Left | None = await self._submit(Release(user, known), None)
+        return left
 
-    async def held(self, user: str) -> tuple[int, list[InboundRow]]:
-        """`storage.wa_claims.held`: the claim's count and the user's unhandled messages."""
+    async def held(self, user: str) -> wa_claims.Left:
+        """`storage.wa_claims.held` of one user: the claim's count and their messages."""
         assert self.owner is not None
         async with self.db.read() as conn:
-            count, rows = await wa_claims.held(conn, user, self.owner)
+            [(count, rows)] = (await wa_claims.held(conn, self.owner, [user])).values()
         return count, self._opened(rows)
 
     async def renew(self, users: list[str]) -> int:
@@ -153,9 +167,11 @@ class WhatsAppStore:
         new: bool = await self._submit(lambda conn: repo.store_rejected(conn, rejected), None)
         return new
 
-    async def finish(self, done: Finished) -> None:
-        """Marks an inbound message handled and records what was sent for it."""
-        await self._submit(done, None)
+    async def finish(self, done: Finished) -> wa_claims.Left | None:
+        """Marks an inbound message handled and records what was sent for it; with
+        `done.release`, lets the user go in the same transaction (None) or says what is left."""
+        left: wa_claims.Left | None = await self._submit(done, None)
+        return left
 
     async def record_sent(self, sent: Sequence[tuple[str, str, str]]) -> None:
         """Records our sent messages (wamid, user_key, kind)."""
@@ -171,8 +187,8 @@ class WhatsAppStore:
 
     async def drain(self) -> None:
         """Waits until every write handed in so far is committed (or failed)."""
-        while self._flusher is not None and not self._flusher.done():
-            await asyncio.shield(self._flusher)
+        while running := [task for task in self._flushers if not task.done()]:
+            await asyncio.wait(running)
 
     # Reads ---------------------------------------------------------------------------------
 
@@ -199,8 +215,10 @@ class WhatsAppStore:
     async def _submit(self, work: Work, after: After | None) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending.append((work, future, after))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
+        if sum(not task.done() for task in self._flushers) < self._writers:
+            task = asyncio.create_task(self._flush())
+            self._flushers.add(task)
+            task.add_done_callback(self._flushers.discard)
         return await asyncio.shield(future)
 
     async def _flush(self) -> None:
@@ -226,6 +244,8 @@ class WhatsAppStore:
     async def _commit(self, works: list[Work]) -> list[Any]:
         deliveries = [w for w in works if isinstance(w, Delivery)]
         finished = [w for w in works if isinstance(w, Finished)]
+        releases = {f.user_key: f.release for f in finished if f.release is not None}
+        releases.update((w.user_key, w.known) for w in works if isinstance(w, Release))
         now = self.clock()
         unreachable: list[str] = []
         erased: list[str] = []
@@ -251,6 +271,9 @@ class WhatsAppStore:
                 # The engine writes last_inbound_at too, but at most once a minute per user.
                 await repo.touch_inbound(conn, {f.user_key: f.wrote_at for f in finished})
                 erased = await repo.forget_erased(conn, (f.user_key for f in finished))
+            left: dict[str, wa_claims.Left | None] = {}
+            if releases and self.owner is not None:  # after the messages are marked handled
+                left = await wa_claims.release(conn, self.owner, releases)
             done = {i: await w(conn) for i, w in enumerate(works) if callable(w)}
             statuses = [s for d in deliveries for s in d.statuses]
             if statuses:  # after the records above: a status may race its own message's record
@@ -261,8 +284,13 @@ class WhatsAppStore:
         self.users.changed(unreachable)
         if erased:  # "verilerimi sil": no page that held their rows stays in the -wal
             await self.db.checkpoint()
+        opened = {u: None if v is None else (v[0], self._opened(v[1])) for u, v in left.items()}
         return [
-            _stored(w, new, claims) if isinstance(w, Delivery) else done.get(i)
+            _stored(w, new, claims)
+            if isinstance(w, Delivery)
+            else opened.get(w.user_key)
+            if isinstance(w, Finished | Release)
+            else done.get(i)
             for i, w in enumerate(works)
         ]
 

@@ -138,6 +138,8 @@ class WhatsAppChannel:
         # that holds the user's claim (`storage.wa_claims`): how many messages each claim held
         # here had stored when this instance last read them.
         self._known: dict[str, int] = {}
+        # What the release in a user's last finish left (None: the user was let go).
+        self._left: dict[str, tuple[int, list[InboundRow]] | None] = {}
         self.claims = store.owner is not None
         self.queue: UserQueues[InboundRow] = UserQueues(
             self._process,
@@ -272,6 +274,7 @@ class WhatsAppChannel:
             theirs = [r for r in rows if r.user_key == user]
             if claim.fresh or self._known.get(user, -1) + len(theirs) == claim.stored:
                 self._known[user] = claim.stored  # nothing stored elsewhere in between
+                self._left.pop(user, None)  # (a release before this claim is history)
                 for row in theirs:
                     self._submit(row)
             else:  # taken over, or another instance stored some first: read them in order
@@ -285,7 +288,10 @@ class WhatsAppChannel:
     async def _drained(self, user: str) -> list[InboundRow]:
         """Lets the user go, unless messages were stored for them meanwhile: those, in order."""
         while True:
-            left = await self.store.release(user, self._known.get(user, -1))
+            if user in self._left:  # released (or not) with the user's last message
+                left = self._left.pop(user)
+            else:
+                left = await self.store.release(user, self._known.get(user, -1))
             if left is None:
                 self._known.pop(user, None)
                 return []
@@ -346,7 +352,11 @@ class WhatsAppChannel:
             self.metrics.errors.inc(channel=CHANNEL, kind="send")
             log.warning("reply to %s not fully sent: %s", mask_user(user), exc)
         wrote_at = min(row.received_at, incoming.received_at) if incoming else row.received_at
-        await self.store.finish(Finished(row.wamid, user, wrote_at, tuple(sent)))
+        # The user's last queued message: the claim is let go with it, in one transaction.
+        release = self._known.get(user) if self.claims and self.queue.last(user) else None
+        left = await self.store.finish(Finished(row.wamid, user, wrote_at, tuple(sent), release))
+        if release is not None:
+            self._left[user] = left
 
     async def _turn(self, user: str, incoming: Incoming) -> list[Message]:
         """The engine's turn, its rendered messages kept with its record."""

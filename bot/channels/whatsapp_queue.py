@@ -67,6 +67,10 @@ class UserQueues(Generic[T]):
             self._pending[user] = deque()
             self._ready.put_nowait(user)
 
+    def last(self, user: str) -> bool:
+        """Whether the item in hand is the last one queued for the user."""
+        return len(self._pending.get(user, ())) <= 1
+
     @property
     def users(self) -> list[str]:
         """The users with work queued or in hand here."""
