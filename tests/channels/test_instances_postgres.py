@@ -26,8 +26,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from bot.channels.whatsapp_inbound import sign
+from storage import tables as t
+from storage.db import Database
 from tests.dbutil import fresh_postgres_url, postgres_base_url
 from tests.doubles.graph_api import GraphDouble, Sent
 
@@ -96,6 +99,7 @@ class Cluster:
 
     def __init__(self, tmp: Path, database_url: str, graph: GraphDouble) -> None:
         self.tmp = tmp
+        self.database_url = database_url
         self.graph = graph
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
         self.env.update(
@@ -145,6 +149,23 @@ class Cluster:
     def kill(self, instance: Instance) -> None:
         instance.process.send_signal(signal.SIGKILL)  # no clean shutdown: a crash
         self.live.remove(instance)
+
+    async def holding(self, instance: Instance, within: float = 120) -> None:
+        """Waits until `instance` holds users (it is handling their messages)."""
+        db = Database(self.database_url)
+        query = (
+            select(func.count())
+            .select_from(t.wa_claims)
+            .where(t.wa_claims.c.owner == instance.name)
+        )
+        try:
+            for _ in range(int(within / 0.02)):
+                if (await db.read_now(query)).scalar():
+                    return
+                await asyncio.sleep(0.02)
+        finally:
+            await db.dispose()
+        raise AssertionError(f"{instance.name} never held a user")
 
     async def stop(self) -> None:
         for instance in self.live:
@@ -270,7 +291,9 @@ async def test_a_killed_instance_loses_nothing_and_repeats_at_most_what_it_had_i
     async with GraphDouble(token=TOKEN) as graph, cluster(workdir / "three", graph, 3) as group:
         typing = asyncio.create_task(_typists(group, people, duplicates=True))
         await graph.wait_for(lambda g: len(g.sent) >= 40, within=120)
-        group.kill(group.live[0])  # mid-burst
+        victim = group.live[0]
+        await group.holding(victim)
+        group.kill(victim)  # mid-burst, with users in hand
         await graph.wait_for(lambda g: len(g.sent) >= 120, within=120)
         await group.start()  # a late start, mid-backlog: it takes only the dead one's users
         await typing
