@@ -3,9 +3,11 @@
 A delivery is verified (X-Hub-Signature-256 over the raw body), its messages are stored in
 `wa_inbound` (deduplicated by wamid, batched with concurrent deliveries into one commit) and
 only then answered 200. Per-user queues hand the stored messages to the engine; replies are
-rendered within WhatsApp's limits and sent; the row is then marked handled. Rows a crash
-left unhandled are picked up again at start (and by a periodic sweep); the engine's own
-(user, message id) dedupe keeps a replayed turn from running twice.
+rendered within WhatsApp's limits, recorded with the message id in the turn's transaction, and
+sent; the row is then marked handled. A row handled again after a crash sends what was
+recorded (if it was not sent yet), never runs its turn twice. One SQLite instance picks up
+every unhandled row at start; instances sharing PostgreSQL handle a user only while they hold
+the user's claim, and take over only claims whose lease ran out (`storage.wa_claims`).
 
 Pushes (reminders, decisions…) come from the outbox through `push_paced()`, which applies the
 24-hour rule: free-form inside the window, the configured template outside it, else skip.
