@@ -4,7 +4,7 @@ Run from the repository root (about three minutes):
 
     PYTHONPATH=. python bench/whatsapp.py [--burst 100 300] [--rounds 6] [--messages 3000]
                                           [--users 500] [--max-rate 50] [--graph-rate 80]
-                                          [--stub-engine]
+                                          [--stub-engine] [--database URL]
 
 Three processes share the machine: the Graph API double (`python -m tests.doubles.graph_api`,
 answering error 130429 beyond `graph-rate` messages a second per phone number, the Cloud API's
@@ -26,6 +26,10 @@ takes little CPU from the others).
    the assistant's CPU time (Linux /proc) is printed beside it. The replies share the phone
    number's budget, so this is bounded by `max-rate` (messages/s) over the messages per reply;
    `--max-rate 1000 --graph-rate 0` measures the assistant alone.
+
+`--database postgresql+asyncpg://…/mf_x` runs the assistant on that PostgreSQL database instead
+(emptied first: every table dropped, so give it a database of its own); the default is a fresh
+SQLite file.
 
 `--stub-engine` replaces the conversation engine by an instant six-option menu, to measure the
 channel alone.
@@ -386,18 +390,24 @@ def serve(args: argparse.Namespace) -> None:
                 "Ne yapmak istersiniz?", tuple(Button(f"Seçenek {i}", f"i|o{i}") for i in range(6))
             )
 
-            async def instant(_msg: object) -> list[Reply]:
-                return [menu]
+            from bot.engine import Answer
 
-            assistant.engine.handle = instant  # a stub: measures the channel alone
+            async def instant(_msg: object, _record: object = None) -> Answer:
+                return Answer([menu])
+
+            assistant.engine.answer = instant  # a stub: measures the channel alone
         store = WhatsAppStore(
-            assistant.db, assistant.users, assistant.engine.clock, assistant.engine.vault
+            assistant.db,
+            assistant.users,
+            assistant.engine.clock,
+            assistant.engine.vault,
+            owner=assistant.instance,
         )
         channel = WhatsAppChannel(settings, assistant.engine, store, assistant.users, metrics)
         return Service("whatsapp", channel.start, channel.stop, channel.routes())
 
     settings = load_settings(
-        database_url=f"sqlite+aiosqlite:///{args.db}",
+        database_url=args.database or f"sqlite+aiosqlite:///{args.db}",
         data_key="bench-data-key-0123456789",
         whatsapp_token=TOKEN,
         whatsapp_phone_number_id=PHONE_ID,
@@ -409,6 +419,18 @@ def serve(args: argparse.Namespace) -> None:
         panel_port=args.panel_port,
     )
     sys.exit(run_loop(run(settings, services=[whatsapp])))
+
+
+async def empty_database(url: str) -> None:
+    """Drops every table of the bench's PostgreSQL database, so each run starts empty."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
 
 
 def main() -> None:
@@ -427,6 +449,9 @@ def main() -> None:
         help="the double's throughput per phone number before 130429 (0: none)",
     )
     parser.add_argument("--stub-engine", action="store_true", help="measure the channel alone")
+    parser.add_argument(
+        "--database", default="", help="a PostgreSQL URL to run on (emptied first); default SQLite"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--panel-port", type=int, default=0, help=argparse.SUPPRESS)
@@ -438,6 +463,8 @@ def main() -> None:
         return
     env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path.cwd()), env.get("PYTHONPATH")]))
+    if args.database:
+        asyncio.run(empty_database(args.database))
     graph_port, bot_port = free_port(), free_port()
     graph_url = f"http://127.0.0.1:{graph_port}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -471,13 +498,15 @@ def main() -> None:
                 "--db",
                 str(Path(tmp) / "bench.db"),
                 *(["--stub-engine"] if args.stub_engine else []),
+                *(["--database", args.database] if args.database else []),
             ],
             env=env,
             cwd=tmp,
         )
         try:
             engine = "engine STUBBED (channel alone)" if args.stub_engine else "real engine"
-            print(f"cpus: {os.cpu_count()}; python {sys.version.split()[0]}; SQLite; {engine}")
+            where = "PostgreSQL" if args.database else "SQLite"
+            print(f"cpus: {os.cpu_count()}; python {sys.version.split()[0]}; {where}; {engine}")
             args.graph = graph_url
             asyncio.run(measure("127.0.0.1", bot_port, args, bot.pid))
         finally:

@@ -12,6 +12,7 @@ from bot.backup import KEY_FILE_NAME, key_file_for
 from bot.budget import BoundBudget, Budgets, LocalBudget, account_of, channel_rates
 from bot.channels import capabilities
 from bot.engine import Engine, EngineConfig
+from bot.instance import instance_name
 from bot.reminder_policy import kind_of
 from bot.settings import Settings
 from core.channel import Channel
@@ -90,8 +91,11 @@ class Assistant:
     # Set by `meslek-bot run` once everything is built: long-lived data is kept out of the
     # collector's full scans (settle_heap), again after each catalog reload.
     settled: bool = False
+    # This process's name in leases on shared work (MF_INSTANCE_ID, else made up at start).
+    instance: str = field(init=False)
 
     def __post_init__(self) -> None:
+        self.instance = instance_name(self.settings.instance_id)
         self.users = UserRows(self.db, on_change=self.engine.forget_user)
         self.budget = make_budget(self.settings)
 

@@ -41,7 +41,25 @@ SEEN_FOR = 10 * 60.0
 
 
 class _Redelivered(Exception):
-    """The message id was already recorded: the turn is rolled back and sends nothing."""
+    """The message id was already recorded: the turn is rolled back and sends nothing new
+    (what the first turn recorded it answered, when it kept that, is sent again)."""
+
+    def __init__(self, recorded: str | None = None) -> None:
+        super().__init__()
+        self.recorded = recorded
+
+
+# What a channel keeps of a turn's replies with its message id (sealed text), so a turn
+# redelivered after a crash between its commit and its send is answered with them.
+Record = Callable[[list[Reply]], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A turn's replies; for a redelivery, none, and what the first turn recorded (if kept)."""
+
+    replies: list[Reply]
+    recorded: str | None = None
 
 
 @dataclass
@@ -119,6 +137,11 @@ class Engine:
 
     async def handle(self, msg: Incoming) -> list[Reply]:
         """Handles one message of one user; messages of the same user run one at a time."""
+        return (await self.answer(msg)).replies
+
+    async def answer(self, msg: Incoming, record: Record | None = None) -> Answer:
+        """Like `handle`; with `record`, what it makes of the replies is kept with the message
+        id in the turn's own transaction, and a redelivered turn returns it as `recorded`."""
         # Every channel's text comes in here: cut to size, and stripped once of what could
         # mislead a terminal or a reader (escapes, controls, bidi overrides) before anything
         # understands or stores it.
@@ -126,9 +149,12 @@ class Engine:
         if text != msg.text:
             msg = replace(msg, text=text)
         started = time.perf_counter()
+        recorded: str | None = None
         async with self._locks.hold(msg.user):
             try:
-                replies, outcome = await self._turn(msg)
+                replies, outcome = await self._turn(msg, record)
+            except _Redelivered as again:
+                replies, outcome, recorded = [], "duplicate", again.recorded
             except Exception:
                 log.exception("turn failed for %s", mask_user(msg.user))
                 replies = [Reply(self.translator("engine.error", self.config.default_locale))]
@@ -141,14 +167,14 @@ class Engine:
             len(replies),
             (time.perf_counter() - started) * 1000,
         )
-        return replies
+        return Answer(replies, recorded)
 
-    async def _turn(self, msg: Incoming) -> tuple[list[Reply], str]:
+    async def _turn(self, msg: Incoming, record: Record | None) -> tuple[list[Reply], str]:
         now = self.clock()
         user = msg.user
         seen = (user, msg.message_id) if msg.message_id else None
-        if seen is not None and seen in self._seen:
-            return [], "duplicate"
+        if seen is not None and seen in self._seen and record is None:
+            return [], "duplicate"  # (a kept answer is looked up below)
         try:
             hit = self._cache.get(user)
             profile, cached = hit if hit is not None else (None, None)
@@ -159,7 +185,7 @@ class Engine:
                 message_id = seen[1] if seen is not None else None
                 arrival = await self.turn_log.arrive(user, now, message_id, load=cached is None)
                 if arrival.redelivered:  # recorded before this process remembers (a restart)
-                    raise _Redelivered
+                    raise _Redelivered(arrival.recorded)
                 profile = {**arrival.user, "_touched": now}
                 stored = arrival.conversation
             async with AsyncExitStack() as stack:
@@ -183,6 +209,7 @@ class Engine:
                     reminder_kinds=self.config.reminder_kinds,
                 )
                 replies = await route(ctx, self.routes)
+                kept = record(replies) if record is not None and seen is not None else None
                 erased = conv.erased
                 saved, changed = None, None
                 if not erased:
@@ -199,21 +226,21 @@ class Engine:
                 elif lazy.opened:
                     if changed is not None:
                         await store.write_conversation(user, changed)
-                    if seen is not None and not await store.first_time(user, seen[1]):
-                        raise _Redelivered
+                    if seen is not None and not await store.first_time(user, seen[1], kept):
+                        raise _Redelivered(await self._recorded(seen, kept))
             # Otherwise the conversation and the id go to the turn log: committed together with
             # other turns' before the reply leaves; a turn that changed nothing leaves its id
             # to be written shortly after, unawaited.
             if not erased and not lazy.opened:
                 if changed is not None:
                     message_id = seen[1] if seen is not None else None
-                    if not await self.turn_log.finish(user, now, message_id, changed):
-                        raise _Redelivered
+                    if not await self.turn_log.finish(user, now, message_id, changed, kept):
+                        raise _Redelivered(await self._recorded(seen, kept))
                 elif seen is not None:
-                    self.turn_log.seen(user, seen[1], now)
+                    self.turn_log.seen(user, seen[1], now, kept)
         except _Redelivered:
             self._forget(user)
-            return [], "duplicate"
+            raise
         except BaseException:
             self._forget(user)  # the transaction rolled back; the cache must not run ahead
             raise
@@ -226,6 +253,13 @@ class Engine:
         elif self.cache_enabled:
             self._cache.put(user, (profile, saved))
         return replies, conv.state or "-"
+
+    async def _recorded(self, seen: tuple[str, str] | None, kept: str | None) -> str | None:
+        """What the first turn of a redelivered message recorded (looked up only when this
+        turn would have kept its own)."""
+        if seen is None or kept is None:
+            return None
+        return await self.turn_log.recorded(*seen)
 
     def _forget(self, user: str) -> None:
         self._cache.pop(user)

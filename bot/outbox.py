@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import partial
@@ -13,6 +14,7 @@ from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from bot.budget import AccountBudget
+from bot.instance import instance_name
 from bot.reminder_policy import in_quiet
 from bot.retry import REQUEUE
 from core.checks import mask_user
@@ -81,6 +83,11 @@ class Dispatcher:
         # such pushes go out at most about `concurrency` a second.
         concurrency: int = 64,
         users: UserDirectory | None = None,
+        # This instance's name on the rows it claims, and how long its claim lasts unrenewed:
+        # a row whose sender died is sent again by anyone once the lease runs out; a live
+        # instance's never.
+        owner: str = "",
+        lease: timedelta = timedelta(seconds=30),
     ) -> None:
         self.db = db
         self.senders = senders
@@ -94,14 +101,39 @@ class Dispatcher:
         # Blocked users are marked where every channel marks them (and the engine told).
         self.users = users or UserRows(db)
         self.stopping = False  # set at shutdown: finish the batch in hand, claim no more
+        self.owner = owner or instance_name()
+        self.lease = lease
 
     async def recover(self) -> int:
-        """Run at start: rows a crash left "sending" are queued again."""
+        """Run at start: rows a crashed instance left "sending" (its lease ran out) are queued
+        again; another live instance's are not."""
         async with self.db.write() as conn:
-            n = await outbox_repo.recover_in_flight(conn)
+            n = await outbox_repo.recover_in_flight(conn, self.clock())
         if n:
             log.warning("re-queued %d pushes left in flight by an earlier stop", n)
         return n
+
+    @contextlib.asynccontextmanager
+    async def _leased(self) -> AsyncIterator[None]:
+        """Renews the leases of the rows in hand every third of their length while sending."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(self.lease.total_seconds() / 3)
+                try:
+                    async with self.db.write() as conn:
+                        until = self.clock() + self.lease
+                        await outbox_repo.renew_leases(conn, self.owner, until)
+                except Exception:  # noqa: BLE001 - tried again a third of a lease later
+                    log.warning("could not renew the outbox leases", exc_info=True)
+
+        task = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     def quiet_now(self) -> bool:
         if self.quiet is None or self.tz is None:
@@ -112,13 +144,18 @@ class Dispatcher:
         """Claims one batch of due rows and sends them; returns what happened."""
         report = DispatchReport()
         flight = _Flight(partial(self._one, report=report))
-        if await self._claim_into(flight, self.batch):
-            await flight.join()
+        async with self._leased():
+            if await self._claim_into(flight, self.batch):
+                await flight.join()
         return report
 
     async def drain(self, until_empty_for: float = 0.0) -> DispatchReport:
         """Sends until nothing is due. The next batch is claimed while the last quarter of the
         one in hand is still going out, so a burst leaves without a gap between batches."""
+        async with self._leased():
+            return await self._drain(until_empty_for)
+
+    async def _drain(self, until_empty_for: float) -> DispatchReport:
         report = DispatchReport()
         flight = _Flight(partial(self._one, report=report))
         refill = max(1, self.batch // 4)
@@ -139,7 +176,7 @@ class Dispatcher:
         if limit <= 0 or self.stopping or self.quiet_now():
             return 0
         async with self.db.write() as conn:
-            rows = await outbox_repo.claim_due(conn, self.clock(), limit)
+            rows = await outbox_repo.claim_due(conn, self.clock(), limit, self.owner, self.lease)
         flight.add(rows)
         return len(rows)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from bot.app import Assistant
 from bot.budget import channel_rates
@@ -38,6 +39,8 @@ def reminder_service(settings: Settings, assistant: Assistant, metrics: Metrics)
         quiet=settings.quiet_window,
         tz=settings.tz,
         users=assistant.users,
+        owner=assistant.instance,
+        lease=timedelta(seconds=settings.lease_seconds),
     )
     seen = {"version": ""}
     scheduler: ReminderScheduler

@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 
 import uvicorn
 from starlette.applications import Starlette
@@ -62,7 +63,12 @@ def whatsapp_service(settings: Settings, assistant: Assistant, metrics: Metrics)
     from storage.whatsapp_store import WhatsAppStore
 
     store = WhatsAppStore(
-        assistant.db, assistant.users, assistant.engine.clock, assistant.engine.vault
+        assistant.db,
+        assistant.users,
+        assistant.engine.clock,
+        assistant.engine.vault,
+        owner=assistant.instance,
+        lease=timedelta(seconds=settings.lease_seconds),
     )
     channel = WhatsAppChannel(
         settings,

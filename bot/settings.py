@@ -75,6 +75,12 @@ class Settings(BaseSettings):
 
     max_active_applications: int = Field(default=2, ge=1, le=20)
 
+    # Several instances on one PostgreSQL: this one's name in leases (default: host, process
+    # and a random part), and how long a lease lasts without renewal — how long the work of an
+    # instance that died waits before another takes it over.
+    instance_id: str = Field(default="", max_length=80)
+    lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+
     @field_validator("panel_trusted_proxies")
     @classmethod
     def _check_proxies(cls, value: str) -> str:

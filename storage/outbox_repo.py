@@ -111,15 +111,27 @@ async def plan_reminders(
     return await queue_many(conn, await rows())
 
 
-async def claim_due(conn: AsyncConnection, now: datetime, limit: int) -> list[OutboxRow]:
-    """Marks up to `limit` due rows as being sent and returns them, oldest first."""
+def _lapsed(now: datetime) -> Any:
+    """Rows being sent by an instance whose lease ran out (it died), or by one from before
+    leases."""
     o = t.outbox
-    query = (
-        select(o.c.id)
-        .where(o.c.status == "queued", o.c.due_at <= now)
-        .order_by(o.c.due_at, o.c.id)
-        .limit(limit)
-    )
+    return and_(o.c.status == "sending", or_(o.c.lease_until.is_(None), o.c.lease_until < now))
+
+
+async def claim_due(
+    conn: AsyncConnection,
+    now: datetime,
+    limit: int,
+    owner: str | None = None,
+    lease: timedelta = timedelta(seconds=30),
+) -> list[OutboxRow]:
+    """Marks up to `limit` due rows as being sent by `owner` (until `now + lease`) and returns
+    them, oldest first. With an owner, rows whose sender's lease ran out are due too."""
+    o = t.outbox
+    due = and_(o.c.status == "queued", o.c.due_at <= now)
+    if owner is not None:
+        due = or_(due, _lapsed(now))
+    query = select(o.c.id).where(due).order_by(o.c.due_at, o.c.id).limit(limit)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = [r[0] for r in await conn.execute(query)]
@@ -127,8 +139,8 @@ async def claim_due(conn: AsyncConnection, now: datetime, limit: int) -> list[Ou
         return []
     await conn.execute(
         update(o)
-        .where(o.c.id.in_(ids), o.c.status == "queued")
-        .values(status="sending", attempts=o.c.attempts + 1)
+        .where(o.c.id.in_(ids), due)
+        .values(status="sending", attempts=o.c.attempts + 1, owner=owner, lease_until=now + lease)
     )
     rows = await conn.execute(select(o).where(o.c.id.in_(ids)).order_by(o.c.due_at, o.c.id))
     return [
@@ -171,10 +183,20 @@ async def retry_later(
     await conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(**values))
 
 
-async def recover_in_flight(conn: AsyncConnection) -> int:
-    """After a crash: rows left "sending" go back to the queue (they may be sent twice)."""
+async def recover_in_flight(conn: AsyncConnection, now: datetime) -> int:
+    """After a crash: rows left "sending" by an instance whose lease ran out go back to the
+    queue (they may be sent twice); a live instance's are left to it."""
     done = await conn.execute(
-        update(t.outbox).where(t.outbox.c.status == "sending").values(status="queued")
+        update(t.outbox).where(_lapsed(now)).values(status="queued", owner=None, lease_until=None)
+    )
+    return done.rowcount
+
+
+async def renew_leases(conn: AsyncConnection, owner: str, until: datetime) -> int:
+    """Extends the leases of the rows `owner` is sending."""
+    o = t.outbox
+    done = await conn.execute(
+        update(o).where(o.c.owner == owner, o.c.status == "sending").values(lease_until=until)
     )
     return done.rowcount
 

@@ -38,6 +38,12 @@ RECORD_SEEN = upsert(
     ("user_key", "message_id", "processed_at"),
     conflict=("user_key", "message_id"),
 )
+# The same with what the turn answered (WhatsApp: sent again when the turn is redelivered).
+RECORD_ANSWERED = upsert(
+    t.processed_messages,
+    ("user_key", "message_id", "processed_at", "replies"),
+    conflict=("user_key", "message_id"),
+)
 TOUCH_USER = upsert(
     t.users,
     ("key", "channel", "created_at", "last_inbound_at"),
@@ -101,10 +107,14 @@ class SqlStore(PeopleStore, TraineeStore):
 
     # Engine bookkeeping ----------------------------------------------------------------
 
-    async def first_time(self, user: str, message_id: str) -> bool:
-        """Records a channel message id; False when it was handled before (a redelivery)."""
+    async def first_time(self, user: str, message_id: str, replies: str | None = None) -> bool:
+        """Records a channel message id (with what the turn answered, when given); False when
+        it was handled before (a redelivery)."""
         params = {"user_key": user, "message_id": message_id, "processed_at": self.now}
-        return bool((await self.conn.execute(RECORD_SEEN, params)).rowcount)
+        if replies is None:
+            return bool((await self.conn.execute(RECORD_SEEN, params)).rowcount)
+        params["replies"] = replies
+        return bool((await self.conn.execute(RECORD_ANSWERED, params)).rowcount)
 
     async def touch_user(self, user: str) -> dict[str, Any]:
         """Creates or refreshes the user's row in one statement; returns it."""

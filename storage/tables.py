@@ -137,6 +137,8 @@ processed_messages = Table(
     Column("user_key", String(200), primary_key=True),
     Column("message_id", String(200), primary_key=True),
     Column("processed_at", UTCDateTime(), nullable=False, index=True),
+    # What the turn answered, sealed (WhatsApp): written with the turn, cleared once sent.
+    Column("replies", Text, nullable=True),
 )
 
 applications = Table(
@@ -223,6 +225,9 @@ outbox = Table(
 # dedupe_key); these columns let a session change find and re-plan its reminders.
 outbox.append_column(Column("session_id", String(100), nullable=True, index=True))
 outbox.append_column(Column("enrolment_id", Integer, nullable=True, index=True))
+# Who is sending a claimed push and until when (an expired lease is a crashed instance's).
+outbox.append_column(Column("owner", String(80), nullable=True))
+outbox.append_column(Column("lease_until", UTCDateTime(), nullable=True))
 users.append_column(Column("reminders", String(60), nullable=False, server_default=""))
 
 attendance = Table(
@@ -257,6 +262,19 @@ wa_inbound = Table(
     Column("received_at", UTCDateTime(), nullable=False),
     Column("processed_at", UTCDateTime(), nullable=True),
     Index("ix_wa_inbound_processed_received", "processed_at", "received_at"),
+    Index("ix_wa_inbound_user_received", "user_key", "received_at"),
+)
+
+# Which instance handles a user's stored WhatsApp messages (PostgreSQL, several instances):
+# the holder, until when (a lease it renews), and how many were stored for the user while it
+# was held (a holder releases only when it has taken in that many).
+wa_claims = Table(
+    "wa_claims",
+    metadata,
+    Column("user_key", String(160), primary_key=True),
+    Column("owner", String(80), nullable=False),
+    Column("lease_until", UTCDateTime(), nullable=False),
+    Column("stored", Integer, nullable=False, server_default="0"),
 )
 
 wa_sent = Table(

@@ -47,7 +47,7 @@ from sqlalchemy.sql.selectable import TextualSelect
 from storage import tables as t
 from storage.db import Database, ThreadRunner
 from storage.repos import (
-    RECORD_SEEN,
+    RECORD_ANSWERED,
     SAVE_CONVERSATION,
     TOUCH_USER,
     conversation_params,
@@ -61,21 +61,23 @@ CONVERSATION_COLUMNS = ("state", "data", "token", "failures", "updated_at")
 _LOAD_CONVERSATION = select(*(t.conversations.c[c] for c in CONVERSATION_COLUMNS)).where(
     t.conversations.c.user_key == bindparam("user_key")
 )
-_WAS_SEEN = select(t.processed_messages.c.message_id).where(
+_WAS_SEEN = select(t.processed_messages.c.replies).where(
     t.processed_messages.c.user_key == bindparam("user_key"),
     t.processed_messages.c.message_id == bindparam("message_id"),
 )
 ARRIVE, FINISH, SEEN = "arrive", "finish", "seen"
+WRITERS = 4  # batches committed at once on PostgreSQL
 
 
 @dataclass(frozen=True, slots=True)
 class Arrival:
-    """The user's row as this turn left it, their saved conversation (None: none saved), and
-    whether the message id was recorded before."""
+    """The user's row as this turn left it, their saved conversation (None: none saved),
+    whether the message id was recorded before, and what that turn recorded it answered."""
 
     user: dict[str, Any]
     conversation: dict[str, Any] | None
     redelivered: bool = False
+    recorded: str | None = None
 
 
 @dataclass(slots=True)
@@ -86,6 +88,7 @@ class _Work:
     message_id: str | None = None
     conversation: dict[str, Any] | None = None  # finish: the columns to store
     load: bool = False  # arrive: read the saved conversation too
+    replies: str | None = None  # finish, seen: what the turn answered, kept with its id
     future: asyncio.Future[Any] | None = None  # None: nobody waits (seen)
 
 
@@ -100,7 +103,11 @@ class TurnLog:
         self._max_batch = max_batch
         self._pending: list[_Work] = []
         self._soon = asyncio.Event()  # set while awaited work is pending: flush without delay
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        # SQLite has one writer: one batch at a time. PostgreSQL commits several at once (a
+        # batch's trips to the server are what limits it, not the server); a user's works never
+        # meet in two batches (the engine runs a user's turns one at a time).
+        self._writers = 1 if db.is_sqlite else WRITERS
         self._threaded: bool | None = None  # whether the one-trip path works here (SQLite)
         # On SQLite the batch goes to the writer's thread in one trip (`one_trip` false: through
         # SQLAlchemy, as elsewhere; for tests).
@@ -119,16 +126,29 @@ class TurnLog:
         return arrival
 
     async def finish(
-        self, user: str, at: datetime, message_id: str | None, conversation: dict[str, Any]
+        self,
+        user: str,
+        at: datetime,
+        message_id: str | None,
+        conversation: dict[str, Any],
+        replies: str | None = None,
     ) -> bool:
-        """Stores a turn's conversation columns and its message id in one transaction; False
-        (and nothing stored) when the id was recorded before: a redelivery."""
-        first: bool = await self._wait(_Work(FINISH, user, at, message_id, conversation))
+        """Stores a turn's conversation columns and its message id (with `replies`, what it
+        answered) in one transaction; False (and nothing stored) when the id was recorded
+        before: a redelivery."""
+        work = _Work(FINISH, user, at, message_id, conversation, replies=replies)
+        first: bool = await self._wait(work)
         return first
 
-    def seen(self, user: str, message_id: str, at: datetime) -> None:
+    def seen(self, user: str, message_id: str, at: datetime, replies: str | None = None) -> None:
         """Records the id of a turn that changed nothing, with the next batch (not awaited)."""
-        self._submit(_Work(SEEN, user, at, message_id))
+        self._submit(_Work(SEEN, user, at, message_id, replies=replies))
+
+    async def recorded(self, user: str, message_id: str) -> str | None:
+        """What the turn that recorded `message_id` answered (None: nothing kept)."""
+        params = {"user_key": user, "message_id": message_id}
+        recorded: str | None = (await self._db.read_now(_WAS_SEEN, params)).scalar()
+        return recorded
 
     def forget(self, user: str) -> None:
         """Drops a user's ids not written yet ("verilerimi sil"). Call it while holding the
@@ -137,9 +157,9 @@ class TurnLog:
 
     async def close(self) -> None:
         """Writes everything handed in so far."""
-        while self._task is not None and not self._task.done():
+        while running := [task for task in self._tasks if not task.done()]:
             self._soon.set()
-            await asyncio.shield(self._task)
+            await asyncio.wait(running)
 
     # Group commit ----------------------------------------------------------------------------
 
@@ -154,8 +174,11 @@ class TurnLog:
         self._pending.append(work)
         if work.future is not None:
             self._soon.set()
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="turn-log")
+        busy = sum(not task.done() for task in self._tasks)
+        if busy == 0 or (work.future is not None and busy < self._writers):
+            task = asyncio.create_task(self._run(), name="turn-log")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _run(self) -> None:
         while self._pending:
@@ -237,20 +260,21 @@ async def _commit_sqlalchemy(conn: AsyncConnection, works: list[_Work]) -> list[
         if work.kind == ARRIVE:
             touch = touch_params(work.user, work.at)
             row = dict((await conn.execute(TOUCH_USER, touch)).one()._mapping)
-            saved, again = None, False
+            saved, again, recorded = None, False, None
             if row["created_at"] != work.at:  # not created by this turn
                 user = {"user_key": work.user}
                 if work.message_id is not None:
                     params = {**user, "message_id": work.message_id}
-                    again = (await conn.execute(_WAS_SEEN, params)).first() is not None
+                    record = (await conn.execute(_WAS_SEEN, params)).first()
+                    again, recorded = record is not None, record[0] if record else None
                 if work.load and not again:
                     found = (await conn.execute(_LOAD_CONVERSATION, user)).first()
                     saved = dict(found._mapping) if found is not None else None
-            out.append(Arrival(row, saved, again))
+            out.append(Arrival(row, saved, again, recorded))
         elif work.kind == FINISH:
             if work.message_id is not None:
                 params = _seen_params(work)
-                if not (await conn.execute(RECORD_SEEN, params)).rowcount:
+                if not (await conn.execute(RECORD_ANSWERED, params)).rowcount:
                     out.append(False)  # a redelivery: nothing of it is written
                     continue
             if work.conversation is not None:
@@ -261,12 +285,17 @@ async def _commit_sqlalchemy(conn: AsyncConnection, works: list[_Work]) -> list[
             seen.append(_seen_params(work))
             out.append(None)
     if seen:
-        await conn.execute(RECORD_SEEN, seen)
+        await conn.execute(RECORD_ANSWERED, seen)
     return out
 
 
 def _seen_params(work: _Work) -> dict[str, Any]:
-    return {"user_key": work.user, "message_id": work.message_id, "processed_at": work.at}
+    return {
+        "user_key": work.user,
+        "message_id": work.message_id,
+        "processed_at": work.at,
+        "replies": work.replies,
+    }
 
 
 def _sql(statement: TextClause | TextualSelect) -> str:
@@ -334,21 +363,22 @@ class _Sqlite:
         results: list[Any] = await run(_apply, plan, self.arrival)
         return results
 
-    def arrival(self, row: Any, saved: Any, again: bool) -> Arrival:
+    def arrival(self, row: Any, saved: Any, record: Any) -> Arrival:
         """An arrival from raw rows (on the writer's thread, before the batch commits: a row
         that cannot be read fails its batch, which is then written one by one)."""
         conversation = self.read_conversation(saved) if saved is not None else None
-        return Arrival(self.read_user(row), conversation, again)
+        again = record is not None
+        return Arrival(self.read_user(row), conversation, again, record[0] if again else None)
 
 
 _TOUCH_SQL = _sql(TOUCH_USER)
-_SEEN_SQL = _sql(RECORD_SEEN)
+_SEEN_SQL = _sql(RECORD_ANSWERED)
 _SAVE_SQL = _sql(SAVE_CONVERSATION)
 _LOAD_SQL = (
     f"SELECT {', '.join(CONVERSATION_COLUMNS)} FROM conversations WHERE user_key = :user_key"
 )
 _WAS_SEEN_SQL = (
-    "SELECT 1 FROM processed_messages WHERE user_key = :user_key AND message_id = :message_id"
+    "SELECT replies FROM processed_messages WHERE user_key = :user_key AND message_id = :message_id"
 )
 _CREATED = USER_COLUMNS.index("created_at")
 
@@ -356,7 +386,7 @@ _CREATED = USER_COLUMNS.index("created_at")
 def _apply(
     conn: sqlite3.Connection,
     plan: list[tuple[str, Any, Any]],
-    arrival: Callable[[Any, Any, bool], Arrival],
+    arrival: Callable[[Any, Any, Any], Arrival],
 ) -> list[Any]:
     """On the writer's thread: one transaction for the whole batch; none left open."""
     conn.execute("BEGIN IMMEDIATE")
@@ -367,16 +397,17 @@ def _apply(
             if kind == ARRIVE:
                 (row,) = conn.execute(_TOUCH_SQL, a).fetchall()
                 message_id, load = b
-                saved, again = None, False
+                saved, record = None, None
                 if row[_CREATED] != a["created_at"]:  # not created by this turn
                     user = {"user_key": a["key"]}
                     if message_id is not None:
                         seen_params = {**user, "message_id": message_id}
-                        again = bool(conn.execute(_WAS_SEEN_SQL, seen_params).fetchall())
-                    if load and not again:
+                        records = conn.execute(_WAS_SEEN_SQL, seen_params).fetchall()
+                        record = records[0] if records else None
+                    if load and record is None:
                         found = conn.execute(_LOAD_SQL, user).fetchall()
                         saved = found[0] if found else None
-                out.append(arrival(row, saved, again))
+                out.append(arrival(row, saved, record))
             elif kind == FINISH:
                 if a is not None and conn.execute(_SEEN_SQL, a).rowcount == 0:
                     out.append(False)  # a redelivery: nothing of it is written

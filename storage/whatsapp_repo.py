@@ -25,7 +25,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.tables import users, wa_inbound, wa_sent
+from storage.repos import RECORD_ANSWERED
+from storage.tables import processed_messages, users, wa_inbound, wa_sent
 
 # A later status never moves a message back: "read" stays read when a late "delivered" comes.
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
@@ -78,6 +79,9 @@ class Finished:
     user_key: str
     wrote_at: datetime
     sent: tuple[tuple[str, str, str], ...] = ()
+    # Several instances: the user's claim is let go in the same transaction, if this instance
+    # has taken in this many of their messages (`storage.wa_claims.release`).
+    release: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,9 @@ def _rank(column: ColumnElement[Any]) -> ColumnElement[int]:
 async def store_inbound(conn: AsyncConnection, rows: Sequence[InboundRow]) -> set[str]:
     """Stores inbound messages not seen before; returns the wamids that were new."""
     first = {r.wamid: r for r in reversed(rows)}  # a wamid twice in one batch: keep the first
+    # In one order everywhere: two instances storing the same crossed duplicates never wait
+    # for each other's rows in opposite orders.
+    first = dict(sorted(first.items()))
     if not first:
         return set()
     stmt = (
@@ -157,6 +164,56 @@ async def unprocessed(conn: AsyncConnection, limit: int = 10_000) -> list[Inboun
         InboundRow(r.wamid, r.user_key, r.payload, r.received_at)
         for r in (await conn.execute(query)).all()
     ]
+
+
+async def unprocessed_of(conn: AsyncConnection, user_keys: Sequence[str]) -> list[InboundRow]:
+    """These users' stored messages not handled yet, each user's oldest first."""
+    query = (
+        select(wa_inbound)
+        .where(wa_inbound.c.user_key.in_(user_keys), wa_inbound.c.processed_at.is_(None))
+        .order_by(wa_inbound.c.user_key, wa_inbound.c.received_at, wa_inbound.c.wamid)
+    )
+    return [
+        InboundRow(r.wamid, r.user_key, r.payload, r.received_at)
+        for r in (await conn.execute(query)).all()
+    ]
+
+
+_RECORDED = select(processed_messages.c.replies).where(
+    processed_messages.c.user_key == bindparam("user_key"),
+    processed_messages.c.message_id == bindparam("message_id"),
+)
+
+
+async def answer_once(
+    conn: AsyncConnection, user_key: str, wamid: str, replies: str, now: datetime
+) -> str | None:
+    """Records that `wamid` was answered with `replies` (sealed); None when recorded now, else
+    what was recorded first (a redelivery: that is sent again, nothing done twice)."""
+    params = {"user_key": user_key, "message_id": wamid, "processed_at": now, "replies": replies}
+    if (await conn.execute(RECORD_ANSWERED, params)).rowcount:
+        return None
+    params = {"user_key": user_key, "message_id": wamid}
+    recorded = (await conn.execute(_RECORDED, params)).scalar()
+    return recorded if recorded is not None else ""
+
+
+_CLEAR_REPLIES = (
+    update(processed_messages)
+    .where(
+        processed_messages.c.user_key == bindparam("b_user"),
+        processed_messages.c.message_id == bindparam("b_id"),
+        processed_messages.c.replies.is_not(None),
+    )
+    .values(replies=None)
+)
+
+
+async def clear_replies(conn: AsyncConnection, answered: Iterable[tuple[str, str]]) -> None:
+    """Forgets the kept answers of messages now handled: (user_key, wamid)."""
+    params = [{"b_user": u, "b_id": w} for u, w in sorted(set(answered))]
+    if params:
+        await conn.execute(_CLEAR_REPLIES, params)
 
 
 async def mark_processed(conn: AsyncConnection, wamids: Iterable[str], now: datetime) -> None:

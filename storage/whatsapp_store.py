@@ -10,14 +10,17 @@ meanwhile. If a batch fails, its writes are retried one by one.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage import wa_claims
 from storage import whatsapp_repo as repo
 from storage.crypto import IdVault
 from storage.db import Database
@@ -28,8 +31,30 @@ log = logging.getLogger(__name__)
 
 Op = Callable[[AsyncConnection], Awaitable[Any]]
 After = Callable[[Any], None]
-Work = Delivery | Finished | Op
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """Let the user go if this instance has taken in `known` of their messages."""
+
+    user_key: str
+    known: int
+
+
+Work = Delivery | Finished | Release | Op
+
+
+WRITERS = 4  # batches committed at once on PostgreSQL
 UNDELIVERABLE = 131026  # a failed status with this code: the number cannot get our messages
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What storing a delivery did: the wamids seen for the first time and, when instances
+    share the database, the claims of their users (`storage.wa_claims`)."""
+
+    new: set[str]
+    claims: dict[str, wa_claims.Claim] = field(default_factory=dict)
 
 
 class WhatsAppStore:
@@ -42,8 +67,15 @@ class WhatsAppStore:
         clock: Callable[[], datetime],
         vault: IdVault,
         max_batch: int = 500,
+        *,
+        owner: str | None = None,
+        lease: timedelta = timedelta(seconds=30),
     ) -> None:
         self.db = db
+        # Several instances share PostgreSQL: users are claimed by whoever handles them. One
+        # SQLite file has one instance, which handles everything stored in it.
+        self.owner = None if db.is_sqlite else owner
+        self.lease = lease
         # A message is kept until handled (a crash between the 200 and the answer); what the
         # citizen typed may be a national id or a phone number: it is stored sealed.
         self.vault = vault
@@ -51,7 +83,10 @@ class WhatsAppStore:
         self.clock = clock
         self.max_batch = max_batch
         self._pending: list[tuple[Work, asyncio.Future[Any], After | None]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self._flushers: set[asyncio.Task[None]] = set()
+        # SQLite: one batch at a time (one writer). PostgreSQL: a few at once; their statements
+        # take rows in one order (wamids, users sorted), so they wait for each other at most.
+        self._writers = 1 if db.is_sqlite else WRITERS
 
     @property
     def is_sqlite(self) -> bool:
@@ -60,22 +95,83 @@ class WhatsAppStore:
     # Writes, batched -----------------------------------------------------------------------
 
     async def store(self, delivery: Delivery, after: After | None = None) -> set[str]:
-        """Stores a delivery; returns the wamids seen for the first time."""
-        result: set[str] = await self._submit(delivery, after)
-        return result
+        """Stores a delivery; returns the wamids seen for the first time (`after` gets the
+        `Stored`, with the claims)."""
+        result: Stored = await self._submit(delivery, after)
+        return result.new
+
+    async def answer_once(
+        self,
+        user: str,
+        wamid: str,
+        messages: list[dict[str, Any]],
+        *,
+        pushes_off: bool | None = None,
+    ) -> list[dict[str, Any]] | None:
+        """Records that `wamid` is answered with `messages` (and, in the same transaction,
+        DUR's or BAŞLA's switch: `pushes_off`); None when recorded now, else the messages
+        recorded the first time (none once they were sent)."""
+
+        async def once(conn: AsyncConnection) -> str | None:
+            now = self.clock()
+            recorded = await repo.answer_once(conn, user, wamid, sealed, now)
+            if recorded is None and pushes_off is not None:
+                await repo.set_pushes_off(conn, user, pushes_off, now)
+            return recorded
+
+        sealed = self.seal_messages(messages)
+        recorded: str | None = await self._submit(once, None)
+        return None if recorded is None else self.open_messages(recorded)
+
+    def seal_messages(self, messages: list[dict[str, Any]]) -> str:
+        """Messages to keep with a turn's record, sealed (they may hold a name or a phone)."""
+        return self.vault.seal_text(json.dumps(messages, ensure_ascii=False))
+
+    def open_messages(self, recorded: str) -> list[dict[str, Any]]:
+        """The messages a record kept (none once they were sent)."""
+        messages: list[dict[str, Any]] = (
+            json.loads(self.vault.open_text(recorded)) if recorded else []
+        )
+        return messages
+
+    # Claims (several instances) -----------------------------------------------------------
+
+    async def release(self, user: str, known: int) -> wa_claims.Left | None:
+        """`storage.wa_claims.release` of one user, group-committed; rows opened."""
+        left: wa_claims.Left | None = await self._submit(Release(user, known), None)
+        return left
+
+    async def held(self, user: str) -> wa_claims.Left:
+        """`storage.wa_claims.held` of one user: the claim's count and their messages."""
+        assert self.owner is not None
+        async with self.db.read() as conn:
+            [(count, rows)] = (await wa_claims.held(conn, self.owner, [user])).values()
+        return count, self._opened(rows)
+
+    async def renew(self, users: list[str]) -> int:
+        """Extends this instance's leases on the users it is working on."""
+        assert self.owner is not None
+        until = self.clock() + self.lease
+        async with self.db.write() as conn:
+            return await wa_claims.renew(conn, self.owner, users, until)
+
+    async def take_over(self) -> list[str]:
+        """Claims users nobody live holds who have unhandled messages; returns them."""
+        assert self.owner is not None
+        now = self.clock()
+        async with self.db.write() as conn:
+            return await wa_claims.take_over(conn, self.owner, now, now + self.lease)
 
     async def reject(self, rejected: Rejected) -> bool:
         """Records a delivery that could not be read; False when it was recorded before."""
         new: bool = await self._submit(lambda conn: repo.store_rejected(conn, rejected), None)
         return new
 
-    async def finish(self, done: Finished) -> None:
-        """Marks an inbound message handled and records what was sent for it."""
-        await self._submit(done, None)
-
-    async def set_pushes_off(self, user: str, off: bool) -> None:
-        """DUR (off) or BAŞLA (on) from this user, who just wrote."""
-        await self._submit(lambda conn: repo.set_pushes_off(conn, user, off, self.clock()), None)
+    async def finish(self, done: Finished) -> wa_claims.Left | None:
+        """Marks an inbound message handled and records what was sent for it; with
+        `done.release`, lets the user go in the same transaction (None) or says what is left."""
+        left: wa_claims.Left | None = await self._submit(done, None)
+        return left
 
     async def record_sent(self, sent: Sequence[tuple[str, str, str]]) -> None:
         """Records our sent messages (wamid, user_key, kind)."""
@@ -91,8 +187,8 @@ class WhatsAppStore:
 
     async def drain(self) -> None:
         """Waits until every write handed in so far is committed (or failed)."""
-        while self._flusher is not None and not self._flusher.done():
-            await asyncio.shield(self._flusher)
+        while running := [task for task in self._flushers if not task.done()]:
+            await asyncio.wait(running)
 
     # Reads ---------------------------------------------------------------------------------
 
@@ -105,6 +201,9 @@ class WhatsAppStore:
         """Inbound messages stored but not handled yet (a crash between the 200 and the answer)."""
         async with self.db.read() as conn:
             rows = await repo.unprocessed(conn)
+        return self._opened(rows)
+
+    def _opened(self, rows: list[InboundRow]) -> list[InboundRow]:
         return [replace(r, payload=self._open(r.payload)) for r in rows]
 
     def _open(self, payload: str) -> str:
@@ -116,8 +215,10 @@ class WhatsAppStore:
     async def _submit(self, work: Work, after: After | None) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending.append((work, future, after))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
+        if sum(not task.done() for task in self._flushers) < self._writers:
+            task = asyncio.create_task(self._flush())
+            self._flushers.add(task)
+            task.add_done_callback(self._flushers.discard)
         return await asyncio.shield(future)
 
     async def _flush(self) -> None:
@@ -143,6 +244,8 @@ class WhatsAppStore:
     async def _commit(self, works: list[Work]) -> list[Any]:
         deliveries = [w for w in works if isinstance(w, Delivery)]
         finished = [w for w in works if isinstance(w, Finished)]
+        releases = {f.user_key: f.release for f in finished if f.release is not None}
+        releases.update((w.user_key, w.known) for w in works if isinstance(w, Release))
         now = self.clock()
         unreachable: list[str] = []
         erased: list[str] = []
@@ -154,14 +257,23 @@ class WhatsAppStore:
         # A webhook waits for this commit before it may answer 200: it goes first.
         async with self.db.write(urgent=bool(deliveries)) as conn:
             new: set[str] = set()
+            claims: dict[str, wa_claims.Claim] = {}
             if deliveries:
                 new = await repo.store_inbound(conn, sealed)
+                if self.owner is not None and new:
+                    counts = Counter(m.user_key for m in sealed if m.wamid in new)
+                    owner, until = self.owner, now + self.lease
+                    claims = await wa_claims.claim(conn, counts, owner, now, until)
             if finished:
                 await repo.record_sent(conn, [s for f in finished for s in f.sent], now)
                 await repo.mark_processed(conn, [f.wamid for f in finished], now)
+                await repo.clear_replies(conn, ((f.user_key, f.wamid) for f in finished))
                 # The engine writes last_inbound_at too, but at most once a minute per user.
                 await repo.touch_inbound(conn, {f.user_key: f.wrote_at for f in finished})
                 erased = await repo.forget_erased(conn, (f.user_key for f in finished))
+            left: dict[str, wa_claims.Left | None] = {}
+            if releases and self.owner is not None:  # after the messages are marked handled
+                left = await wa_claims.release(conn, self.owner, releases)
             done = {i: await w(conn) for i, w in enumerate(works) if callable(w)}
             statuses = [s for d in deliveries for s in d.statuses]
             if statuses:  # after the records above: a status may race its own message's record
@@ -172,10 +284,23 @@ class WhatsAppStore:
         self.users.changed(unreachable)
         if erased:  # "verilerimi sil": no page that held their rows stays in the -wal
             await self.db.checkpoint()
+        opened = {u: None if v is None else (v[0], self._opened(v[1])) for u, v in left.items()}
         return [
-            {m.wamid for m in w.messages} & new if isinstance(w, Delivery) else done.get(i)
+            _stored(w, new, claims)
+            if isinstance(w, Delivery)
+            else opened.get(w.user_key)
+            if isinstance(w, Finished | Release)
+            else done.get(i)
             for i, w in enumerate(works)
         ]
+
+
+def _stored(delivery: Delivery, new: set[str], claims: dict[str, wa_claims.Claim]) -> Stored:
+    users = {m.user_key for m in delivery.messages}
+    return Stored(
+        {m.wamid for m in delivery.messages} & new,
+        {u: c for u, c in claims.items() if u in users},
+    )
 
 
 def _finish(item: tuple[Work, asyncio.Future[Any], After | None], result: Any) -> None:

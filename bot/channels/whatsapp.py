@@ -3,9 +3,11 @@
 A delivery is verified (X-Hub-Signature-256 over the raw body), its messages are stored in
 `wa_inbound` (deduplicated by wamid, batched with concurrent deliveries into one commit) and
 only then answered 200. Per-user queues hand the stored messages to the engine; replies are
-rendered within WhatsApp's limits and sent; the row is then marked handled. Rows a crash
-left unhandled are picked up again at start (and by a periodic sweep); the engine's own
-(user, message id) dedupe keeps a replayed turn from running twice.
+rendered within WhatsApp's limits, recorded with the message id in the turn's transaction, and
+sent; the row is then marked handled. A row handled again after a crash sends what was
+recorded (if it was not sent yet), never runs its turn twice. One SQLite instance picks up
+every unhandled row at start; instances sharing PostgreSQL handle a user only while they hold
+the user's claim, and take over only claims whose lease ran out (`storage.wa_claims`).
 
 Pushes (reminders, decisions…) come from the outbox through `push_paced()`, which applies the
 24-hour rule: free-form inside the window, the configured template outside it, else skip.
@@ -56,18 +58,18 @@ from bot.channels.whatsapp_render import (
     template_message,
     text_messages,
 )
-from bot.engine import Engine
+from bot.engine import Engine, Record
 from bot.metrics import Metrics
 from bot.retry import WHATSAPP, RetryPolicy
 from bot.settings import Settings
 from bot.webhook_body import MAX_WEBHOOK_BODY, Malformed, fingerprint, load_json, read_limited
 from core.checks import mask_user
 from core.delivery import Parts
-from core.messages import Kind, Reply
+from core.messages import Incoming, Kind, Reply
 from core.ports import UserDirectory
 from locales import load_translator
 from storage.whatsapp_repo import Delivery, Finished, InboundRow, Rejected
-from storage.whatsapp_store import WhatsAppStore
+from storage.whatsapp_store import Stored, WhatsAppStore
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +136,19 @@ class WhatsAppChannel:
             retry=retry,
             max_connections=connections,
         )
+        # With several instances (PostgreSQL) a user's messages are handled by the instance
+        # that holds the user's claim (`storage.wa_claims`): how many messages each claim held
+        # here had stored when this instance last read them.
+        self._known: dict[str, int] = {}
+        # What the release in a user's last finish left (None: the user was let go).
+        self._left: dict[str, tuple[int, list[InboundRow]] | None] = {}
+        self.claims = store.owner is not None
         self.queue: UserQueues[InboundRow] = UserQueues(
-            self._process, lambda r: r.user_key, workers
+            self._process,
+            lambda r: r.user_key,
+            workers,
+            reload=self._reload if self.claims else None,
+            drained=self._drained if self.claims else None,
         )
         self._queued: dict[str, float] = {}  # wamid → when it was queued (perf_counter)
         # SQLite runs one write transaction (one engine turn) at a time, so more turns waiting
@@ -165,11 +178,16 @@ class WhatsAppChannel:
         """Starts the workers and hands them what an earlier run left unhandled."""
         self.queue.start()
         self._accepting = True
-        recovered = await self._sweep(older_than=None)
-        if recovered:
-            log.warning(
-                "re-queued %d WhatsApp messages left unhandled by an earlier stop", recovered
-            )
+        if self.claims:  # only users nobody live holds: a crashed instance's, or nobody's
+            taken = await self._take_over()
+            if taken:
+                log.warning("took over %d WhatsApp users whose holder's lease ran out", taken)
+        else:  # one instance per SQLite file: whatever is unhandled is its own
+            recovered = await self._sweep(older_than=None)
+            if recovered:
+                log.warning(
+                    "re-queued %d WhatsApp messages left unhandled by an earlier stop", recovered
+                )
         self._maintenance = asyncio.create_task(self._maintain())
 
     async def stop(self, grace: float = 20.0) -> None:
@@ -218,7 +236,7 @@ class WhatsAppChannel:
             await self._reject(body, exc.reason)
             return PlainTextResponse("ok")  # signed, so Meta's: anything else brings it back
         if delivery.messages or delivery.statuses:
-            await self.store.store(delivery, after=lambda new: self._enqueue(delivery, new))
+            await self.store.store(delivery, after=lambda done: self._enqueue(delivery, done))
             self._note_statuses(delivery)
         self._ack.observe(time.perf_counter() - started, channel=CHANNEL)
         return PlainTextResponse("ok")
@@ -243,11 +261,55 @@ class WhatsAppChannel:
                     status.error_title,
                 )
 
-    def _enqueue(self, delivery: Delivery, new: set[str]) -> None:
-        for row in delivery.messages:
-            if row.wamid in new and row.wamid not in self._queued:
-                self.metrics.messages_in.inc(channel=CHANNEL)
-                self._submit(row)
+    def _enqueue(self, delivery: Delivery, stored: Stored) -> None:
+        rows = [r for r in delivery.messages if r.wamid in stored.new]
+        self.metrics.messages_in.inc(len(rows), channel=CHANNEL)
+        if not self.claims:
+            for row in rows:
+                if row.wamid not in self._queued:
+                    self._submit(row)
+            return
+        for user in dict.fromkeys(r.user_key for r in rows):
+            claim = stored.claims.get(user)
+            if claim is None or not claim.mine:
+                continue  # another instance holds the user: it reads this message in turn
+            theirs = [r for r in rows if r.user_key == user]
+            if claim.fresh or self._known.get(user, -1) + len(theirs) == claim.stored:
+                self._known[user] = claim.stored  # nothing stored elsewhere in between
+                self._left.pop(user, None)  # (a release before this claim is history)
+                for row in theirs:
+                    self._submit(row)
+            else:  # taken over, or another instance stored some first: read them in order
+                self.queue.refresh(user)
+
+    async def _reload(self, user: str) -> list[InboundRow]:
+        """The user's unhandled messages in order, read again (several instances)."""
+        count, rows = await self.store.held(user)
+        return self._took(user, count, rows)
+
+    async def _drained(self, user: str) -> list[InboundRow]:
+        """Lets the user go, unless messages were stored for them meanwhile: those, in order."""
+        while True:
+            if user in self._left:  # released (or not) with the user's last message
+                left = self._left.pop(user)
+            else:
+                left = await self.store.release(user, self._known.get(user, -1))
+            if left is None:
+                self._known.pop(user, None)
+                return []
+            rows = self._took(user, *left)
+            if rows or user not in self._known:
+                return rows
+
+    def _took(self, user: str, count: int, rows: list[InboundRow]) -> list[InboundRow]:
+        if count < 0:  # not ours any more (our lease ran out: we stalled past it)
+            self._known.pop(user, None)
+            log.warning("lost the claim on %s; its holder answers", mask_user(user))
+            return []
+        self._known[user] = count
+        for row in rows:
+            self._queued.setdefault(row.wamid, time.perf_counter())
+        return rows
 
     def _submit(self, row: InboundRow) -> None:
         self._queued[row.wamid] = time.perf_counter()
@@ -264,24 +326,27 @@ class WhatsAppChannel:
         self.metrics.handling.observe(time.perf_counter() - queued_at, channel=CHANNEL)
 
     async def _answer(self, row: InboundRow) -> None:
-        """DUR/BAŞLA and "more" pages are answered here; everything else by the engine."""
+        """DUR/BAŞLA and "more" pages are answered here; everything else by the engine. Every
+        answer is recorded with the message's id in the transaction that does what it says
+        (the engine's turn, the switch of pushes), before it is sent: a message handled again
+        (a crash before it was marked handled) is answered with the recorded messages, never
+        handled twice, and once they were sent, not answered again."""
         user = row.user_key
         incoming = to_incoming(row)
         messages: list[Message] = []
         if incoming is None:
             pass  # a reaction or a notice: nothing to say
         elif incoming.kind is Kind.TEXT and (off := opt_keyword(incoming.text)) is not None:
-            await self.store.set_pushes_off(user, off)
             key = "whatsapp.pushes_off" if off else "whatsapp.pushes_on"
-            messages = text_messages(self.say(key))
+            answer = text_messages(self.say(key))
+            recorded = await self.store.answer_once(user, row.wamid, answer, pushes_off=off)
+            messages = answer if recorded is None else recorded
         elif incoming.kind is Kind.BUTTON and (more := more_request(incoming.data)) is not None:
-            messages = self.renderer.page(user, *more)
+            answer = self.renderer.page(user, *more)
+            recorded = await self.store.answer_once(user, row.wamid, answer)
+            messages = answer if recorded is None else recorded
         else:
-            async with self._turns:
-                replies = await self.engine.handle(incoming)
-            if replies:
-                self.pages.forget(user)
-            messages = self.renderer.render(user, replies)
+            messages = await self._turn(user, incoming)
         sent: list[tuple[str, str, str]] = []
         try:
             await self._send_all(user, messages, "reply", sent)
@@ -289,7 +354,33 @@ class WhatsAppChannel:
             self.metrics.errors.inc(channel=CHANNEL, kind="send")
             log.warning("reply to %s not fully sent: %s", mask_user(user), exc)
         wrote_at = min(row.received_at, incoming.received_at) if incoming else row.received_at
-        await self.store.finish(Finished(row.wamid, user, wrote_at, tuple(sent)))
+        # The user's last queued message: the claim is let go with it, in one transaction.
+        release = self._known.get(user) if self.claims and self.queue.last(user) else None
+        left = await self.store.finish(Finished(row.wamid, user, wrote_at, tuple(sent), release))
+        if release is not None:
+            self._left[user] = left
+
+    async def _turn(self, user: str, incoming: Incoming) -> list[Message]:
+        """The engine's turn, its rendered messages kept with its record."""
+        rendered: list[tuple[list[Reply], list[Message]]] = []
+
+        def record(replies: list[Reply]) -> str:
+            if replies:
+                self.pages.forget(user)
+            messages = self.renderer.render(user, replies)
+            rendered.append((replies, messages))
+            return self.store.seal_messages(messages)
+
+        keep: Record = record
+        async with self._turns:
+            answer = await self.engine.answer(incoming, keep)
+        if answer.recorded is not None:  # handled before: what was recorded, if not yet sent
+            return self.store.open_messages(answer.recorded)
+        if rendered and rendered[-1][0] is answer.replies:
+            return rendered[-1][1]
+        if answer.replies:  # an answer the turn did not record (it failed)
+            self.pages.forget(user)
+        return self.renderer.render(user, answer.replies)
 
     async def _send_all(
         self,
@@ -408,12 +499,32 @@ class WhatsAppChannel:
         now = self.clock()
         return await self.store.prune(now - KEEP_INBOUND, now - KEEP_SENT)
 
+    async def _take_over(self) -> int:
+        """Claims users whose messages nobody live handles (several instances) and reads them."""
+        users = await self.store.take_over()
+        for user in users:
+            self._known.pop(user, None)
+            self.queue.refresh(user)
+        return len(users)
+
+    async def _upkeep(self) -> None:
+        """Several instances: the leases of the users in hand renewed, work nobody live holds
+        taken over. One instance: messages stored but never queued (a failed write) queued."""
+        if not self.claims:
+            await self._sweep(SWEEP_AGE)
+            return
+        await self.store.renew(self.queue.users)
+        taken = await self._take_over()
+        if taken:
+            log.warning("took over %d WhatsApp users whose holder's lease ran out", taken)
+
     async def _maintain(self) -> None:
         last_prune = 0.0
+        every = self.store.lease.total_seconds() / 3 if self.claims else SWEEP_EVERY
         while True:
-            await asyncio.sleep(SWEEP_EVERY)
+            await asyncio.sleep(every)
             try:
-                await self._sweep(SWEEP_AGE)
+                await self._upkeep()
                 if time.monotonic() - last_prune > PRUNE_EVERY:
                     await self._prune()
                     last_prune = time.monotonic()

@@ -1,4 +1,9 @@
-"""Per-user queues for the WhatsApp channel: in order per user, users in parallel."""
+"""Per-user queues for the WhatsApp channel: in order per user, users in parallel.
+
+With several instances (`storage.wa_claims`) a user's work may also be read from the database:
+`refresh(user)` makes the user's worker read it (`reload`) before its next item, and when a
+user's queue runs dry `drained` is asked for more (the claim's release, which fails when
+another instance stored a message for the user meanwhile)."""
 
 from __future__ import annotations
 
@@ -11,17 +16,29 @@ from typing import Generic, TypeVar
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# A user's items to handle now (reload: all of them, replacing what is queued; drained: more,
+# or none when the user is done).
+More = Callable[[str], Awaitable[list[T]]]
 
 
 class UserQueues(Generic[T]):
     """Work items handled in order per user, different users in parallel (`workers` at once)."""
 
     def __init__(
-        self, handle: Callable[[T], Awaitable[None]], key: Callable[[T], str], workers: int
+        self,
+        handle: Callable[[T], Awaitable[None]],
+        key: Callable[[T], str],
+        workers: int,
+        *,
+        reload: More[T] | None = None,
+        drained: More[T] | None = None,
     ) -> None:
         self._handle = handle
         self._key = key
         self._workers = workers
+        self._reload = reload
+        self._drained = drained
+        self._stale: set[str] = set()
         self._ready: asyncio.Queue[str] = asyncio.Queue()
         self._pending: dict[str, deque[T]] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -41,6 +58,23 @@ class UserQueues(Generic[T]):
             return
         self._pending[user] = deque([item])
         self._ready.put_nowait(user)
+
+    def refresh(self, user: str) -> None:
+        """The user's work is to be read again (`reload`) before their next item."""
+        self._stale.add(user)
+        if user not in self._pending:
+            self._idle.clear()
+            self._pending[user] = deque()
+            self._ready.put_nowait(user)
+
+    def last(self, user: str) -> bool:
+        """Whether the item in hand is the last one queued for the user."""
+        return len(self._pending.get(user, ())) <= 1
+
+    @property
+    def users(self) -> list[str]:
+        """The users with work queued or in hand here."""
+        return list(self._pending)
 
     @property
     def backlog(self) -> int:
@@ -67,7 +101,7 @@ class UserQueues(Generic[T]):
             self._busy += 1
             queue = self._pending[user]
             try:
-                while queue:
+                while await self._next(user, queue):
                     try:
                         await self._handle(queue[0])
                     except Exception:  # noqa: BLE001 - one message must not stop the worker
@@ -78,3 +112,21 @@ class UserQueues(Generic[T]):
                 self._busy -= 1
                 if not self._pending and self._busy == 0:
                     self._idle.set()
+
+    async def _next(self, user: str, queue: deque[T]) -> bool:
+        """Whether the user has an item to handle now (read again or asked for, as needed)."""
+        try:
+            if user in self._stale and self._reload is not None:
+                self._stale.discard(user)
+                fresh = await self._reload(user)
+                queue.clear()
+                queue.extend(fresh)
+            while not queue and self._drained is not None:
+                more = await self._drained(user)
+                if not more:
+                    return False
+                queue.extend(more)
+        except Exception:  # noqa: BLE001 - retried by the channel's sweep
+            log.exception("reading a user's queued messages failed")
+            queue.clear()
+        return bool(queue)

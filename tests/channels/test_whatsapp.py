@@ -21,6 +21,7 @@ from bot.app import Assistant, build_assistant
 from bot.budget import AccountBudget, LocalBudget
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp_inbound import sign
+from bot.engine import Answer, Record
 from bot.metrics import Metrics
 from bot.retry import RetryPolicy
 from bot.web import build_web_app
@@ -549,14 +550,14 @@ async def test_more_than_ten_options_are_paged_by_the_channel(
     wa: WhatsApp, ayse: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     many = tuple(Button(f"Kurs {i}", f"crs|k{i}") for i in range(1, 24))
-    real = wa.assistant.engine.handle
+    real = wa.assistant.engine.answer
 
-    async def long_menu(msg: Incoming) -> list[Reply]:
+    async def long_menu(msg: Incoming, record: Record | None = None) -> Answer:
         if msg.text == "hepsi":
-            return [Reply("Bütün kurslar:", buttons=many)]
-        return await real(msg)
+            return Answer([Reply("Bütün kurslar:", buttons=many)])
+        return await real(msg, record)
 
-    monkeypatch.setattr(wa.assistant.engine, "handle", long_menu)
+    monkeypatch.setattr(wa.assistant.engine, "answer", long_menu)
     [first] = await ayse.say("hepsi")
     assert [title for _, title in first.choices][-1] == "Daha fazla"
     assert len(first.choices) == 10

@@ -1,0 +1,174 @@
+"""Which instance handles a user's stored WhatsApp messages: a claim with a lease (PostgreSQL).
+
+Several instances behind one load balancer each store the deliveries they receive. A user's
+messages must still be answered one at a time, in the order they arrived, so one instance at a
+time holds the user (`wa_claims`): the one that stores a message claims its user in the same
+transaction; when another instance holds the user, the message is left for it. The holder
+handles the user's oldest unhandled messages in order and lets the user go only when it has
+taken in as many as were stored while it held them (`stored`): a message stored by another
+instance meanwhile makes the release fail, and the holder reads the user's messages again.
+
+The holder renews its leases while it lives; a lease that runs out is a crashed instance's,
+and any other instance may take the user over (never a live instance's: its lease is renewed
+every third of its length). Statements sort users, so two instances never wait on each
+other's claims in opposite orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import String
+
+from storage.types import UTCDateTime
+from storage.whatsapp_repo import NOBODY, InboundRow, unprocessed_of
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A user's claim after a store: whether this instance holds it, whether it was made just
+    now from nothing (nobody held the user: the messages just stored are all there is), and how
+    many messages were stored for the user while the claim was held."""
+
+    user_key: str
+    mine: bool
+    fresh: bool
+    stored: int
+
+
+_CLAIM = text(
+    """
+    INSERT INTO wa_claims AS c (user_key, owner, lease_until, stored)
+    SELECT u, :owner, :until, n
+    FROM unnest(CAST(:users AS text[]), CAST(:counts AS int[])) AS x(u, n) ORDER BY u
+    ON CONFLICT (user_key) DO UPDATE SET
+        stored = c.stored + excluded.stored,
+        owner = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
+                     THEN excluded.owner ELSE c.owner END,
+        lease_until = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
+                           THEN excluded.lease_until ELSE c.lease_until END
+    RETURNING user_key, owner, stored, (xmax = 0) AS fresh
+    """
+).bindparams(
+    bindparam("owner", type_=String()),
+    bindparam("now", type_=UTCDateTime()),
+    bindparam("until", type_=UTCDateTime()),
+)
+_RELEASE = text(
+    """
+    DELETE FROM wa_claims AS c
+    USING unnest(CAST(:users AS text[]), CAST(:known AS int[])) AS x(u, n)
+    WHERE c.user_key = x.u AND c.owner = :owner AND c.stored = x.n
+    RETURNING c.user_key
+    """
+)
+_HELD = text(
+    "SELECT user_key, stored FROM wa_claims "
+    "WHERE owner = :owner AND user_key = ANY(CAST(:users AS text[]))"
+)
+_RENEW = text(
+    "UPDATE wa_claims SET lease_until = :until "
+    "WHERE owner = :owner AND user_key = ANY(CAST(:users AS text[]))"
+).bindparams(bindparam("until", type_=UTCDateTime()))
+_ORPHANS = text(
+    """
+    SELECT DISTINCT i.user_key FROM wa_inbound i
+    LEFT JOIN wa_claims c ON c.user_key = i.user_key
+    WHERE i.processed_at IS NULL AND i.user_key <> :nobody
+      AND (c.user_key IS NULL OR c.lease_until < :now)
+    LIMIT 1000
+    """
+).bindparams(bindparam("now", type_=UTCDateTime()))
+_TAKE_OVER = text(
+    """
+    INSERT INTO wa_claims AS c (user_key, owner, lease_until, stored)
+    SELECT u, :owner, :until, 0 FROM unnest(CAST(:users AS text[])) AS x(u) ORDER BY u
+    ON CONFLICT (user_key) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+    WHERE c.lease_until < :now
+    RETURNING user_key
+    """
+).bindparams(
+    bindparam("owner", type_=String()),
+    bindparam("now", type_=UTCDateTime()),
+    bindparam("until", type_=UTCDateTime()),
+)
+
+
+async def claim(
+    conn: AsyncConnection,
+    stored: Mapping[str, int],
+    owner: str,
+    now: datetime,
+    until: datetime,
+) -> dict[str, Claim]:
+    """Claims the users of messages just stored (`stored`: how many each), counting them on
+    every claim, held by this instance or another."""
+    users = sorted(stored)
+    if not users:
+        return {}
+    params = {
+        "users": users,
+        "counts": [stored[u] for u in users],
+        "owner": owner,
+        "now": now,
+        "until": until,
+    }
+    rows = await conn.execute(_CLAIM, params)
+    return {
+        r.user_key: Claim(r.user_key, r.owner == owner, bool(r.fresh), int(r.stored)) for r in rows
+    }
+
+
+# A user's claim after a release that did not happen: its count now and the user's unhandled
+# messages, oldest first (a count of -1 and none: the claim is no longer ours).
+Left = tuple[int, list[InboundRow]]
+
+
+async def release(
+    conn: AsyncConnection, owner: str, known: Mapping[str, int]
+) -> dict[str, Left | None]:
+    """Lets each user go whose messages stored while held were all taken in (`known`: how
+    many): None for them. For the others, what is `Left`."""
+    users = sorted(known)
+    if not users:
+        return {}
+    params = {"users": users, "known": [known[u] for u in users], "owner": owner}
+    gone = set((await conn.execute(_RELEASE, params)).scalars())
+    out: dict[str, Left | None] = dict.fromkeys(gone)
+    out.update(await held(conn, owner, [u for u in users if u not in gone]))
+    return out
+
+
+async def held(conn: AsyncConnection, owner: str, users: list[str]) -> dict[str, Left]:
+    """What is `Left` of these users' claims. The counts are read first: every message they
+    count is then visible."""
+    if not users:
+        return {}
+    params = {"owner": owner, "users": sorted(users)}
+    counts = {r.user_key: int(r.stored) for r in await conn.execute(_HELD, params)}
+    out: dict[str, Left] = {u: (counts.get(u, -1), []) for u in users}
+    for row in await unprocessed_of(conn, sorted(counts)) if counts else []:
+        out[row.user_key][1].append(row)
+    return out
+
+
+async def renew(conn: AsyncConnection, owner: str, users: list[str], until: datetime) -> int:
+    """Extends the leases this instance holds on `users` (those it is working on: a claim it
+    dropped by mistake runs out and is taken over); returns how many."""
+    params = {"owner": owner, "users": sorted(users), "until": until}
+    return int((await conn.execute(_RENEW, params)).rowcount)
+
+
+async def take_over(conn: AsyncConnection, owner: str, now: datetime, until: datetime) -> list[str]:
+    """Claims users with unhandled messages whom nobody holds, or whose holder's lease ran out
+    (it crashed); returns them."""
+    params = {"nobody": NOBODY, "now": now}
+    users = sorted((await conn.execute(_ORPHANS, params)).scalars())
+    if not users:
+        return []
+    params = {"users": users, "owner": owner, "now": now, "until": until}
+    return sorted((await conn.execute(_TAKE_OVER, params)).scalars())

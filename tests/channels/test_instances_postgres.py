@@ -1,0 +1,311 @@
+"""Three `meslek-bot run` processes on one PostgreSQL behind a round-robin poster of signed
+WhatsApp deliveries, against the Graph double: fast typists (no wait for a reply before the
+next message), crossed duplicate deliveries, an instance killed with SIGKILL mid-burst and
+another started mid-backlog. Asserted: each conversation's replies, their order and counts —
+never latencies (the machine may have two busy cores).
+
+The reference is the same script through one instance: a conversation handled by three must
+get exactly its replies, in its order. After a SIGKILL nothing may be lost (the reference is a
+subsequence of what arrived) and at most `WORKERS` messages — what one instance handles at
+once — may be answered twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from bot.channels.whatsapp_inbound import sign
+from storage import tables as t
+from storage.db import Database
+from tests.dbutil import fresh_postgres_url, postgres_base_url
+from tests.doubles.graph_api import GraphDouble, Sent
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "instances-app-secret"
+TOKEN = "instances-graph-token"
+PHONE_ID = "106540352242977"
+WORKERS = 64  # WhatsAppChannel's default: messages one instance handles at once
+LEASE = 3  # seconds: how long a killed instance's users wait before another takes them over
+# What each fast typist sends, without waiting for a reply: a form begun and answered, a
+# question in between, DUR and BAŞLA, the menu. Any message handled out of order changes what
+# comes back.
+SCRIPT = (
+    "merhaba",
+    "barista kursuna başvurmak istiyorum",
+    "evet",
+    "Ayşe Yılmaz",
+    "kurslar ücretli mi",
+    "12.05.1998",
+    "DUR",
+    "iptal",
+    "BAŞLA",
+    "menü",
+)
+_ids = itertools.count(1)
+
+pytestmark = pytest.mark.skipif(
+    postgres_base_url() is None, reason="PostgreSQL skipped: MF_TEST_DATABASE_URL is not set"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _body(wa_id: str, text: str, wamid: str) -> bytes:
+    message = {"from": wa_id, "id": wamid, "timestamp": "1765000000", "type": "text"}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "902324550000", "phone_number_id": PHONE_ID},
+        "contacts": [{"profile": {"name": "Ayşe"}, "wa_id": wa_id}],
+        "messages": [{**message, "text": {"body": text}}],
+    }
+    doc = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}],
+    }
+    return json.dumps(doc).encode()
+
+
+@dataclass
+class Instance:
+    name: str
+    port: int
+    process: asyncio.subprocess.Process
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+class Cluster:
+    """`meslek-bot run` processes sharing one database and one Graph double."""
+
+    def __init__(self, tmp: Path, database_url: str, graph: GraphDouble) -> None:
+        self.tmp = tmp
+        self.database_url = database_url
+        self.graph = graph
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
+        self.env.update(
+            PYTHONPATH=str(ROOT),
+            MF_DATABASE_URL=database_url,
+            MF_DATA_KEY="test-data-key-0123456789",
+            MF_WHATSAPP_TOKEN=TOKEN,
+            MF_WHATSAPP_PHONE_NUMBER_ID=PHONE_ID,
+            MF_WHATSAPP_APP_SECRET=SECRET,
+            MF_WHATSAPP_VERIFY_TOKEN="verify",
+            MF_WHATSAPP_API_URL=graph.url,
+            MF_WHATSAPP_MAX_RATE="1000",
+            MF_LEASE_SECONDS=str(LEASE),
+        )
+        self.live: list[Instance] = []
+        self.names = itertools.count(1)
+
+    async def start(self) -> Instance:
+        name = f"i{next(self.names)}"
+        port = _free_port()
+        env = {
+            **self.env,
+            "MF_INSTANCE_ID": name,
+            "MF_HTTP_PORT": str(port),
+            "MF_PANEL_PORT": str(_free_port()),
+        }
+        with (self.tmp / f"{name}.log").open("wb") as log:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.cli", "run",
+                cwd=self.tmp, env=env, stdout=log, stderr=log,
+            )  # fmt: skip
+        instance = Instance(name, port, process)
+        async with httpx.AsyncClient(base_url=instance.url, timeout=5) as client:
+            for _ in range(600):
+                try:
+                    if (await client.get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert process.returncode is None, (self.tmp / f"{name}.log").read_text()
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError(f"{name} never became healthy")
+        self.live.append(instance)
+        return instance
+
+    def kill(self, instance: Instance) -> None:
+        instance.process.send_signal(signal.SIGKILL)  # no clean shutdown: a crash
+        self.live.remove(instance)
+
+    async def holding(self, instance: Instance, within: float = 120) -> None:
+        """Waits until `instance` holds users (it is handling their messages)."""
+        db = Database(self.database_url)
+        query = (
+            select(func.count())
+            .select_from(t.wa_claims)
+            .where(t.wa_claims.c.owner == instance.name)
+        )
+        try:
+            for _ in range(int(within / 0.02)):
+                if (await db.read_now(query)).scalar():
+                    return
+                await asyncio.sleep(0.02)
+        finally:
+            await db.dispose()
+        raise AssertionError(f"{instance.name} never held a user")
+
+    async def stop(self) -> None:
+        for instance in self.live:
+            instance.process.send_signal(signal.SIGTERM)
+        for instance in self.live:
+            await asyncio.wait_for(instance.process.wait(), 30)
+        self.live = []
+
+    async def post(self, client: httpx.AsyncClient, turn: int, body: bytes) -> None:
+        """Posts to the instances in turn; on to the next while one is down (as Meta retries
+        what was not answered 200)."""
+        headers = {
+            "content-type": "application/json",
+            "x-hub-signature-256": sign(SECRET.encode(), body),
+        }
+        for attempt in range(200):
+            live = self.live
+            instance = live[(turn + attempt) % len(live)]
+            try:
+                answer = await client.post(
+                    f"{instance.url}/webhooks/whatsapp", content=body, headers=headers
+                )
+            except httpx.TransportError:
+                await asyncio.sleep(0.05)
+                continue
+            if answer.status_code == 200:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("no instance took the delivery")
+
+
+@asynccontextmanager
+async def cluster(tmp: Path, graph: GraphDouble, size: int) -> AsyncIterator[Cluster]:
+    base = postgres_base_url()
+    assert base is not None
+    async with fresh_postgres_url(base) as url:
+        group = Cluster(tmp, url, graph)
+        try:
+            await group.start()  # the first migrates and loads the catalog alone
+            await asyncio.gather(*(group.start() for _ in range(size - 1)))
+            yield group
+        finally:
+            for instance in group.live:
+                instance.process.send_signal(signal.SIGKILL)
+            for instance in group.live:
+                await instance.process.wait()
+            group.live = []
+
+
+def _seen(sent: Sent) -> str:
+    """A reply as the citizen sees it: its text and the titles it offers (a page's random
+    token in a "more" row's id is not part of it)."""
+    return " | ".join([sent.type, sent.text, *(title for _, title in sent.choices)])
+
+
+def _conversations(graph: GraphDouble, people: list[str]) -> dict[str, list[str]]:
+    return {p: [_seen(s) for s in graph.to(p)] for p in people}
+
+
+async def _typists(group: Cluster, people: list[str], *, duplicates: bool) -> None:
+    """Every person types the script without waiting for replies; deliveries go round-robin
+    (with `duplicates`, each is also delivered to the next instance at the same time)."""
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def typist(index: int, person: str) -> None:
+            for step, text in enumerate(SCRIPT):
+                body = _body(person, text, f"wamid.{person}.{step}.{next(_ids)}")
+                turn = index + step
+                posts = [group.post(client, turn, body)]
+                if duplicates:
+                    posts.append(group.post(client, turn + 1, body))
+                await asyncio.gather(*posts)
+
+        await asyncio.gather(*(typist(i, p) for i, p in enumerate(people)))
+
+
+async def _reference(tmp: Path, people: list[str]) -> dict[str, list[str]]:
+    """The same script through one instance."""
+    async with GraphDouble(token=TOKEN) as graph, cluster(tmp / "one", graph, 1) as group:
+        await _typists(group, people, duplicates=False)
+        await _answered(graph, people, {p: len(SCRIPT) for p in people}, within=180)
+        return _conversations(graph, people)
+
+
+async def _answered(
+    graph: GraphDouble, people: list[str], at_least: dict[str, int], within: float
+) -> None:
+    await graph.wait_for(lambda g: all(len(g.to(p)) >= at_least[p] for p in people), within=within)
+    await graph.settle(quiet=1.0, within=within)
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    rest = iter(long)
+    return all(item in rest for item in short)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    for name in ("one", "three"):
+        (tmp_path / name).mkdir()
+    return tmp_path
+
+
+async def test_three_instances_answer_fast_typists_as_one_does(workdir: Path) -> None:
+    people = [f"90555{n:07d}" for n in range(12)]
+    expected = await _reference(workdir, people)
+    assert all(len(replies) >= len(SCRIPT) for replies in expected.values())
+    async with GraphDouble(token=TOKEN) as graph, cluster(workdir / "three", graph, 3) as group:
+        await _typists(group, people, duplicates=True)
+        counts = {p: len(expected[p]) for p in people}
+        await _answered(graph, people, counts, within=180)
+        await group.stop()
+    got = _conversations(graph, people)
+    for person in people:
+        assert got[person] == expected[person], person
+
+
+async def test_a_killed_instance_loses_nothing_and_repeats_at_most_what_it_had_in_hand(
+    workdir: Path,
+) -> None:
+    people = [f"90556{n:07d}" for n in range(30)]
+    expected = await _reference(workdir, people)
+    async with GraphDouble(token=TOKEN) as graph, cluster(workdir / "three", graph, 3) as group:
+        typing = asyncio.create_task(_typists(group, people, duplicates=True))
+        await graph.wait_for(lambda g: len(g.sent) >= 40, within=120)
+        victim = group.live[0]
+        await group.holding(victim)
+        group.kill(victim)  # mid-burst, with users in hand
+        await graph.wait_for(lambda g: len(g.sent) >= 120, within=120)
+        await group.start()  # a late start, mid-backlog: it takes only the dead one's users
+        await typing
+        counts = {p: len(expected[p]) for p in people}
+        await _answered(graph, people, counts, within=180)
+        await group.stop()
+    got = _conversations(graph, people)
+    extra = 0
+    for person in people:
+        assert _is_subsequence(expected[person], got[person]), person  # nothing lost, in order
+        extra += len(got[person]) - len(expected[person])
+    assert 0 <= extra <= WORKERS
+    # The killed instance held users: the others took them over once its leases ran out.
+    logs = "".join(p.read_text() for p in (workdir / "three").glob("i*.log"))
+    assert "WhatsApp users whose holder's lease ran out" in logs
