@@ -337,3 +337,39 @@ panel_uploads = Table(
     Column("data", Text, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
 )
+
+# The inbox: a conversation handed to a person ("Yetkiliyle görüş"), routed to a centre (NULL:
+# the admins), and what was said in it, digits of ids and phones masked. `waiting_since` is the
+# citizen's oldest message no staff answer has followed (NULL: nobody waits).
+inbox_threads = Table(
+    "inbox_threads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_key", String(200), nullable=False, index=True),
+    Column("centre_id", String(80), nullable=True),
+    Column("status", String(10), nullable=False, server_default="open"),  # open | closed
+    Column("context", Text, nullable=False, server_default=""),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("waiting_since", UTCDateTime(), nullable=True),
+    Column("last_message_at", UTCDateTime(), nullable=False),
+    Column("closed_at", UTCDateTime(), nullable=True),
+    Column("closed_by", String(254), nullable=False, server_default=""),
+    Index("ix_inbox_threads_status_centre_waiting", "status", "centre_id", "waiting_since"),
+)
+
+inbox_messages = Table(
+    "inbox_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "thread_id",
+        Integer,
+        ForeignKey("inbox_threads.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("sender", String(10), nullable=False),  # citizen | staff | note
+    Column("author", String(254), nullable=False, server_default=""),
+    Column("text", Text, nullable=False),
+    Index("ix_inbox_messages_thread_id_id", "thread_id", "id"),
+)

@@ -18,7 +18,14 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.panel import views_applications, views_audit, views_auth, views_courses, views_uploads
+from bot.panel import (
+    views_applications,
+    views_audit,
+    views_auth,
+    views_courses,
+    views_inbox,
+    views_uploads,
+)
 from bot.panel.base import HERE, Panel, make_templates, render
 from bot.panel.security import PanelConfig
 from bot.settings import Settings
@@ -132,6 +139,7 @@ def build_panel_app(
         *views_applications.ROUTES,
         *views_audit.ROUTES,
         *views_courses.ROUTES,
+        *views_inbox.ROUTES,
         *views_uploads.ROUTES,
         *(extra or []),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
