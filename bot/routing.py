@@ -53,6 +53,8 @@ _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+.*)?$")
 async def route(ctx: Context, routes: Routes) -> list[Reply]:
     """Answers one message and records the buttons it offered, for typed answers to them."""
     replies = await _route(ctx, routes)
+    if ctx.unanswered is not None and ctx.incoming.kind is Kind.TEXT:
+        await ctx.store.note_unanswered(ctx.user, ctx.incoming.text, ctx.unanswered)
     ctx.conv.offered = tuple(Offer.of(b) for r in replies for b in r.buttons)[:30]
     return replies
 

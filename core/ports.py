@@ -115,8 +115,9 @@ class Handoffs(Protocol):
         user was doing; returns its id, or the id of the user's thread already open."""
         ...
 
-    async def handoff_note(self, thread: int, user: str, text: str) -> bool:
-        """Adds the user's message to their open thread (masked); False when staff closed it."""
+    async def handoff_note(self, thread: int, user: str, text: str) -> int:
+        """Adds the user's message to their open thread (masked); returns how many the user
+        has written there, 0 when staff closed it (nothing added)."""
         ...
 
     async def leave_handoff(self, thread: int, user: str) -> bool:
@@ -124,7 +125,16 @@ class Handoffs(Protocol):
         ...
 
 
-class Store(Sealing, Applications, People, Trainees, Handoffs, Protocol):
+class Unanswered(Protocol):
+    """What the assistant could not answer, kept (digits masked) for staff to learn from."""
+
+    async def note_unanswered(self, user: str, text: str, reason: str) -> None:
+        """Records a message that ended in the fallback, "no such course", a repeat or a
+        handoff, grouped with similar wording."""
+        ...
+
+
+class Store(Sealing, Applications, People, Trainees, Handoffs, Unanswered, Protocol):
     """Everything a turn's handlers may ask of storage."""
 
 

@@ -78,9 +78,13 @@ async def held(ctx: Context, _: Payload) -> list[Reply]:
     text = ctx.incoming.text.strip()
     if tuple(tokens(text)) in LEAVE_WORDS:
         return await leave(ctx, Payload(Action.HANDOFF_LEAVE))
-    if text and not await ctx.store.handoff_note(thread, ctx.user, text):
-        ctx.conv.handoff = None
-        return []
+    if text:
+        lines = await ctx.store.handoff_note(thread, ctx.user, text)
+        if not lines:
+            ctx.conv.handoff = None
+            return []
+        if lines == 1:  # the question that made the user ask for a person
+            ctx.unanswered = "handoff"
     back = Button.of(ctx.t("human.back_to_assistant"), Action.HANDOFF_LEAVE)
     return [Reply(ctx.t("human.handoff_passed"), buttons=(back,))]
 

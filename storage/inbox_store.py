@@ -60,13 +60,13 @@ class InboxStore:
         )
         return int(result.scalar_one())
 
-    async def handoff_note(self, thread: int, user: str, text: str) -> bool:
-        th = t.inbox_threads.c
+    async def handoff_note(self, thread: int, user: str, text: str) -> int:
+        th, m = t.inbox_threads.c, t.inbox_messages.c
         status = (
             await self.conn.execute(select(th.status).where(th.id == thread, th.user_key == user))
         ).scalar()
         if status != "open":
-            return False
+            return 0
         await add_message(self.conn, thread, self.now, "citizen", text)
         await self.conn.execute(
             update(t.inbox_threads)
@@ -76,7 +76,10 @@ class InboxStore:
                 last_message_at=self.now,
             )
         )
-        return True
+        written = await self.conn.execute(
+            select(func.count()).where(m.thread_id == thread, m.sender == "citizen")
+        )
+        return int(written.scalar_one())
 
     async def leave_handoff(self, thread: int, user: str) -> bool:
         th = t.inbox_threads.c

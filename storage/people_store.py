@@ -72,6 +72,7 @@ class PeopleStore:
             ("callback_requests", t.callback_requests, t.callback_requests.c.user_key == user),
             ("inbox_messages", t.inbox_messages, t.inbox_messages.c.thread_id.in_(threads)),
             ("inbox", t.inbox_threads, t.inbox_threads.c.user_key == user),
+            ("unanswered", t.unanswered_texts, t.unanswered_texts.c.user_key == user),
             ("outbox", t.outbox, t.outbox.c.user_key == user),
             ("attendance", t.attendance, t.attendance.c.user_key == user),
             (

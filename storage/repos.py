@@ -23,6 +23,7 @@ from storage.db import LazyWrite
 from storage.inbox_store import InboxStore
 from storage.people_store import PeopleStore
 from storage.trainee_store import TraineeStore
+from storage.unanswered import UnansweredStore
 from storage.upsert import upsert
 
 SEAT_HOLDING = ("pending", "accepted")
@@ -97,7 +98,7 @@ def application_number(app_id: int, created: datetime) -> str:
     return f"MF-{created.year}-{app_id:06d}"
 
 
-class SqlStore(PeopleStore, TraineeStore, InboxStore):
+class SqlStore(PeopleStore, TraineeStore, InboxStore, UnansweredStore):
     """The handler-facing store (core.ports.Store) plus engine bookkeeping."""
 
     def __init__(self, conn: AsyncConnection | LazyWrite, vault: IdVault, now: datetime) -> None:

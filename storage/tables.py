@@ -373,3 +373,47 @@ inbox_messages = Table(
     Column("text", Text, nullable=False),
     Index("ix_inbox_messages_thread_id_id", "thread_id", "id"),
 )
+
+# What the assistant could not answer: texts (every digit masked) grouped by similar wording.
+# A group holds no text of its own, so erasing a user's texts leaves nothing of theirs behind.
+unanswered_groups = Table(
+    "unanswered_groups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("first_seen", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
+    Column("handled_at", UTCDateTime(), nullable=True),
+    Column("handled_by", String(254), nullable=False, server_default=""),
+    Index("ix_unanswered_groups_handled_at_last_seen", "handled_at", "last_seen"),
+)
+
+unanswered_texts = Table(
+    "unanswered_texts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "group_id",
+        Integer,
+        ForeignKey("unanswered_groups.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("user_key", String(200), nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("reason", String(12), nullable=False),  # fallback | no_course | repeated | handoff
+    Column("text", Text, nullable=False),
+    Column("folded", Text, nullable=False),
+)
+
+# Catalog changes made in the panel (keywords added to a branch), one row per version.
+catalog_changes = Table(
+    "catalog_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(254), nullable=False),
+    Column("kind", String(20), nullable=False),  # keywords
+    Column("target", String(80), nullable=False),
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("version", String(40), nullable=False, server_default=""),
+)

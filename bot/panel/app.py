@@ -24,6 +24,7 @@ from bot.panel import (
     views_auth,
     views_courses,
     views_inbox,
+    views_unanswered,
     views_uploads,
 )
 from bot.panel.base import HERE, Panel, make_templates, render
@@ -140,6 +141,7 @@ def build_panel_app(
         *views_audit.ROUTES,
         *views_courses.ROUTES,
         *views_inbox.ROUTES,
+        *views_unanswered.ROUTES,
         *views_uploads.ROUTES,
         *(extra or []),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),

@@ -1,4 +1,5 @@
-"""inbox: conversations handed to a person, and what was said in them
+"""inbox: conversations handed to a person and what was said in them; what the assistant
+could not answer, grouped; catalog changes made in the panel
 
 Revision ID: 0007_inbox
 Revises: 0006_staff
@@ -54,8 +55,54 @@ def upgrade() -> None:
         sa.Column("text", sa.Text, nullable=False),
     )
     op.create_index("ix_inbox_messages_thread_id_id", "inbox_messages", ["thread_id", "id"])
+    op.create_table(
+        "unanswered_groups",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("first_seen", UTCDateTime(), nullable=False),
+        sa.Column("last_seen", UTCDateTime(), nullable=False),
+        sa.Column("handled_at", UTCDateTime(), nullable=True),
+        sa.Column("handled_by", sa.String(254), nullable=False, server_default=""),
+    )
+    op.create_index(
+        "ix_unanswered_groups_handled_at_last_seen",
+        "unanswered_groups",
+        ["handled_at", "last_seen"],
+    )
+    op.create_table(
+        "unanswered_texts",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(
+            "group_id",
+            sa.Integer,
+            sa.ForeignKey(
+                "unanswered_groups.id",
+                ondelete="CASCADE",
+                name="fk_unanswered_texts_group_id_unanswered_groups",
+            ),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("user_key", sa.String(200), nullable=False, index=True),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("reason", sa.String(12), nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("folded", sa.Text, nullable=False),
+    )
+    op.create_table(
+        "catalog_changes",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("actor", sa.String(254), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("target", sa.String(80), nullable=False),
+        sa.Column("detail", sa.Text, nullable=False, server_default=""),
+        sa.Column("version", sa.String(40), nullable=False, server_default=""),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("catalog_changes")
+    op.drop_table("unanswered_texts")
+    op.drop_table("unanswered_groups")
     op.drop_table("inbox_messages")
     op.drop_table("inbox_threads")
