@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -16,7 +17,7 @@ from bot.routing import route
 from core.channel import Capabilities
 from core.checks import clean_text, mask_user
 from core.conversation import Conversation
-from core.messages import Incoming, Reply
+from core.messages import Incoming, Kind, Reply
 from handlers.base import PLAIN, Context, Routes
 from handlers.catalog_view import CatalogView
 from locales import Translator
@@ -31,6 +32,7 @@ MAX_TEXT = 2000  # longer messages are cut before understanding; nobody types mo
 PROFILE_REFRESH = timedelta(seconds=60)  # how often a busy user's last-seen time is written
 CACHE_USERS = 20_000
 SEEN_IDS = 50_000
+REPEAT_WINDOW = timedelta(minutes=10)  # the same text again within this is "asked twice"
 
 
 class _Redelivered(Exception):
@@ -97,6 +99,9 @@ class Engine:
         # that changes nothing else writes nothing.
         self._keep_offered = not self.cache_enabled
         self._seen: dict[tuple[str, str], None] = {}  # recent message ids, oldest first
+        # A digest of each user's last text and when (memory only), to notice a question
+        # asked twice in a row: the first answer did not answer it.
+        self._asked: dict[str, tuple[bytes, datetime]] = {}
         # User rows, conversations and message ids of many turns, written together.
         self.turn_log = TurnLog(db)
 
@@ -172,6 +177,7 @@ class Engine:
                     capabilities=self.config.capabilities.get(msg.channel, PLAIN),
                     max_active=self.config.max_active,
                     reminder_kinds=self.config.reminder_kinds,
+                    asked_again=self._asked_again(msg, now),
                 )
                 replies = await route(ctx, self.routes)
                 erased = conv.erased
@@ -224,7 +230,20 @@ class Engine:
                 self._profiles.pop(next(iter(self._profiles)), None)
         return replies, conv.state or "-"
 
+    def _asked_again(self, msg: Incoming, now: datetime) -> bool:
+        """Whether the user sent this very text as their previous message, a moment ago."""
+        if msg.kind is not Kind.TEXT or not msg.text.strip():
+            return False
+        said = " ".join(msg.text.casefold().split()).encode("utf-8")
+        digest = hashlib.blake2b(said, digest_size=8).digest()
+        before = self._asked.pop(msg.user, None)
+        self._asked[msg.user] = (digest, now)
+        if len(self._asked) > CACHE_USERS:
+            self._asked.pop(next(iter(self._asked)))
+        return before is not None and before[0] == digest and now - before[1] <= REPEAT_WINDOW
+
     def _forget(self, user: str) -> None:
+        self._asked.pop(user, None)
         self._profiles.pop(user, None)
         self._conversations.pop(user, None)
 

@@ -53,6 +53,10 @@ _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+.*)?$")
 async def route(ctx: Context, routes: Routes) -> list[Reply]:
     """Answers one message and records the buttons it offered, for typed answers to them."""
     replies = await _route(ctx, routes)
+    # Answered, yet asked again: the answer did not help (a question, not "menü" typed twice).
+    again = ctx.asked_again and len(ctx.incoming.text.split()) >= 2
+    if again and ctx.unanswered is None and not ctx.conv.state:
+        ctx.unanswered = "repeated"
     if ctx.unanswered is not None and ctx.incoming.kind is Kind.TEXT:
         await ctx.store.note_unanswered(ctx.user, ctx.incoming.text, ctx.unanswered)
     ctx.conv.offered = tuple(Offer.of(b) for r in replies for b in r.buttons)[:30]

@@ -39,6 +39,7 @@ class Context:
     # Set by a handler whose answer did not answer: "fallback", "no_course", "repeated" or
     # "handoff". The router records the text for staff ("what the assistant could not answer").
     unanswered: str | None = None
+    asked_again: bool = False  # the same text as the user's previous message (the engine)
     _understanding: Understanding | None = None
 
     @property

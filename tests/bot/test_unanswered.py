@@ -63,6 +63,7 @@ async def test_keywords_added_are_understood_after_the_reload(chat: Chat, tmp_pa
     await chat.say("dron pilotluğu kursu var mı")
     assert NO_COURSE in chat.texts()  # not before the catalog is reloaded
     await chat.assistant.reload_catalog()
+    await chat.say("teşekkürler")  # (the same text twice in a row would count as a repeat)
     await chat.say("dron pilotluğu kursu var mı")
     assert NO_COURSE not in chat.texts()
     assert name in chat.texts()
@@ -75,3 +76,15 @@ async def test_keywords_added_are_understood_after_the_reload(chat: Chat, tmp_pa
     async with chat.assistant.db.read() as conn:
         [change] = (await conn.execute(select(t.catalog_changes))).all()
     assert change.detail == "dron pilotluğu, drone"
+
+
+async def test_a_question_asked_twice_in_a_row_is_recorded_once(chat: Chat) -> None:
+    await chat.say("sertifika veriliyor mu")
+    assert await _groups(chat) == []  # answered
+    await chat.say("menü")
+    await chat.say("menü")  # one word typed twice is not a question
+    await chat.say("sertifika veriliyor mu")
+    await chat.say("sertifika veriliyor mu")
+    [group] = await _groups(chat)
+    assert group["reasons"] == ["repeated"]
+    assert group["n"] == 1
