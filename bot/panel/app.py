@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.panel import (
+    views_announcements,
     views_applications,
     views_audit,
     views_auth,
@@ -134,6 +135,7 @@ def build_panel_app(
         tz=settings.tz,
         templates=make_templates(settings.tz),
         clock=clock or (lambda: datetime.now(UTC)),
+        templates_config=settings.templates,
     )
     routes: list[BaseRoute] = [
         *views_auth.ROUTES,
@@ -141,6 +143,7 @@ def build_panel_app(
         *views_audit.ROUTES,
         *views_courses.ROUTES,
         *views_inbox.ROUTES,
+        *views_announcements.ROUTES,
         *views_unanswered.ROUTES,
         *views_uploads.ROUTES,
         *(extra or []),
