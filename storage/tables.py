@@ -403,7 +403,11 @@ unanswered_texts = Table(
     Column("reason", String(12), nullable=False),  # fallback | no_course | repeated | handoff
     Column("text", Text, nullable=False),
     Column("folded", Text, nullable=False),
+    Index("ix_unanswered_texts_reason_at", "reason", "at"),
 )
+
+# The dashboard counts reminders of the last week by kind and due time.
+Index("ix_outbox_kind_due", outbox.c.kind, outbox.c.due_at)
 
 # Catalog changes made in the panel (keywords added to a branch), one row per version.
 catalog_changes = Table(

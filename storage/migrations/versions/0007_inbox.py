@@ -88,6 +88,8 @@ def upgrade() -> None:
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("folded", sa.Text, nullable=False),
     )
+    op.create_index("ix_unanswered_texts_reason_at", "unanswered_texts", ["reason", "at"])
+    op.create_index("ix_outbox_kind_due", "outbox", ["kind", "due_at"])
     op.create_table(
         "catalog_changes",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -101,6 +103,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_kind_due", table_name="outbox")
     op.drop_table("catalog_changes")
     op.drop_table("unanswered_texts")
     op.drop_table("unanswered_groups")
