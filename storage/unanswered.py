@@ -85,7 +85,7 @@ class UnansweredStore:
 
 
 async def groups(
-    conn: AsyncConnection, *, handled: bool = False, limit: int = 100
+    conn: AsyncConnection, *, handled: bool = False, limit: int = 50
 ) -> list[dict[str, Any]]:
     """Groups with how many texts, when last seen, the latest text and the reasons; the most
     asked first."""
