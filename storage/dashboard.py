@@ -27,20 +27,27 @@ def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
-async def applications_week(conn: AsyncConnection, scope: Scope, now: datetime) -> list[Any]:
+async def applications_week(
+    conn: AsyncConnection, scope: Scope, now: datetime
+) -> list[tuple[str, str, int]]:
     """(status, centre name, count) of applications made in the last seven days."""
     a, c, ce = t.applications.c, t.courses.c, t.centers.c
-    query = (
-        select(a.status, ce.name, func.count())
-        .join(t.courses, c.id == a.course_id)
-        .join(t.centers, ce.id == c.center_id)
+    week = (  # counted first, over the created_at index; then named
+        select(a.course_id, a.status, func.count().label("n"))
         .where(a.created_at >= now - WEEK)
-        .group_by(a.status, ce.name)
-        .order_by(ce.name, a.status)
+        .group_by(a.course_id, a.status)
+        .subquery()
+    )
+    query = (
+        select(week.c.status, ce.name, func.sum(week.c.n))
+        .join(t.courses, c.id == week.c.course_id)
+        .join(t.centers, ce.id == c.center_id)
+        .group_by(week.c.status, ce.name)
+        .order_by(ce.name, week.c.status)
     )
     if scope is not None:
         query = query.where(c.center_id.in_(sorted(scope)))
-    return list((await conn.execute(query)).all())
+    return [(status, name, int(n)) for status, name, n in await conn.execute(query)]
 
 
 async def filling_up(

@@ -90,6 +90,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_unanswered_texts_reason_at", "unanswered_texts", ["reason", "at"])
     op.create_index("ix_outbox_kind_due", "outbox", ["kind", "due_at"])
+    op.create_index(
+        "ix_processed_messages_processed_at_user_key",
+        "processed_messages",
+        ["processed_at", "user_key"],
+    )
+    op.drop_index("ix_processed_messages_processed_at", table_name="processed_messages")
     op.create_table(
         "catalog_changes",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -103,6 +109,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.create_index("ix_processed_messages_processed_at", "processed_messages", ["processed_at"])
+    op.drop_index("ix_processed_messages_processed_at_user_key", table_name="processed_messages")
     op.drop_index("ix_outbox_kind_due", table_name="outbox")
     op.drop_table("catalog_changes")
     op.drop_table("unanswered_texts")
