@@ -86,7 +86,8 @@ async def held(ctx: Context, _: Payload) -> list[Reply]:
         if lines == 1:  # the question that made the user ask for a person
             ctx.unanswered = "handoff"
     back = Button.of(ctx.t("human.back_to_assistant"), Action.HANDOFF_LEAVE)
-    return [Reply(ctx.t("human.handoff_passed"), buttons=(back,))]
+    key = "human.handoff_passed" if text else "human.handoff_busy"  # a button: nothing passed
+    return [Reply(ctx.t(key), buttons=(back,))]
 
 
 @router.button(Action.HANDOFF_LEAVE)

@@ -116,6 +116,8 @@ async def test_reminder_answers_erasure_and_callbacks_still_reach_the_assistant(
     await chat.say("yetkili ile görüşmek istiyorum")
     await chat.press("att|no-such-session|y")  # an RSVP button: its own handler answers
     assert HELD not in chat.texts()
+    await chat.press("ask|list_courses")  # any other button: the person answers
+    assert "yetkiliyle yazışıyorsunuz" in chat.texts()
     await chat.say("dur")
     assert HELD not in chat.texts()
     await chat.say("verilerimi sil")
