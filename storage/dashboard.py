@@ -33,17 +33,29 @@ async def applications_week(
 ) -> list[tuple[str, str, int]]:
     """(status, centre name, count) of applications made in the last seven days."""
     a, c, ce = t.applications.c, t.courses.c, t.centers.c
-    # A week's rows are read over the created_at index and counted here: grouped in SQL the
-    # planner walks the (course, status) index over every application instead.
-    query = (
-        select(a.status, ce.name)
-        .join(t.courses, c.id == a.course_id)
-        .join(t.centers, ce.id == c.center_id)
-        .where(a.created_at >= now - WEEK)
+    # Two steps on purpose: joined in one statement, SQLite's planner walks every centre's
+    # courses and every application of each (280 ms over 50,000) instead of the week's rows.
+    week = Counter(
+        (course, status)
+        for course, status in await conn.execute(
+            select(a.course_id, a.status).where(a.created_at >= now - WEEK)
+        )
     )
-    if scope is not None:
-        query = query.where(c.center_id.in_(sorted(scope)))
-    counted = Counter((status, name) for status, name in await conn.execute(query))
+    courses = sorted({course for course, _ in week})
+    centre_of: dict[str, str] = {}
+    for start in range(0, len(courses), 500):
+        query = (
+            select(c.id, ce.name)
+            .join(t.centers, ce.id == c.center_id)
+            .where(c.id.in_(courses[start : start + 500]))
+        )
+        if scope is not None:
+            query = query.where(c.center_id.in_(sorted(scope)))
+        centre_of.update({course: name for course, name in await conn.execute(query)})
+    counted: Counter[tuple[str, str]] = Counter()
+    for (course, status), n in week.items():
+        if course in centre_of:
+            counted[(status, centre_of[course])] += n
     return [(status, name, n) for (status, name), n in sorted(counted.items(), key=_by_centre)]
 
 
