@@ -5,7 +5,6 @@ reader's scope: another centre's thread is not found (404)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -119,16 +118,3 @@ async def close(conn: AsyncConnection, thread_id: int, now: datetime, author: st
         return False
     await add_message(conn, thread_id, now, "note", "closed", author)
     return True
-
-
-async def waiting_counts(conn: AsyncConnection, scope: Scope) -> Sequence[int]:
-    """(open, waiting) threads in the reader's scope: the menu's badge."""
-    th = t.inbox_threads.c
-    row = (
-        await conn.execute(
-            select(func.count(), func.count(th.waiting_since)).where(
-                th.status == "open", _in_scope(scope)
-            )
-        )
-    ).one()
-    return int(row[0]), int(row[1])
