@@ -123,6 +123,24 @@ async def groups(
     ]
 
 
+async def group(conn: AsyncConnection, group_id: int) -> dict[str, Any] | None:
+    """One group with its count, first and last seen and reasons; None when it has no texts."""
+    u, g = t.unanswered_texts.c, t.unanswered_groups.c
+    found = (
+        await conn.execute(
+            select(g.id, g.first_seen, g.last_seen, g.handled_at, g.handled_by,
+                   func.count(u.id).label("n"))
+            .join(t.unanswered_texts, u.group_id == g.id)
+            .where(g.id == group_id)
+            .group_by(g.id, g.first_seen, g.last_seen, g.handled_at, g.handled_by)
+        )
+    ).mappings().first()  # fmt: skip
+    if found is None:
+        return None
+    reasons = await conn.execute(select(u.reason).where(u.group_id == group_id).distinct())
+    return {**dict(found), "reasons": sorted(r for (r,) in reasons)}
+
+
 async def group_texts(conn: AsyncConnection, group: int, limit: int = 20) -> list[str]:
     """The distinct wordings of one group, the most recent first."""
     u = t.unanswered_texts.c

@@ -28,11 +28,24 @@ def _group_id(request: Request) -> int:
         raise not_found() from None
 
 
-async def _page(request: Request, error: str = "", status_code: int = 200) -> Response:
+@staff_page()
+async def unanswered(request: Request) -> Response:
     panel = panel_of(request)
     handled = request.query_params.get("handled") == "1"
     async with panel.db.read() as conn:
         rows = await u.groups(conn, handled=handled)
+    return render(request, "unanswered.html", rows=rows, handled=handled, reasons=REASONS)
+
+
+async def _group_page(request: Request, error: str = "") -> Response:
+    """One group: its wordings, and (admins) the form that adds keywords to a branch."""
+    panel = panel_of(request)
+    group = _group_id(request)
+    async with panel.db.read() as conn:
+        found = await u.group(conn, group)
+        if found is None:
+            raise not_found()
+        texts = await u.group_texts(conn, group)
         branches = (
             await conn.execute(
                 select(t.branches.c.id, t.branches.c.name).order_by(t.branches.c.name)
@@ -40,10 +53,10 @@ async def _page(request: Request, error: str = "", status_code: int = 200) -> Re
         ).all()
     return render(
         request,
-        "unanswered.html",
-        status_code=status_code,
-        rows=rows,
-        handled=handled,
+        "unanswered_group.html",
+        status_code=400 if error else 200,
+        group=found,
+        texts=texts,
         branches=branches,
         reasons=REASONS,
         error=error,
@@ -51,8 +64,8 @@ async def _page(request: Request, error: str = "", status_code: int = 200) -> Re
 
 
 @staff_page()
-async def unanswered(request: Request) -> Response:
-    return await _page(request)
+async def group_page(request: Request) -> Response:
+    return await _group_page(request)
 
 
 @staff_page()
@@ -97,12 +110,13 @@ async def keywords(request: Request) -> Response:
                 address=me.address,
             )
     except u.KeywordError as exc:
-        return await _page(request, error=str(exc), status_code=400)
+        return await _group_page(request, error=str(exc))
     return back("/unanswered", done="keywords", n=len(added.added))
 
 
 ROUTES = [
     Route("/unanswered", unanswered, methods=["GET"]),
+    Route("/unanswered/{group}", group_page, methods=["GET"]),
     Route("/unanswered/{group}/handled", handled, methods=["POST"]),
     Route("/unanswered/{group}/keywords", keywords, methods=["POST"]),
 ]

@@ -71,10 +71,11 @@ async def test_a_keyword_added_from_an_unanswered_question_is_understood(
                 row = page.locator("tr", has_text="ron pilotluğu kursu var mı")
                 await expect(row).to_have_count(1)
                 await expect(row.locator("td").nth(1)).to_have_text("2")
-                await row.get_by_text("Kursa anahtar kelime ekle").click()
-                await row.get_by_label("Kurs dalı").select_option(branch)
-                await row.get_by_label("Anahtar kelimeler").fill("dron pilotluğu")
-                await row.get_by_role("button", name="Ekle").click()
+                await row.get_by_role("link").click()
+                await expect(page.get_by_role("listitem")).to_have_count(2)  # two wordings
+                await page.get_by_label("Kurs dalı").select_option(branch)
+                await page.get_by_label("Anahtar kelimeler").fill("dron pilotluğu")
+                await page.get_by_role("button", name="Ekle").click()
                 await expect(page.get_by_role("status")).to_contain_text("1 anahtar kelime eklendi")
                 await expect(page.get_by_text("Yanıtlanamayan soru yok.")).to_be_visible()
 
