@@ -22,6 +22,7 @@ WEEK = timedelta(days=7)
 DAYS = 14  # messages per channel per day, this many days back
 FILLING = 0.8  # a course is filling up from this share of its seats taken
 CHANNELS = {"te": "telegram", "wh": "whatsapp", "co": "console"}
+IN_CHUNK = 5000  # ids per IN list (SQLite takes 32,766 parameters)
 
 
 def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -43,11 +44,11 @@ async def applications_week(
     )
     courses = sorted({course for course, _ in week})
     centre_of: dict[str, str] = {}
-    for start in range(0, len(courses), 500):
+    for start in range(0, len(courses), IN_CHUNK):
         query = (
             select(c.id, ce.name)
             .join(t.centers, ce.id == c.center_id)
-            .where(c.id.in_(courses[start : start + 500]))
+            .where(c.id.in_(courses[start : start + IN_CHUNK]))
         )
         if scope is not None:
             query = query.where(c.center_id.in_(sorted(scope)))
