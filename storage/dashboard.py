@@ -7,7 +7,6 @@ reader's centres' (inbox)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +21,6 @@ WEEK = timedelta(days=7)
 DAYS = 14  # messages per channel per day, this many days back
 FILLING = 0.8  # a course is filling up from this share of its seats taken
 CHANNELS = {"te": "telegram", "wh": "whatsapp", "co": "console"}
-IN_CHUNK = 5000  # ids per IN list (SQLite takes 32,766 parameters)
 
 
 def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -34,35 +32,25 @@ async def applications_week(
 ) -> list[tuple[str, str, int]]:
     """(status, centre name, count) of applications made in the last seven days."""
     a, c, ce = t.applications.c, t.courses.c, t.centers.c
-    # Two steps on purpose: joined in one statement, SQLite's planner walks every centre's
-    # courses and every application of each (280 ms over 50,000) instead of the week's rows.
-    week = Counter(
-        (course, status)
-        for course, status in await conn.execute(
-            select(a.course_id, a.status).where(a.created_at >= now - WEEK)
-        )
+    # Bounded on both sides: with a one-sided range SQLite's planner expects a quarter of the
+    # table and walks the (course, status) index over every application instead (280 ms
+    # over 50,000; 13 ms this way).
+    week = (
+        select(a.course_id, a.status, func.count().label("n"))
+        .where(a.created_at >= now - WEEK, a.created_at <= now)
+        .group_by(a.course_id, a.status)
+        .subquery()
     )
-    courses = sorted({course for course, _ in week})
-    centre_of: dict[str, str] = {}
-    for start in range(0, len(courses), IN_CHUNK):
-        query = (
-            select(c.id, ce.name)
-            .join(t.centers, ce.id == c.center_id)
-            .where(c.id.in_(courses[start : start + IN_CHUNK]))
-        )
-        if scope is not None:
-            query = query.where(c.center_id.in_(sorted(scope)))
-        centre_of.update({course: name for course, name in await conn.execute(query)})
-    counted: Counter[tuple[str, str]] = Counter()
-    for (course, status), n in week.items():
-        if course in centre_of:
-            counted[(status, centre_of[course])] += n
-    return [(status, name, n) for (status, name), n in sorted(counted.items(), key=_by_centre)]
-
-
-def _by_centre(item: tuple[tuple[str, str], int]) -> tuple[str, str]:
-    (status, name), _ = item
-    return name, status
+    query = (
+        select(week.c.status, ce.name, func.sum(week.c.n))
+        .join(t.courses, c.id == week.c.course_id)
+        .join(t.centers, ce.id == c.center_id)
+        .group_by(week.c.status, ce.name)
+        .order_by(ce.name, week.c.status)
+    )
+    if scope is not None:
+        query = query.where(c.center_id.in_(sorted(scope)))
+    return [(status, name, int(n)) for status, name, n in await conn.execute(query)]
 
 
 async def filling_up(
@@ -157,9 +145,11 @@ async def fallback_share(conn: AsyncConnection, now: datetime) -> tuple[int, int
     """(turns that reached the fallback, messages) in the last seven days."""
     u, p = t.unanswered_texts.c, t.processed_messages.c
     fell = await conn.execute(
-        select(func.count()).where(u.reason == "fallback", u.at >= now - WEEK)
+        select(func.count()).where(u.reason == "fallback", u.at >= now - WEEK, u.at <= now)
     )
-    total = await conn.execute(select(func.count()).where(p.processed_at >= now - WEEK))
+    total = await conn.execute(
+        select(func.count()).where(p.processed_at >= now - WEEK, p.processed_at <= now)
+    )
     return int(fell.scalar_one()), int(total.scalar_one())
 
 
