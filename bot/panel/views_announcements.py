@@ -5,6 +5,7 @@ admins' (the same logic as `meslek-bot announce`: bot/announcements.py)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import select
@@ -21,13 +22,11 @@ from storage import announcements as a
 from storage import staff_store
 from storage import tables as t
 
-_TRANSLATOR: list[Translator] = []
 
-
+@functools.cache
 def _translator() -> Translator:
-    if not _TRANSLATOR:
-        _TRANSLATOR.append(load_translator())
-    return _TRANSLATOR[0]
+    """The sentences, read once: a preview shows the message as the citizen will read it."""
+    return load_translator()
 
 
 async def _choices(conn: AsyncConnection, me: Who) -> list[tuple[str, list[tuple[str, str]]]]:
