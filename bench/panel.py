@@ -3,7 +3,8 @@
 Run from the repository root (PostgreSQL on 127.0.0.1:5432, user postgres, for its half):
 
     PYTHONPATH=. python bench/panel.py [--db sqlite|postgres|both] [--applications 50000]
-                                       [--courses 5000] [--reps 30]
+                                       [--courses 5000] [--reps 30] [--turns 1000000]
+                                       [--trainees 150000] [--conversations 2000]
 
 Builds each database once: the sample catalog's fields, branches and centres, its courses
 repeated under new ids up to --courses (sessions generated), and --applications applications
@@ -13,6 +14,11 @@ the time from request to complete response, i.e. server time without the network
 runs --reps times after 3 warm-ups; p50, p95 and max are printed in milliseconds. The target is
 p95 <= 150 ms for the applications list (any filter) and a course page; a 5,000-course workbook
 upload validates and previews in <= 20 s.
+
+Then a year of data (bench/panel_year.py): --turns message ids, --trainees desk enrolments with
+two reminders each (sent, failed, blocked), 2% of the turns as unanswered texts, answers for
+today's sessions and --conversations open inbox conversations. Target: the inbox and the
+dashboard p95 <= 200 ms.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from sqlalchemy import insert, make_url, select
 from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 
+from bench.panel_year import fill_year
 from bench.upload_preview import build_workbook
 from bot.panel.app import build_panel_app, panel_config
 from bot.panel.passwords import hash_password
@@ -207,6 +214,18 @@ def has_route(app: Starlette, path: str) -> bool:
 
 async def measure(db: Database, args: argparse.Namespace) -> None:
     values = await fill(db, args.courses, args.applications)
+    values.update(
+        await fill_year(
+            db, turns=args.turns, trainees=args.trainees, conversations=args.conversations
+        )
+    )
+    if db.is_sqlite:
+        async with db.write() as conn:
+            await conn.exec_driver_sql("ANALYZE")
+    else:
+        async with db.engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.exec_driver_sql("VACUUM ANALYZE")
     settings = load_settings(data_key=SECRET, database_url=db.url)
     app = build_panel_app(db, IdVault(SECRET), settings, panel_config(settings, SECRET))
     admin = await signed_in(app, "admin@bench.test")
@@ -236,6 +255,15 @@ async def measure(db: Database, args: argparse.Namespace) -> None:
             ("courses, centre staff", centre, "/courses"),
             ("course page", admin, f"/courses/{v['course']}"),
         ]
+    cases += [
+        (f"inbox, {args.conversations} open", admin, "/inbox"),
+        ("inbox, centre staff", centre, "/inbox"),
+        ("one conversation", admin, f"/inbox/{v['thread']}"),
+        ("dashboard (a year of data)", admin, "/dashboard"),
+        ("dashboard, centre staff", centre, "/dashboard"),
+        ("unanswered questions", admin, "/unanswered"),
+        ("announcements", admin, "/announcements"),
+    ]
     for name, client, url in cases:
         print(_line(name, await timed(client, url, args.reps)), flush=True)
     await admin.aclose()
@@ -315,6 +343,9 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=50_000)
     parser.add_argument("--courses", type=int, default=5_000)
     parser.add_argument("--reps", type=int, default=30)
+    parser.add_argument("--turns", type=int, default=1_000_000)
+    parser.add_argument("--trainees", type=int, default=150_000)
+    parser.add_argument("--conversations", type=int, default=2_000)
     asyncio.run(main_async(parser.parse_args()))
 
 

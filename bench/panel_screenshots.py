@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -18,12 +19,19 @@ from datetime import timedelta
 from pathlib import Path
 
 from playwright.async_api import Browser
+from sqlalchemy import insert, update
 
+from bot import announcements, inbox
 from bot.app import open_database
 from bot.decisions import decide
 from bot.panel.passwords import hash_password
+from locales import load_translator
 from storage import staff_store
+from storage import tables as t
+from storage.announcements import Audience
+from storage.repos import SqlStore
 from tests.bot.conftest import make_settings
+from tests.course_setup import enrol
 from tests.panel.browser.served import (
     NoBrowser,
     chromium,
@@ -54,6 +62,11 @@ PAGES = [
     Shot("course", "/courses/{course}"),
     Shot("uploads", "/uploads"),
     Shot("audit", "/audit"),
+    Shot("inbox", "/inbox"),
+    Shot("conversation", "/inbox/{thread}"),
+    Shot("unanswered", "/unanswered"),
+    Shot("announcement-report", "/announcements/report?key={announcement}"),
+    Shot("dashboard", "/dashboard"),
 ]
 # name: (width, height) in CSS pixels; the screenshots take the whole page's height.
 WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
@@ -117,7 +130,116 @@ async def _fill(rig: Rig) -> dict[str, str]:
                     address="10.20.30.40",
                 )
     rig.advance(timedelta(hours=1))
-    return {"number": numbers["waitlisted"], "course": courses[0][0]}
+    values = {"number": numbers["waitlisted"], "course": courses[0][0]}
+    values["thread"] = await _conversations(rig, centres)
+    await _unanswered(rig)
+    values["announcement"] = await _announcement(rig, courses[0][0])
+    await _traffic(rig)
+    return values
+
+
+QUESTIONS = [
+    ("telegram:5101", "Kurs belgesi e-Devlet'te görünüyor mu? Kimlik no 12345678901"),
+    ("whatsapp:905321234567", "Merhaba, çocuğum için kreş var mı kurs saatlerinde?"),
+    ("telegram:5102", "Başvurum hâlâ bekliyor, ne zaman sonuç çıkar?"),
+]
+
+
+async def _conversations(rig: Rig, centres: list[str]) -> str:
+    """Three conversations handed to a person, one answered; the id of the answered one."""
+    ids = []
+    for n, (user, text) in enumerate(QUESTIONS):
+        rig.advance(timedelta(minutes=23))
+        async with rig.db.write() as conn:
+            store = SqlStore(conn, rig.vault, rig.clock())
+            await store.touch_user(user)
+            thread = await store.open_handoff(user, centres[n % 2] if n else None, "Barista")
+            await store.handoff_note(thread, user, text)
+            ids.append(thread)
+    rig.advance(timedelta(minutes=5))
+    async with rig.db.write() as conn:
+        answer = "Evet, kurs bitince belgeniz e-Devlet'te görünür; birkaç gün sürebilir."
+        await inbox.answer(conn, rig.vault, rig.clock(), None, ids[0], answer, actor=STAFF[0])
+    rig.advance(timedelta(minutes=3))
+    async with rig.db.write() as conn:
+        store = SqlStore(conn, rig.vault, rig.clock())
+        await store.handoff_note(ids[0], QUESTIONS[0][0], "Teşekkür ederim, anladım.")
+    return str(ids[0])
+
+
+MISSED = [
+    ("dron pilotluğu kursu var mı", "no_course", 6),
+    ("kurs sırasında harçlık veriliyor mu", "fallback", 4),
+    ("servis var mı merkeze", "fallback", 3),
+    ("online ders var mı", "repeated", 2),
+    ("yapay zeka kursu açılacak mı", "no_course", 2),
+]
+
+
+async def _unanswered(rig: Rig) -> None:
+    for text, reason, times in MISSED:
+        for n in range(times):
+            rig.advance(timedelta(minutes=11))
+            wording = text if n % 2 else text.capitalize() + "?"
+            async with rig.db.write() as conn:
+                await SqlStore(conn, rig.vault, rig.clock()).note_unanswered(
+                    f"telegram:{6000 + n}", wording, reason
+                )
+
+
+async def _announcement(rig: Rig, course: str) -> str:
+    """An announcement to one course, its rows ended as the dispatcher would; its key."""
+    users = [f"telegram:{7000 + n}" for n in range(14)] + [
+        f"whatsapp:9053200070{n:02d}" for n in range(6)
+    ]
+    await enrol(rig.db, course, users)
+    async with rig.db.write() as conn:
+        plan = await announcements.plan(
+            conn, load_translator(), "tr", rig.clock(), Audience("course", course),
+            "Cuma günkü ders 19.00'da başlayacak.", {},
+        )  # fmt: skip
+        key, _ = await announcements.send(conn, rig.clock(), plan, actor=STAFF[0])
+        o = t.outbox.c
+        ended = {7000: ("skipped", "blocked"), 7001: ("failed", "timeout")}
+        for n in range(14):
+            status, error = ended.get(7000 + n, ("sent", ""))
+            await conn.execute(
+                update(t.outbox)
+                .where(o.user_key == f"telegram:{7000 + n}", o.kind == "announcement")
+                .values(status=status, last_error=error)
+            )
+        for n in range(6):
+            status, error = ("sent", "") if n < 2 else ("skipped", "skipped_window")
+            await conn.execute(
+                update(t.outbox)
+                .where(o.user_key == f"whatsapp:9053200070{n:02d}")
+                .values(status=status, last_error=error)
+            )
+    return key
+
+
+async def _traffic(rig: Rig) -> None:
+    """Two weeks of messages and reminders for the dashboard."""
+    rng = random.Random(3)
+    now = rig.clock()
+    rows = [
+        {"user_key": f"{ch}:{rng.randrange(5000)}", "message_id": f"shot{day}-{n}",
+         "processed_at": now - timedelta(days=day, minutes=rng.randrange(600))}
+        for day in range(14)
+        for n, ch in enumerate(
+            ["telegram"] * rng.randrange(120, 260) + ["whatsapp"] * rng.randrange(60, 180)
+        )
+    ]  # fmt: skip
+    outcomes = [("sent", "")] * 40 + [("failed", "x")] * 2 + [("skipped", "blocked")] * 3
+    reminders = [
+        {"user_key": f"telegram:{8000 + n}", "kind": "reminder", "payload": "{}",
+         "dedupe_key": f"shot-r{n}", "status": s, "last_error": e,
+         "due_at": now - timedelta(hours=n), "created_at": now - timedelta(hours=n + 1)}
+        for n, (s, e) in enumerate(outcomes)
+    ]  # fmt: skip
+    async with rig.db.write() as conn:
+        await conn.execute(insert(t.processed_messages), rows)
+        await conn.execute(insert(t.outbox), reminders)
 
 
 async def _shoot(browser: Browser, url: str, values: dict[str, str], out: Path) -> list[Path]:

@@ -155,29 +155,30 @@ async def sessions_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def announce(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import announcements
     from bot.app import open_database
     from bot.progress import Progress
-    from storage import outbox_repo
-    from storage import tables as t
+    from locales import load_translator
+    from storage.announcements import Audience
 
     now = datetime.now(UTC)
-    prefix = f"ann:{args.course}:{now.strftime('%Y%m%dT%H%M%S%f')}"
     db, _ = await open_database(settings)
     try:
         async with db.write() as conn:
-            exists = await conn.execute(t.courses.select().where(t.courses.c.id == args.course))
-            if exists.first() is None:
-                print(f"{args.course}: böyle bir kurs yok.", file=sys.stderr)
+            try:
+                chosen = await announcements.plan(
+                    conn,
+                    load_translator(settings.default_locale),
+                    settings.default_locale,
+                    now,
+                    Audience("course", args.course),
+                    args.text,
+                    settings.templates,
+                )
+            except announcements.AnnouncementError as exc:
+                print(f"Duyuru gönderilmedi: {exc}", file=sys.stderr)
                 return 1
-            targets = await outbox_repo.linked_trainees(conn, args.course)
-            total = await outbox_repo.queue_rows(
-                conn,
-                now,
-                "announcement",
-                {"course": args.course, "text": args.text},
-                targets,
-                prefix,
-            )
+            prefix, total = await announcements.send(conn, now, chosen, actor="cli")
         if total == 0:
             print("Bu kursta sohbet hesabı bağlı kursiyer yok; duyuru gönderilmedi.")
             return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -16,7 +17,7 @@ from bot.routing import route
 from core.channel import Capabilities
 from core.checks import clean_text, mask_user
 from core.conversation import Conversation
-from core.messages import Incoming, Reply
+from core.messages import Incoming, Kind, Reply
 from core.recent import Recent
 from handlers.base import PLAIN, Context, Routes
 from handlers.catalog_view import CatalogView
@@ -38,6 +39,7 @@ CACHE_IDLE = 15 * 60.0
 # found in the database: a cached user's row is read again at least every PROFILE_REFRESH.
 SEEN_IDS = 50_000
 SEEN_FOR = 10 * 60.0
+REPEAT_WINDOW = timedelta(minutes=10)  # the same text again within this is "asked twice"
 
 
 class _Redelivered(Exception):
@@ -124,6 +126,11 @@ class Engine:
         # that changes nothing else writes nothing.
         self._keep_offered = not self.cache_enabled
         self._seen: Recent[tuple[str, str], bool] = Recent(capacity=SEEN_IDS, idle=SEEN_FOR)
+        # A digest of each user's last text and when (memory only), to notice a question
+        # asked twice in a row: the first answer did not answer it.
+        self._asked: Recent[str, tuple[bytes, datetime]] = Recent(
+            capacity=CACHE_USERS, idle=REPEAT_WINDOW.total_seconds()
+        )
         # User rows, conversations and message ids of many turns, written together.
         self.turn_log = TurnLog(db)
 
@@ -207,6 +214,7 @@ class Engine:
                     capabilities=self.config.capabilities.get(msg.channel, PLAIN),
                     max_active=self.config.max_active,
                     reminder_kinds=self.config.reminder_kinds,
+                    asked_again=self._asked_again(msg, now),
                 )
                 replies = await route(ctx, self.routes)
                 kept = record(replies) if record is not None and seen is not None else None
@@ -261,7 +269,18 @@ class Engine:
             return None
         return await self.turn_log.recorded(*seen)
 
+    def _asked_again(self, msg: Incoming, now: datetime) -> bool:
+        """Whether the user sent this very text as their previous message, a moment ago."""
+        if msg.kind is not Kind.TEXT or not msg.text.strip():
+            return False
+        said = " ".join(msg.text.casefold().split()).encode("utf-8")
+        digest = hashlib.blake2b(said, digest_size=8).digest()
+        before = self._asked.pop(msg.user)
+        self._asked.put(msg.user, (digest, now))
+        return before is not None and before[0] == digest and now - before[1] <= REPEAT_WINDOW
+
     def _forget(self, user: str) -> None:
+        self._asked.pop(user)
         self._cache.pop(user)
 
     def forget_user(self, user: str) -> None:

@@ -41,7 +41,8 @@ class PushRenderer:
             if user.pushes_off:
                 return "pushes_off"
             locale = user.locale or self.locale
-            if row.kind in (
+            general = row.kind == "announcement" and "key" in row.payload  # not one course's
+            if not general and row.kind in (
                 "reminder",
                 "welcome",
                 "session_cancelled",

@@ -17,6 +17,7 @@ from handlers.questions import split_questions
 from handlers.typed import choose
 from nlu.global_words import is_global_word
 from nlu.language import detect_language
+from nlu.text import tokens
 from nlu.understand import Understanding
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,12 @@ COMMANDS: dict[str, Intent] = {
     "derslerim": Intent.MY_SCHEDULE,
     "hatirlatmalar": Intent.REMINDER_SETTINGS,
 }
+# While a person answers (a handoff), these still reach their handlers: reminder answers,
+# erasure, leaving, a callback request, the "leave the form?" answer; and DUR/STOP words.
+_THROUGH_HANDOFF = frozenset(
+    {Action.ATTEND, Action.ERASE, Action.HANDOFF_LEAVE, Action.CALLBACK, Action.LEAVE}
+)
+_STOP_WORDS = frozenset({"dur", "stop", "basla", "start"})
 JOINED_BUTTONS = 6  # buttons of a reply that answers several questions at once
 _START = re.compile(r"^/start(?:@\w+)?(?:\s+(\S+))?\s*$")
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+.*)?$")
@@ -46,12 +53,22 @@ _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+.*)?$")
 async def route(ctx: Context, routes: Routes) -> list[Reply]:
     """Answers one message and records the buttons it offered, for typed answers to them."""
     replies = await _route(ctx, routes)
+    # Answered, yet asked again: the answer did not help (a question, not "menü" typed twice).
+    again = ctx.asked_again and len(ctx.incoming.text.split()) >= 2
+    if again and ctx.unanswered is None and not ctx.conv.state:
+        ctx.unanswered = "repeated"
+    if ctx.unanswered is not None and ctx.incoming.kind is Kind.TEXT:
+        await ctx.store.note_unanswered(ctx.user, ctx.incoming.text, ctx.unanswered)
     ctx.conv.offered = tuple(Offer.of(b) for r in replies for b in r.buttons)[:30]
     return replies
 
 
 async def _route(ctx: Context, routes: Routes) -> list[Reply]:
     msg = ctx.incoming
+    if ctx.conv.handoff is not None and _held(ctx):
+        held = await _call(ctx, routes, "handoff")
+        if held:  # else staff closed the conversation: the assistant answers as usual
+            return held
     if msg.kind is Kind.MEDIA:
         return [Reply(ctx.t("engine.media"))] + await _reprompt(ctx, routes)
     if msg.kind is Kind.BUTTON:
@@ -77,6 +94,25 @@ async def _route(ctx: Context, routes: Routes) -> list[Reply]:
     if detect_language(text) != "tr":  # English or Arabic: the floor answer in that language
         return await _call(ctx, routes, "foreign")
     return await _intent(ctx, routes, ctx.understanding)
+
+
+def _held(ctx: Context) -> bool:
+    """Whether a message during a handoff goes to the person answering (not the assistant)."""
+    msg = ctx.incoming
+    if msg.kind is Kind.BUTTON:
+        payload = Payload.decode(msg.data)
+        return payload is not None and payload.action not in _THROUGH_HANDOFF
+    if msg.kind is not Kind.TEXT:
+        return False
+    text = msg.text.strip()
+    pressed = _typed_option(ctx, text)
+    payload = Payload.decode(pressed) if pressed else None
+    if payload is not None and payload.action in _THROUGH_HANDOFF:
+        return False
+    words = tokens(text)
+    if len(words) == 1 and words[0] in _STOP_WORDS:
+        return False
+    return ctx.understanding.intent != Intent.DELETE_MY_DATA
 
 
 def _typed_option(ctx: Context, text: str) -> str | None:

@@ -15,7 +15,7 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/meslek.db"
 _REMINDER_ITEM = re.compile(r"^(?:eve@(?P<hh>\d{1,2}):(?P<mm>\d{2})|(?P<min>\d{1,5})m)$")
 _QUIET = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 MAX_REMINDERS = 6
-_TEMPLATE_KINDS = {"reminder", "decision", "announcement", "alert"}
+_TEMPLATE_KINDS = {"reminder", "decision", "announcement", "alert", "handoff"}
 
 
 class ConfigError(Exception):

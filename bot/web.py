@@ -10,7 +10,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot import institution_metrics
 from bot.metrics import Registry
+from storage.db import Database
 
 PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -28,7 +30,10 @@ def build_web_app(db: Pingable, metrics: Registry, routes: Sequence[BaseRoute]) 
         return JSONResponse({"status": "unavailable"}, status_code=503)
 
     async def render_metrics(_request: Request) -> Response:
-        return PlainTextResponse(metrics.render(), media_type=PROMETHEUS_CONTENT_TYPE)
+        text = metrics.render()
+        if isinstance(db, Database):  # the dashboard's counts, from the shared database
+            text += await institution_metrics.render(db)
+        return PlainTextResponse(text, media_type=PROMETHEUS_CONTENT_TYPE)
 
     own: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),

@@ -40,6 +40,7 @@ class Action(StrEnum):
     CANCEL_CONFIRMED = "cancel_yes"  # cancel it, confirmed
     ERASE = "erase"  # erase my data: erase|y|n
     CALLBACK = "callback"  # leave a callback request for staff
+    HANDOFF_LEAVE = "ho_leave"  # leave the conversation with a person ("asistana dön")
     ATTEND = "att"  # "I'll come / I can't" on a reminder: att|<session>|y|n
     REMINDER_PREFS = "rs"  # switch a reminder kind on or off
 

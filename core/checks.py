@@ -140,6 +140,22 @@ def mask_national_ids(text: str) -> str:
     return _ID_LIKE.sub(mask, text)
 
 
+# Seven or more digits, maybe grouped by spaces, dots, dashes or brackets: a phone or an id.
+_LONG_NUMBER = re.compile(r"\+?\d(?:[ .()-]*\d){6,}")
+
+
+def mask_long_numbers(text: str) -> str:
+    """Free text with every phone- or id-like number masked but its last two digits (0532 ***
+    ** 67): what staff read in the inbox needs the words, never a number to copy."""
+
+    def mask(found: re.Match[str]) -> str:
+        value = found.group()
+        keep = [i for i, ch in enumerate(value) if ch.isdigit()][-2:]
+        return "".join("*" if ch.isdigit() and i not in keep else ch for i, ch in enumerate(value))
+
+    return _LONG_NUMBER.sub(mask, text)
+
+
 def mask_user(user: str) -> str:
     """A user key safe for logs: the channel and the last three characters of the id."""
     channel, _, ident = user.partition(":")

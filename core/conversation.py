@@ -107,6 +107,9 @@ class Conversation:
     leaving: bool = False
     # The topic in focus (a course, a centre): stored, so it survives a restart.
     topic: Topic | None = None
+    # The inbox thread a person answers (a handoff): while set, the assistant does not reply
+    # itself. Kept across journeys (`clear` leaves it), until the thread is closed or left.
+    handoff: int | None = None
     # The user's data was just erased: the engine must not write this conversation again.
     erased: bool = False
     # What was read from storage, so an unchanged conversation is not written back.

@@ -107,7 +107,34 @@ class Trainees(Protocol):
         ...
 
 
-class Store(Sealing, Applications, People, Trainees, Protocol):
+class Handoffs(Protocol):
+    """A conversation handed to a person (the panel's inbox) while the assistant stands back."""
+
+    async def open_handoff(self, user: str, centre: str | None, context: str) -> int:
+        """Opens a thread in the inbox of `centre` (None: the admins') with a note of what the
+        user was doing; returns its id, or the id of the user's thread already open."""
+        ...
+
+    async def handoff_note(self, thread: int, user: str, text: str) -> int:
+        """Adds the user's message to their open thread (masked); returns how many the user
+        has written there, 0 when staff closed it (nothing added)."""
+        ...
+
+    async def leave_handoff(self, thread: int, user: str) -> bool:
+        """The user leaves the thread ("asistana dön"); False when it was no longer open."""
+        ...
+
+
+class Unanswered(Protocol):
+    """What the assistant could not answer, kept (digits masked) for staff to learn from."""
+
+    async def note_unanswered(self, user: str, text: str, reason: str) -> None:
+        """Records a message that ended in the fallback, "no such course", a repeat or a
+        handoff, grouped with similar wording."""
+        ...
+
+
+class Store(Sealing, Applications, People, Trainees, Handoffs, Unanswered, Protocol):
     """Everything a turn's handlers may ask of storage."""
 
 

@@ -36,6 +36,10 @@ class Context:
     capabilities: Capabilities = PLAIN  # what the user's channel can show and ask for
     max_active: int = 2  # active applications one person may hold
     reminder_kinds: tuple[str, ...] = ()  # configured reminders: "eve1800", "m120"
+    # Set by a handler whose answer did not answer: "fallback", "no_course", "repeated" or
+    # "handoff". The router records the text for staff ("what the assistant could not answer").
+    unanswered: str | None = None
+    asked_again: bool = False  # the same text as the user's previous message (the engine)
     _understanding: Understanding | None = None
 
     @property

@@ -162,6 +162,7 @@ async def _answer(ctx: Context, u: Understanding, *, schedule: bool) -> list[Rep
 
 def _no_such_course(ctx: Context, asked: str) -> list[Reply]:
     """Says plainly that there is no such course, and offers the closest real ones."""
+    ctx.unanswered = "no_course"
     found = match_branch(asked, ctx.catalog.index, limit=3)
     close = [m.id for m in found if m.score >= CLOSE_ENOUGH]
     items = [safe_button(ctx.catalog.branches[b].name, Action.OFFERINGS, b) for b in close]

@@ -36,7 +36,14 @@ async def show_data(ctx: Context, _: Understanding) -> list[Reply]:
 
 
 # Rows kept for the machinery, named only by count.
-_TECHNICAL = ("conversation", "processed_messages", "outbox", "attendance")
+_TECHNICAL = (
+    "conversation",
+    "processed_messages",
+    "inbox_messages",
+    "unanswered",
+    "outbox",
+    "attendance",
+)
 
 
 def _stored_items(ctx: Context, data: StoredData) -> list[str]:

@@ -64,11 +64,15 @@ class PeopleStore:
 
     def _user_tables(self, user: str) -> list[tuple[str, Any, Any]]:
         hashes = select(t.applications.c.national_id_hash).where(t.applications.c.user_key == user)
+        threads = select(t.inbox_threads.c.id).where(t.inbox_threads.c.user_key == user)
         return [
             ("conversation", t.conversations, t.conversations.c.user_key == user),
             ("processed_messages", t.processed_messages, t.processed_messages.c.user_key == user),
             ("interests", t.interests, t.interests.c.user_key == user),
             ("callback_requests", t.callback_requests, t.callback_requests.c.user_key == user),
+            ("inbox_messages", t.inbox_messages, t.inbox_messages.c.thread_id.in_(threads)),
+            ("inbox", t.inbox_threads, t.inbox_threads.c.user_key == user),
+            ("unanswered", t.unanswered_texts, t.unanswered_texts.c.user_key == user),
             ("outbox", t.outbox, t.outbox.c.user_key == user),
             ("attendance", t.attendance, t.attendance.c.user_key == user),
             (

@@ -20,8 +20,10 @@ from core.records import (
 from storage import tables as t
 from storage.crypto import IdVault, mask_id
 from storage.db import LazyWrite
+from storage.inbox_store import InboxStore
 from storage.people_store import PeopleStore
 from storage.trainee_store import TraineeStore
+from storage.unanswered import UnansweredStore
 from storage.upsert import upsert
 
 SEAT_HOLDING = ("pending", "accepted")
@@ -29,7 +31,7 @@ ACTIVE = ("pending", "waitlisted", "accepted")
 FORM_TTL = timedelta(hours=48)
 
 # Engine fields kept in the JSON data column beside the journey's own answers.
-_OFFERED, _LEAVING, _TOPIC = "_offered", "_leaving", "_topic"
+_OFFERED, _LEAVING, _TOPIC, _HANDOFF = "_offered", "_leaving", "_topic", "_handoff"
 _EMPTY_CONVERSATION = {"state": None, "data": "{}", "token": "", "failures": 0}
 
 # The three statements of every chat turn, compiled once (see storage.upsert).
@@ -77,6 +79,11 @@ _SEATS_TAKEN = union_all(
 )
 
 
+def _thread_id(raw: object) -> int | None:
+    """The stored inbox thread of a handoff; None for anything malformed."""
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0 else None
+
+
 def touch_params(user: str, now: datetime) -> dict[str, Any]:
     """TOUCH_USER's parameters: the row created now, or its last message time set to now."""
     return {
@@ -97,7 +104,7 @@ def application_number(app_id: int, created: datetime) -> str:
     return f"MF-{created.year}-{app_id:06d}"
 
 
-class SqlStore(PeopleStore, TraineeStore):
+class SqlStore(PeopleStore, TraineeStore, InboxStore, UnansweredStore):
     """The handler-facing store (core.ports.Store) plus engine bookkeeping."""
 
     def __init__(self, conn: AsyncConnection | LazyWrite, vault: IdVault, now: datetime) -> None:
@@ -133,6 +140,7 @@ class SqlStore(PeopleStore, TraineeStore):
             offered=tuple(data.pop(_OFFERED, ())),
             leaving=bool(data.pop(_LEAVING, False)),
             topic=Topic.from_json(data.pop(_TOPIC, None)),
+            handoff=_thread_id(data.pop(_HANDOFF, None)),
         )
         if conv.topic is not None and not conv.topic.fresh(self.now):
             conv.topic = None
@@ -155,6 +163,8 @@ class SqlStore(PeopleStore, TraineeStore):
         extra: dict[str, Any] = {_LEAVING: True} if conv.leaving else {}
         if conv.topic is not None:
             extra[_TOPIC] = conv.topic.to_json()
+        if conv.handoff is not None:
+            extra[_HANDOFF] = conv.handoff
         offered = {_OFFERED: list(conv.offered)} if conv.offered else {}
         kept = {**conv.data, **extra, **(offered if keep_offered else {})}
         values: dict[str, Any] = {

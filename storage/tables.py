@@ -136,9 +136,11 @@ processed_messages = Table(
     metadata,
     Column("user_key", String(200), primary_key=True),
     Column("message_id", String(200), primary_key=True),
-    Column("processed_at", UTCDateTime(), nullable=False, index=True),
+    Column("processed_at", UTCDateTime(), nullable=False),
     # What the turn answered, sealed (WhatsApp): written with the turn, cleared once sent.
     Column("replies", Text, nullable=True),
+    # With the user key, so the dashboard counts a day's messages per channel from the index.
+    Index("ix_processed_messages_processed_at_user_key", "processed_at", "user_key"),
 )
 
 applications = Table(
@@ -354,4 +356,88 @@ panel_uploads = Table(
     Column("options", Text, nullable=False, server_default="{}"),
     Column("data", Text, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# The inbox: a conversation handed to a person ("Yetkiliyle görüş"), routed to a centre (NULL:
+# the admins), and what was said in it, digits of ids and phones masked. `waiting_since` is the
+# citizen's oldest message no staff answer has followed (NULL: nobody waits).
+inbox_threads = Table(
+    "inbox_threads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_key", String(200), nullable=False, index=True),
+    Column("centre_id", String(80), nullable=True),
+    Column("status", String(10), nullable=False, server_default="open"),  # open | closed
+    Column("context", Text, nullable=False, server_default=""),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("waiting_since", UTCDateTime(), nullable=True),
+    Column("last_message_at", UTCDateTime(), nullable=False),
+    Column("closed_at", UTCDateTime(), nullable=True),
+    Column("closed_by", String(254), nullable=False, server_default=""),
+    Index("ix_inbox_threads_status_centre_waiting", "status", "centre_id", "waiting_since"),
+)
+
+inbox_messages = Table(
+    "inbox_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "thread_id",
+        Integer,
+        ForeignKey("inbox_threads.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("sender", String(10), nullable=False),  # citizen | staff | note
+    Column("author", String(254), nullable=False, server_default=""),
+    Column("text", Text, nullable=False),
+    Index("ix_inbox_messages_thread_id_id", "thread_id", "id"),
+)
+
+# What the assistant could not answer: texts (every digit masked) grouped by similar wording.
+# A group holds no text of its own, so erasing a user's texts leaves nothing of theirs behind.
+unanswered_groups = Table(
+    "unanswered_groups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("first_seen", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
+    Column("handled_at", UTCDateTime(), nullable=True),
+    Column("handled_by", String(254), nullable=False, server_default=""),
+    Index("ix_unanswered_groups_handled_at_last_seen", "handled_at", "last_seen"),
+)
+
+unanswered_texts = Table(
+    "unanswered_texts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "group_id",
+        Integer,
+        ForeignKey("unanswered_groups.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("user_key", String(200), nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("reason", String(12), nullable=False),  # fallback | no_course | repeated | handoff
+    Column("text", Text, nullable=False),
+    Column("folded", Text, nullable=False),
+    Index("ix_unanswered_texts_reason_at", "reason", "at"),
+)
+
+# The dashboard counts reminders of the last week by kind and due time.
+Index("ix_outbox_kind_due", outbox.c.kind, outbox.c.due_at)
+
+# Catalog changes made in the panel (keywords added to a branch), one row per version.
+catalog_changes = Table(
+    "catalog_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", String(254), nullable=False),
+    Column("kind", String(20), nullable=False),  # keywords
+    Column("target", String(80), nullable=False),
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("version", String(40), nullable=False, server_default=""),
 )

@@ -40,12 +40,15 @@ def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pa
     (tmp_path / ".env").write_text("MF_TIMEZONE=Europe/Berlin\nMF_HTTP_PORT=9000\n")
     monkeypatch.setenv("MF_HTTP_PORT", "9100")
     monkeypatch.setenv("MF_QUIET_HOURS", "")
-    monkeypatch.setenv("MF_WHATSAPP_TEMPLATES", "reminder=ders_hatirlatma:tr,decision=karar:tr")
+    monkeypatch.setenv(
+        "MF_WHATSAPP_TEMPLATES", "reminder=ders_hatirlatma:tr,decision=karar:tr,handoff=yetkili:tr"
+    )
     s = load_settings()
     assert s.timezone == "Europe/Berlin"
     assert s.http_port == 9100  # the environment wins over .env
     assert s.quiet_window is None
     assert s.templates["reminder"] == ("ders_hatirlatma", "tr")
+    assert s.templates["handoff"] == ("yetkili", "tr")  # a staff answer from the inbox
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,17 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.panel import views_applications, views_audit, views_auth, views_courses, views_uploads
+from bot.panel import (
+    views_announcements,
+    views_applications,
+    views_audit,
+    views_auth,
+    views_courses,
+    views_dashboard,
+    views_inbox,
+    views_unanswered,
+    views_uploads,
+)
 from bot.panel.base import HERE, Panel, make_templates, render
 from bot.panel.security import PanelConfig
 from bot.settings import Settings
@@ -126,12 +136,17 @@ def build_panel_app(
         tz=settings.tz,
         templates=make_templates(settings.tz),
         clock=clock or (lambda: datetime.now(UTC)),
+        templates_config=settings.templates,
     )
     routes: list[BaseRoute] = [
         *views_auth.ROUTES,
         *views_applications.ROUTES,
         *views_audit.ROUTES,
         *views_courses.ROUTES,
+        *views_inbox.ROUTES,
+        *views_dashboard.ROUTES,
+        *views_announcements.ROUTES,
+        *views_unanswered.ROUTES,
         *views_uploads.ROUTES,
         *(extra or []),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,8 @@ class Panel:
     tz: ZoneInfo
     templates: Jinja2Templates
     clock: Callable[[], datetime] = _clock
+    # MF_WHATSAPP_TEMPLATES (kind → name, language): what an announcement preview may promise.
+    templates_config: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()
