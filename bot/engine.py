@@ -160,9 +160,8 @@ class Engine:
                 conv = conv or Conversation()
                 ctx = Context(
                     incoming=msg,
-                    locale=_locale(
-                        profile.get("locale"), msg.locale_hint, self.translator, self.config
-                    ),
+                    locale=_locale(profile.get("locale"), self.translator, self.config),
+                    locale_chosen=profile.get("locale") in self.translator.locales,
                     now=now,
                     tz=self.config.tz,
                     catalog=self.catalog,
@@ -174,6 +173,8 @@ class Engine:
                     reminder_kinds=self.config.reminder_kinds,
                 )
                 replies = await route(ctx, self.routes)
+                if ctx.locale_changed:
+                    profile = {**profile, "locale": ctx.locale}
                 erased = conv.erased
                 saved, changed = None, None
                 if not erased:
@@ -234,9 +235,9 @@ class Engine:
         self._forget(user)
 
 
-def _locale(stored: object, hint: str | None, translator: Translator, config: EngineConfig) -> str:
-    """The stored preference, then the channel's hint, then the default."""
-    for candidate in (stored, (hint or "")[:2].lower()):
-        if isinstance(candidate, str) and candidate in translator.locales:
-            return candidate
+def _locale(stored: object, translator: Translator, config: EngineConfig) -> str:
+    """The stored preference, else the default: a channel's hint only offers a switch
+    (bot/routing.py), it never answers in a language the user did not write or choose."""
+    if isinstance(stored, str) and stored in translator.locales:
+        return stored
     return config.default_locale

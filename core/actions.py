@@ -42,6 +42,7 @@ class Action(StrEnum):
     CALLBACK = "callback"  # leave a callback request for staff
     ATTEND = "att"  # "I'll come / I can't" on a reminder: att|<session>|y|n
     REMINDER_PREFS = "rs"  # switch a reminder kind on or off
+    LANGUAGE = "lang"  # speak this language from now on: lang|<tr|en|ar>
 
 
 # Action codes of earlier versions, still on buttons already sent.

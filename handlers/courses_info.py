@@ -20,7 +20,7 @@ from handlers.courses_view import (
     only_place,
 )
 from handlers.focus import remember
-from handlers.formatting import buttons, format_hours, haversine_km, safe_button, tr_locative
+from handlers.formatting import buttons, format_hours, haversine_km, place_locative, safe_button
 
 INFO_PAGE_SIZE = 5
 
@@ -162,7 +162,9 @@ def _none_matching(ctx: Context, flt: CourseFilter, branch_name: str) -> str:
         return ctx.t("courses.none_at_center", center=center.name, branch=branch_name)
     if only_place(flt) and flt.district:
         return ctx.t(
-            "courses.none_in_place", place_loc=tr_locative(flt.district), branch=branch_name
+            "courses.none_in_place",
+            place_loc=place_locative(flt.district, ctx.locale),
+            branch=branch_name,
         )
     return ctx.t("courses.none_matching", conditions=conditions_text(ctx, flt), branch=branch_name)
 

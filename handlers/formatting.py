@@ -166,6 +166,12 @@ def tr_locative(word: str) -> str:
     return f"{word}'{consonant}{vowel}"
 
 
+def place_locative(word: str, locale: str = DEFAULT_LOCALE) -> str:
+    """'Buca'da' in Turkish; the plain name elsewhere (English and Arabic sentences carry
+    their own "in" / "في" around the placeholder)."""
+    return tr_locative(word) if locale == "tr" else word
+
+
 def tr_dative(word: str) -> str:
     """Proper noun + dative: 'Şubat'a', 'Eylül'e', 'Buca'ya'."""
     if not word:

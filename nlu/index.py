@@ -6,10 +6,11 @@ import logging
 import math
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from core.catalog import Catalog
+from nlu.foreign import Glossary, catalog_glossary
 from nlu.districts import DISTRICTS, district_key, official_name
 from nlu.intents import BaseLexicon, base_lexicon
 from nlu.morph import is_chain, is_noun_chain, root_forms
@@ -168,6 +169,8 @@ class CatalogIndex:
     place_roots: frozenset[str]  # roots that only name centres ("halkapinar", "evka")
     centre_alias_roots: frozenset[str]
     weak_roots: frozenset[str] = frozenset()  # roots of everyday words ("online", "hasta")
+    # English and Arabic phrases -> Turkish words, with the catalog's translated names
+    foreign: dict[str, Glossary] = field(default_factory=dict)
 
     @property
     def topics(self) -> frozenset[str]:
@@ -207,6 +210,7 @@ class CatalogIndex:
             place_roots=_place_roots(centres, branches, fields),
             centre_alias_roots=frozenset(r for c in centres for r in c.alias),
             weak_roots=_weak_roots(base.weak, branches, fields),
+            foreign=catalog_glossary(catalog),
         )
         log.info(
             "catalog index: %d branches, %d fields, %d centres, %d forms in %.0f ms",
