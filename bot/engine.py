@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.routing import route
 from core.channel import Capabilities
-from core.checks import clean_text, mask_user
+from core.checks import ascii_digits, clean_text, mask_user
 from core.conversation import Conversation
 from core.messages import Incoming, Reply
 from handlers.base import PLAIN, Context, Routes
@@ -113,7 +113,7 @@ class Engine:
         # Every channel's text comes in here: cut to size, and stripped once of what could
         # mislead a terminal or a reader (escapes, controls, bidi overrides) before anything
         # understands or stores it.
-        text = clean_text(msg.text[:MAX_TEXT])
+        text = ascii_digits(clean_text(msg.text[:MAX_TEXT]))  # "٠٥٣٢" is a phone too
         if text != msg.text:
             msg = replace(msg, text=text)
         started = time.perf_counter()

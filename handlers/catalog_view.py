@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from core.catalog import Branch, Catalog, Center, Course, CourseStatus, Field, Session
 from nlu.index import CatalogIndex
 from nlu.text import tokens
-from nlu.understand import Understanding, understand
+from nlu.understand import FOREIGN, Understanding, understand
 
 T = TypeVar("T")
 
@@ -73,7 +73,7 @@ class CatalogView:
         ("merhaba", "kurslar ücretli mi"). Nothing that could hold an id or a phone number, no
         long message and nothing typed into a form (`remember` false) is kept, and
         `forget_texts` drops them all ("verilerimi sil")."""
-        key = (locale, text)
+        key = (locale if locale in FOREIGN else None, text)  # Turkish is told apart by itself
         found = self._understood.get(key)
         if found is not None:
             return found

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from itertools import product
 
 from core.catalog import Catalog
 from core.checks import ascii_digits
@@ -45,9 +46,15 @@ def words_of(text: str) -> list[str]:
     return out
 
 
-def catalog_glossary(catalog: Catalog) -> dict[str, Glossary]:
-    """Per language, every translated name of the catalog -> its Turkish name, then the
-    static phrases, then single words that belong to one translated branch name only."""
+def catalog_glossary(
+    catalog: Catalog,
+    topics: Mapping[str, str] | None = None,
+    foreign_topics: Mapping[str, str] | None = None,
+) -> dict[str, Glossary]:
+    """Per language, every translated name of the catalog -> its Turkish name, then the FAQ
+    topics' phrases (`foreign_topics`, "en:faq_cost" -> lines) -> the Turkish words of the
+    topic's first line (`topics`), then the static phrases, then single words that belong to
+    one translated branch name only."""
     out: dict[str, Glossary] = {}
     for lang in ("en", "ar"):
         glossary: Glossary = {}
@@ -56,6 +63,12 @@ def catalog_glossary(catalog: Catalog) -> dict[str, Glossary]:
             translated = getattr(item, f"name_{lang}", "")
             for phrase in _phrases_of(translated):
                 glossary.setdefault(phrase, item.name)
+        for key, block in (foreign_topics or {}).items():
+            topic_lang, _, name = key.partition(":")
+            anchor = _anchor((topics or {}).get(name, ""))
+            if topic_lang == lang and anchor:
+                for phrase in _pattern_phrases(block):
+                    glossary.setdefault(phrase, anchor)
         for phrase, turkish in PHRASES[lang].items():
             glossary.setdefault(phrase, turkish)
         owners: dict[str, set[str]] = {}
@@ -67,6 +80,29 @@ def catalog_glossary(catalog: Catalog) -> dict[str, Glossary]:
                 glossary.setdefault((word,), next(iter(names)))
         out[lang] = glossary
     return out
+
+
+def _lines(block: str) -> Iterable[tuple[float, list[list[str]]]]:
+    """The weight and word slots of each "weight: a|b c" line (checked by locales/faq.py)."""
+    for line in block.splitlines():
+        weight, colon, body = line.partition(":")
+        if colon and body.strip():
+            yield float(weight), [slot.split("|") for slot in body.replace("^", " ").split()]
+
+
+def _anchor(block: str) -> str:
+    """The Turkish words standing for a topic: the first word of each slot of its surest line."""
+    lines = sorted(_lines(block), key=lambda line: -line[0])
+    return " ".join(slot[0] for slot in lines[0][1]) if lines else ""
+
+
+def _pattern_phrases(block: str) -> Iterable[tuple[str, ...]]:
+    """Every phrase a topic's lines spell: one word of each slot, in order."""
+    for _, slots in _lines(block):
+        for combination in product(*slots):
+            phrase = tuple(words_of(" ".join(combination)))
+            if phrase:
+                yield phrase
 
 
 def _phrases_of(name: str) -> Iterable[tuple[str, ...]]:
@@ -93,7 +129,7 @@ def to_turkish(text: str, lang: str, glossaries: Mapping[str, Glossary]) -> str:
             if found is None and size == 1 and lang == "ar":
                 found = glossary.get((_PARTICLE.sub("", phrase[0]),))
             if found is not None:
-                if found:
+                if found and found not in out:  # "certificate official": one topic, once
                     out.append(found)
                 i += size
                 break
@@ -117,6 +153,4 @@ def _parse(block: str) -> dict[tuple[str, ...], str]:
 
 
 PHRASES: dict[str, dict[tuple[str, ...], str]] = {lang: _parse(p) for lang, (p, _) in RAW.items()}
-DROP: dict[str, frozenset[str]] = {
-    lang: frozenset(words_of(d)) for lang, (_, d) in RAW.items()
-}
+DROP: dict[str, frozenset[str]] = {lang: frozenset(words_of(d)) for lang, (_, d) in RAW.items()}

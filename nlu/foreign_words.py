@@ -3,21 +3,13 @@
 One phrase a line, ``phrase = türkçe``, alternatives separated by ``/``; an empty right side
 drops the phrase. Arabic is written naturally: nlu/foreign.py compares it without marks,
 hamza forms or the article. Course names come from the catalog's translated names; here are
-only the everyday words people use for them and for what they ask.
+only the everyday words people use for them and for what they ask; the words of the FAQ topics
+(cost, certificate, who can join…) are the patterns of locales/faq.<lang>.yaml.
 """
 
 from __future__ import annotations
 
 ENGLISH = """
-how much / how much does it cost / what does it cost = ücret ne kadar
-cost / costs / price / prices / fee / fees / charge / charges / pay / paid / payment = ücret
-free / free of charge / for free / no charge = ücretsiz
-certificate / certificates / certification / diploma / document at the end = sertifika
-official / recognised / recognized / valid / accredited = geçerli mi
-who can / who is eligible / eligible / eligibility / requirements = kimler katılabilir
-join / attend / participate / take part = katılabilir
-foreigners / foreigner / refugees / syrians / foreign residents / non turkish = yabancılar
-age limit / how old / years old / age = yaş
 talk / speak / chat with / contact = görüşmek
 real person / person / someone / somebody / human / staff / operator / agent / representative / member of staff = yetkili
 delete / remove / erase / wipe = sil
@@ -91,15 +83,6 @@ just also really very kind possibly maybe still yet much many
 """
 
 ARABIC = """
-كم سعر / كم السعر / كم التكلفة / بكم / كم تكلف / كم الرسوم = ücret ne kadar
-سعر / اسعار / تكلفة / كلفة / رسوم / ادفع / الدفع / مدفوعة / مدفوع / بفلوس = ücret
-مجانية / مجاني / مجانا / ببلاش / بدون مقابل = ücretsiz
-شهادة / شهادات / وثيقة = sertifika
-معترف بها / معترف / معتمدة / معتمد / رسمية / رسمي = geçerli mi
-من يمكنه / من يستطيع / من يحق له / من يقدر / الشروط / شروط = kimler katılabilir
-الالتحاق / حضور / يحضر / المشاركة / الانضمام / اشارك = katılabilir
-اجانب / الاجانب / للاجانب / سوريين / السوريين / لاجئين / اللاجئين / اجنبي = yabancılar
-عمري / عمر / سن / العمر = yaş
 التحدث / اتحدث / احكي / اتكلم / التكلم / اتواصل / التواصل = görüşmek
 موظف / شخص / انسان / مسؤول / حقيقي / بشري = yetkili
 احذف / امسح / حذف / مسح / ازالة / ازل / احذفوا = sil

@@ -62,9 +62,7 @@ def _same(expected: object, got: object) -> bool:
     return str(expected).casefold() == str(got).casefold()
 
 
-def score(
-    cases: Iterable[dict[str, Any]], index: CatalogIndex, locale: str | None = None
-) -> Score:
+def score(cases: Iterable[dict[str, Any]], index: CatalogIndex, locale: str | None = None) -> Score:
     """Runs ``understand`` on every case (as a user speaking `locale` would be understood)
     and tallies what it got right."""
     result = Score()
