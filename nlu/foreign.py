@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from itertools import product
 
-from core.catalog import Catalog
+from core.catalog import Branch, Catalog, Center, Field
 from core.checks import ascii_digits
 from nlu.foreign_words import RAW
 
@@ -58,7 +58,11 @@ def catalog_glossary(
     out: dict[str, Glossary] = {}
     for lang in ("en", "ar"):
         glossary: Glossary = {}
-        named = [*catalog.branches, *catalog.fields, *catalog.centers]
+        named: list[Branch | Field | Center] = [
+            *catalog.branches,
+            *catalog.fields,
+            *catalog.centers,
+        ]
         for item in named:
             translated = getattr(item, f"name_{lang}", "")
             for phrase in _phrases_of(translated):
