@@ -48,7 +48,7 @@ async def route(ctx: Context, routes: Routes) -> list[Reply]:
     """Answers one message and records the buttons it offered, for typed answers to them."""
     offer = await _language(ctx)
     replies = await _route(ctx, routes)
-    if offer is not None:
+    if offer is not None and not ctx.locale_changed:  # not when the turn switched anyway
         replies.append(offer)
     ctx.conv.offered = tuple(Offer.of(b) for r in replies for b in r.buttons)[:30]
     return replies

@@ -13,6 +13,8 @@ from core.actions import Action
 from core.intents import Intent
 from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
+from handlers.menu import menu_reply
+from nlu.language import decisive_language
 from nlu.understand import Understanding
 
 router = Router("language")
@@ -31,7 +33,12 @@ def language_buttons(ctx: Context, only: tuple[str, ...] = LANGUAGES) -> tuple[B
 
 @router.intent(Intent.CHANGE_LANGUAGE)
 async def choose(ctx: Context, _: Understanding) -> list[Reply]:
-    """Shows the three languages as buttons (the question in all three)."""
+    """Shows the three languages as buttons (the question in all three); a request surely
+    written in another language ("can you help me in english") is answered by switching."""
+    written = decisive_language(ctx.incoming.text)
+    if written in ctx.translator.locales and (written != ctx.locale or ctx.locale_changed):
+        await ctx.switch_locale(str(written))
+        return [Reply(ctx.t("language.set")), menu_reply(ctx, "menu.greeting")]
     question = "\n".join(ctx.translator("language.choose", lang) for lang in LANGUAGES)
     return [Reply(question, buttons=language_buttons(ctx))]
 

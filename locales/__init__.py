@@ -29,14 +29,21 @@ RIGHT_TO_LEFT = frozenset({"ar"})
 PLURAL_VALUES = ("count", "n", "seats", "limit")
 FSI, PDI = "\u2068", "\u2069"
 _NEEDS_ISOLATE = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+_LTR = "A-Za-z0-9\u00c0-\u024f"
+# A left-to-right run inside Arabic text: "Buca", "18.30", "Vergi Beyannamesi Hazırlama".
+_LTR_RUN = re.compile(rf"[{_LTR}](?:[{_LTR} .:'’\-–/·()]*[{_LTR})])?")
 
 Message = str | tuple[str, ...]  # one text, or one per plural form
 
 
 def isolate(value: str) -> str:
-    """`value` inside first-strong isolates when it holds left-to-right text or digits."""
-    if "\n" in value or not _NEEDS_ISOLATE.search(value) or value.startswith(FSI):
+    """`value` inside first-strong isolates when it holds left-to-right text or digits; in a
+    value that is partly Arabic ("الثلاثاء 8 ديسمبر، 18.30") each left-to-right run alone."""
+    if "\n" in value or not _NEEDS_ISOLATE.search(value) or FSI in value:
         return value
+    if _ARABIC_LETTER.search(value):
+        return _LTR_RUN.sub(lambda m: f"{FSI}{m.group()}{PDI}", value)
     return f"{FSI}{value}{PDI}"
 
 

@@ -134,7 +134,9 @@ def test_arabic_isolates_turkish_names_and_numbers() -> None:
     t = load_translator()
     text = t("apply.offering_switched", "ar", centre="Buca Kurs Merkezi", date="7 ديسمبر")
     assert "\u2068Buca Kurs Merkezi\u2069" in text
-    assert "\u20687 ديسمبر\u2069" in text
+    assert "\u20687\u2069 ديسمبر" in text  # in a partly Arabic value, each Latin/digit run
+    assert "\u2068Buca\u2069، مساءً" in t("courses.list_empty", "ar", conditions="Buca، مساءً")
     # Arabic-only values and multi-line blocks are left alone; other languages never isolate.
     assert "\u2068" not in t("courses.list_empty", "ar", conditions="مساءً")
+    assert "\u2068" not in t("classes.next", "ar", lines="• 8 — Barista\n• 9 — Heykel")
     assert "\u2068" not in t("apply.offering_switched", "en", centre="Buca", date="7 Dec")
