@@ -172,7 +172,7 @@ class Engine:
                     max_active=self.config.max_active,
                     reminder_kinds=self.config.reminder_kinds,
                 )
-                replies = await route(ctx, self.routes)
+                replies = [replace(r, locale=ctx.locale) for r in await route(ctx, self.routes)]
                 if ctx.locale_changed:
                     profile = {**profile, "locale": ctx.locale}
                 erased = conv.erased
