@@ -77,7 +77,8 @@ async def _route(ctx: Context, routes: Routes) -> list[Reply]:
     if word:
         return await _global(ctx, routes, word)
     if chosen := language_choice(text):  # "English", "العربية", "Türkçe"
-        return await _press(ctx, routes, Payload(Action.LANGUAGE, (chosen,)).encode())
+        switched = await _press(ctx, routes, Payload(Action.LANGUAGE, (chosen,)).encode())
+        return switched + await _reprompt(ctx, routes)  # a form goes on, in the new language
     if ctx.conv.state:
         return await _state(ctx, routes)
     return await _intent(ctx, routes, ctx.understanding)

@@ -124,3 +124,18 @@ async def test_a_whole_application_in_english_with_a_foreign_residents_id(chat: 
     await chat.press_label("Send")
     assert "Your application has been received" in chat.texts()
     assert await count(chat, t.applications) == 1
+
+
+async def test_choosing_a_language_in_the_middle_of_the_form_asks_again_in_it(
+    chat: Chat,
+) -> None:
+    await chat.say("barista kursuna başvurmak istiyorum")
+    await chat.press_first("apply_course")
+    await chat.press_first("consent")
+    assert await state(chat) == "apply:ask_name"
+    await chat.say("English")
+    assert "English from now on" in chat.last[0].text
+    assert chat.last[-1].text == "What is your name and surname?"
+    await chat.say("القائمة")  # the global words work in every language
+    assert "ماذا تريد أن تفعل؟" not in chat.texts()  # still English: a word never switches
+    assert "What would you like to do?" in chat.texts()
