@@ -190,9 +190,34 @@ ARABIC = """
 ازمير = İzmir
 """
 
+# Arabizi: Arabic typed in Latin letters and digits, the commonest words only.
+ARABIZI = """
+badi / bade / bdi / bidi / bddi / 3ayez / 3ayz / abgha = istiyorum
+dawra / dawrat / dowra / dora / kors / korsat = kurs
+sajel / sajjel / sa2jel / tasjil / tasjeel / asajel = başvuru
+addesh / adesh / 2adesh / kam / b2adesh / bkam = ücret ne kadar
+majani / majjani / majaniye / bbalash / balash = ücretsiz
+shahade / shahada / chahada = sertifika
+wen / wein / fen / feen = nerede
+emta / imta / emte / imtah = ne zaman
+mwazaf / mwazzaf / muwazaf / 7ada / shakhs = yetkili
+ahki / a7ki / bihki / bi7ki / atkalam = görüşmek
+ma3lomati / ma3lumati / bayanati = verilerimi
+ehzef / i7zef / imsa7 / emsah = sil
+tale2 / talabi / talab = başvurum
+a2rab / aqrab / arab markaz = en yakın
+markaz = merkez
+marhaba / mar7aba / ahlan / salam = merhaba
+shukran / shokran / merci = teşekkürler
+7ilaqa / 7ila2a / 7elaqa / hila2a / hla2a = berber
+btebda / tebda / btibda / bibda = başlıyor
+khiyata / 5iyata = dikiş
+7alawiyat / halawiyat = pastacılık
+"""
+
 ARABIC_DROP = """
 هل من في على الى إلى عن مع لي لك لكم انا أنا انت نحن هذا هذه ذلك تلك التي الذي و او أو
 يا ممكن لو من فضلك فضلك رجاء رجاءا بس كل جميع بدون حتى ثم كيف كيفية قد لقد
 """
 
-RAW = {"en": (ENGLISH, ENGLISH_DROP), "ar": (ARABIC, ARABIC_DROP)}
+RAW = {"en": (ENGLISH, ENGLISH_DROP), "ar": (ARABIC + ARABIZI, ARABIC_DROP)}

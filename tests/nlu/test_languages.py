@@ -104,3 +104,20 @@ def test_only_a_sure_language_decides(text: str, expected: str | None) -> None:
 )
 def test_a_whole_message_naming_a_language_chooses_it(text: str, expected: str | None) -> None:
     assert language_choice(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "branch"),
+    [
+        ("badi sajel b dawra barista", "apply", "barista"),
+        ("addesh el dawra", "faq_cost", None),
+        ("emta btebda dawrat el 7ila2a", "course_schedule", "erkek-berberligi"),
+        ("bade a7ki ma3 mwazaf", "talk_to_human", None),
+    ],
+)
+def test_arabizi_where_cheap(
+    index: CatalogIndex, text: str, intent: str, branch: str | None
+) -> None:
+    got = understand(text, index, "ar").as_contract()
+    assert got["intent"] == intent
+    assert got["branch"] == branch
