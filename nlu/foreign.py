@@ -158,3 +158,10 @@ def _parse(block: str) -> dict[tuple[str, ...], str]:
 
 PHRASES: dict[str, dict[tuple[str, ...], str]] = {lang: _parse(p) for lang, (p, _) in RAW.items()}
 DROP: dict[str, frozenset[str]] = {lang: frozenset(words_of(d)) for lang, (_, d) in RAW.items()}
+
+
+def static_turkish(text: str) -> str:
+    """`text` rewritten with the phrase lists alone (no catalog): "بوجا" -> "Buca", "outside
+    izmir" -> "izmir dışı"; for answers that name no course (a district in the form)."""
+    lang = "ar" if _ARABIC.search(text) else "en"
+    return to_turkish(text, lang, PHRASES)

@@ -53,6 +53,7 @@ thanks / thank you / thx = teşekkürler
 bye / goodbye / see you = hoşça kal
 tell me about / information about / info about / details / information / info = hakkında bilgi
 menu / main menu = menü
+outside izmir / outside of izmir / not in izmir / i live outside izmir = izmir dışı
 change language / language / languages / switch language = dil değiştirmek istiyorum
 english please / in english / speak english / can we speak english = dil değiştirmek istiyorum
 can you speak english / do you speak english / talk in english = dil değiştirmek istiyorum
@@ -188,6 +189,7 @@ ARABIC = """
 بايندير = Bayındır
 مندرس / منديرس = Menderes
 ازمير = İzmir
+خارج ازمير / برا ازمير / مش في ازمير = izmir dışı
 """
 
 # Arabizi: Arabic typed in Latin letters and digits, the commonest words only.

@@ -90,7 +90,7 @@ async def test_a_whole_application_in_arabic(chat: Chat) -> None:
     assert "11 رقمًا" in chat.texts()
     await chat.say(ARABIC_ID)
     await chat.say("٠٥٣٢ ١٢٣ ٤٥ ٦٧")
-    await chat.say("Buca")
+    await chat.say("بوجا")  # the district in Arabic letters
     await chat.press_label("ثانوي")
     await chat.press_label("تخطَّ")
     assert await state(chat) == "apply:confirm"
@@ -98,6 +98,7 @@ async def test_a_whole_application_in_arabic(chat: Chat) -> None:
     assert "راجع طلبك" in summary
     assert "\u2068Ahmad Hasan\u2069" in summary
     assert "+905321234567" in summary
+    assert "\u2068Buca\u2069" in summary
     assert VALID_ID not in summary
     await chat.say("أرسل")
     assert "وصلنا طلبك" in chat.texts()
