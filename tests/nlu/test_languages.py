@@ -121,3 +121,16 @@ def test_arabizi_where_cheap(
     got = understand(text, index, "ar").as_contract()
     assert got["intent"] == intent
     assert got["branch"] == branch
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_faq_topic_is_reached_by_its_own_words(index: CatalogIndex, lang: str) -> None:
+    from locales.faq import load_faq
+
+    for name, entry in load_faq(lang).items():
+        for line in entry.patterns.splitlines():
+            words = line.partition(":")[2].replace("^", " ").split()
+            if not words:
+                continue
+            phrase = " ".join(slot.split("|")[0] for slot in words)
+            assert understand(phrase, index, lang).as_contract()["intent"] == name, (name, phrase)
