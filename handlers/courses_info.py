@@ -20,7 +20,14 @@ from handlers.courses_view import (
     only_place,
 )
 from handlers.focus import remember
-from handlers.formatting import buttons, format_hours, haversine_km, place_locative, safe_button
+from handlers.formatting import (
+    buttons,
+    format_hours,
+    haversine_km,
+    place_locative,
+    safe_button,
+    shown_name,
+)
 
 INFO_PAGE_SIZE = 5
 
@@ -142,15 +149,15 @@ def _header(ctx: Context, branch_id: str, schedule: bool) -> str:
     if schedule:
         return ctx.t(
             "courses.schedule_header",
-            branch=branch.name,
+            branch=shown_name(branch, ctx.locale),
             hours=format_hours(branch.hours, ctx.locale),
             min_age=branch.min_age,
         )
     field = ctx.catalog.fields.get(branch.field)
     return ctx.t(
         "courses.info_about",
-        branch=branch.name,
-        field=field.name if field else "",
+        branch=shown_name(branch, ctx.locale),
+        field=shown_name(field, ctx.locale) if field else "",
         hours=format_hours(branch.hours, ctx.locale),
         min_age=branch.min_age,
     )

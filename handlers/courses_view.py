@@ -24,6 +24,7 @@ from handlers.formatting import (
     format_time_range,
     format_weekdays,
     safe_button,
+    shown_name,
     tr_lower,
 )
 
@@ -180,7 +181,7 @@ def list_item(ctx: Context, course: Course, *, with_center: bool = True) -> str:
     when += format_time(course.start_time, ctx.locale)
     return ctx.t(
         "courses.list_item" if with_center else "courses.list_item_here",
-        branch=branch.name,
+        branch=shown_name(branch, ctx.locale),
         center=center.name,
         when=when,
         days=format_weekdays(course.weekdays, ctx.locale, compact=True),

@@ -21,6 +21,7 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
+from core.catalog import Branch, Center, Field
 from core.messages import Button, Payload
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,13 @@ def _weekdays(ordered: tuple[str, ...], locale: str, compact: bool) -> str:
     if compact:
         return comma(locale).join(names)
     return format_list(names, locale=locale)
+
+
+def shown_name(item: Branch | Field | Center, locale: str = DEFAULT_LOCALE) -> str:
+    """A catalog name for the reader: "Pastry Making (Pastacılık)" where the catalog has a
+    translation in `locale`, the Turkish name (staff's and the certificate's) kept beside it."""
+    translated = getattr(item, f"name_{locale}", "") if locale != DEFAULT_LOCALE else ""
+    return f"{translated} ({item.name})" if translated and translated != item.name else item.name
 
 
 def comma(locale: str = DEFAULT_LOCALE) -> str:

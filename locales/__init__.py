@@ -32,7 +32,7 @@ _NEEDS_ISOLATE = re.compile(r"[A-Za-z0-9\u00c0-\u024f]")
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 _LTR = "A-Za-z0-9\u00c0-\u024f"
 # A left-to-right run inside Arabic text: "Buca", "18.30", "Vergi Beyannamesi Hazırlama".
-_LTR_RUN = re.compile(rf"[{_LTR}](?:[{_LTR} .:'’\-–/·()]*[{_LTR})])?")
+_LTR_RUN = re.compile(rf"[{_LTR}](?:[{_LTR} .:'’\-–/·]*[{_LTR}])?")  # brackets stay outside
 
 Message = str | tuple[str, ...]  # one text, or one per plural form
 

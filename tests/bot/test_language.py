@@ -140,3 +140,14 @@ async def test_choosing_a_language_in_the_middle_of_the_form_asks_again_in_it(
     await chat.say("القائمة")  # the global words work in every language
     assert "ماذا تريد أن تفعل؟" not in chat.texts()  # still English: a word never switches
     assert "What would you like to do?" in chat.texts()
+
+
+async def test_course_names_are_shown_translated_beside_the_turkish_name(chat: Chat) -> None:
+    await chat.say("do you have a pastry course")
+    assert "Pastry Making (Pastacılık)" in chat.last[0].text
+    assert "Food and Beverage Services (Yiyecek İçecek Hizmetleri)" in chat.last[0].text
+    await chat.say("هل عندكم دورة حلويات")  # chosen English: Arabic only offers
+    assert chat.last[-1].text == "هل تريد المتابعة بالعربية؟"
+    await chat.press_label("العربية")
+    await chat.say("متى تبدأ دورة الحلويات")
+    assert "صناعة الحلويات والمعجنات (\u2068Pastacılık\u2069)" in chat.texts()
