@@ -23,6 +23,7 @@ from babel.units import format_unit
 
 from core.catalog import Branch, Center, Field
 from core.messages import Button, Payload
+from locales import RIGHT_TO_LEFT, isolate
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,9 @@ def shown_name(item: Branch | Field | Center, locale: str = DEFAULT_LOCALE) -> s
     """A catalog name for the reader: "Pastry Making (Pastacılık)" where the catalog has a
     translation in `locale`, the Turkish name (staff's and the certificate's) kept beside it."""
     translated = getattr(item, f"name_{locale}", "") if locale != DEFAULT_LOCALE else ""
-    return f"{translated} ({item.name})" if translated and translated != item.name else item.name
+    if not translated or translated == item.name:
+        return item.name
+    return f"{translated} ({isolate(item.name) if locale in RIGHT_TO_LEFT else item.name})"
 
 
 def comma(locale: str = DEFAULT_LOCALE) -> str:

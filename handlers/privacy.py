@@ -87,9 +87,8 @@ _ERASE_WORDS = frozenset({"sil", "kaldir", "unut", "yok"})
 @router.intent(Intent.DELETE_MY_DATA)
 async def ask_delete(ctx: Context, u: Understanding) -> list[Reply]:
     """Explains what deletion means and asks for confirmation (or shows the data)."""
-    if ctx.incoming.text and not any(
-        tok.startswith(w) for tok in tokens(ctx.incoming.text) for w in _ERASE_WORDS
-    ):
+    said = tokens(ctx.incoming.text) + u.normalized.split()  # English and Arabic: as Turkish
+    if ctx.incoming.text and not any(tok.startswith(w) for tok in said for w in _ERASE_WORDS):
         return await show_data(ctx, u)
     ctx.conv.data["delete_asked"] = True
     yes = Button.of(ctx.t("privacy.delete_yes"), Action.ERASE, "y", role=Role.YES)

@@ -151,3 +151,11 @@ async def test_course_names_are_shown_translated_beside_the_turkish_name(chat: C
     await chat.press_label("العربية")
     await chat.say("متى تبدأ دورة الحلويات")
     assert "صناعة الحلويات والمعجنات (\u2068Pastacılık\u2069)" in chat.texts()
+
+
+async def test_erasure_asked_in_arabic_is_confirmed_in_arabic(chat: Chat) -> None:
+    await chat.say("احذف بياناتي من فضلك")
+    assert "هل أنت متأكد؟" in chat.texts()
+    await chat.say("نعم")
+    assert "حُذف كل ما يخصك" in chat.texts()
+    assert await stored_locale(chat) is None  # the row, language included, is gone
