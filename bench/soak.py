@@ -20,8 +20,9 @@ what was sent, trainees answering "Geleceğim" to half of the reminders; every m
 staff accept the applications received (`bot.decisions.decide`, as the panel does); every
 5 minutes an announcement to the course's trainees (`meslek-bot announce`, its own process).
 WhatsApp messages arrive as signed webhook deliveries over HTTP. The askers are new users every
-few turns (about 2,000 an hour, so the engine's per-user caches fill all along; they are bounded
-at CACHE_USERS); with `--pool N` they come back from N users, and only the applicants are new.
+few turns (about 2,000 an hour); what the program keeps per user in memory is kept while the
+user writes (core/recent.py: CACHE_IDLE, PAGES_IDLE), so it fills for that long, then stays
+level; with `--pool N` they come back from N users, and only the applicants are new.
 
 Each minute prints one row: the program's RSS and open files (/proc/<pid>/status, /fd), its
 event-loop lag (p99/max of the in-process sampler over the minute), the p99 response time of
@@ -32,8 +33,9 @@ doubles' 429 answers (Telegram's limit, enforced by the double at 30/s overall; 
 waits them out and sends again), other errors (other non-2xx answers of the doubles, non-200
 answers of the webhook), ERROR lines and tracebacks on the program's stderr, and the turns so
 far that got no reply within 30 s. At the end: totals, the "nothing lost" checks (the doubles'
-received messages against the database), and a verdict on RSS and open files from minute 5 on
-(least-squares slope; flat = under 5 MB and 2 files per hour). Exit code 0 when all hold.
+received messages against the database), and a verdict on RSS and open files after warm-up:
+from 5 minutes after the per-user memory's idle time (minute 20 with 15 minutes; least-squares
+slope; flat = under 5 MB and 2 files per hour). Exit code 0 when all hold.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
 
 import httpx  # noqa: E402
 
-from bot.engine import CACHE_USERS  # noqa: E402
+from bot.channels.whatsapp_render import PAGES_IDLE  # noqa: E402
+from bot.engine import CACHE_IDLE  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SELF = str(Path(__file__).resolve())
@@ -912,7 +915,8 @@ class Soak:
         for name, ok, detail in checks:
             print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
 
-        warm = [r for r in rows if r[0] >= 5]
+        warm_up = round(max(CACHE_IDLE, PAGES_IDLE) / 60) + 5
+        warm = [r for r in rows if r[0] >= warm_up]
         rss_slope = slope([(m, rss) for m, rss, _ in warm]) * 60
         fd_slope = slope([(m, float(fds)) for m, _, fds in warm]) * 60
         if len(warm) >= 5:
@@ -928,13 +932,17 @@ class Soak:
             per_hour = users / (self.args.minutes / 60)
             if per_hour:
                 print(
-                    f"     {users} users wrote ({per_hour:.0f} an hour; the engine keeps up to "
-                    f"{CACHE_USERS:,} in its write-through caches, bot/engine.py): RSS slope per "
-                    f"user {rss_slope * 1024 / per_hour:.1f} KB (--pool N: returning users only)"
+                    f"     {users} users wrote ({per_hour:.0f} an hour; the engine keeps a user's "
+                    f"conversation {CACHE_IDLE / 60:.0f} minutes after their last message, "
+                    f"bot/engine.py): RSS slope per user {rss_slope * 1024 / per_hour:.1f} KB "
+                    "(--pool N: returning users only)"
                 )
         else:
             flat = True
-            print("(too short to judge RSS and open files after warm-up: needs minutes 5-9)")
+            print(
+                "(too short to judge RSS and open files after warm-up: needs minutes "
+                f"{warm_up}-{warm_up + 4})"
+            )
         throttled, other = self.double_errors()
         clean = errors + tracebacks == 0 and other == 0
         print(

@@ -17,6 +17,7 @@ from core.channel import Capabilities
 from core.checks import ascii_digits, clean_text, mask_user
 from core.conversation import Conversation
 from core.messages import Incoming, Reply
+from core.recent import Recent
 from handlers.base import PLAIN, Context, Routes
 from handlers.catalog_view import CatalogView
 from locales import Translator
@@ -29,8 +30,14 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000  # longer messages are cut before understanding; nobody types more
 PROFILE_REFRESH = timedelta(seconds=60)  # how often a busy user's last-seen time is written
+# A user's conversation is kept in memory while they write (the working set, not the history:
+# core/recent.py): at most CACHE_USERS of them, each until CACHE_IDLE seconds without a message.
 CACHE_USERS = 20_000
+CACHE_IDLE = 15 * 60.0
+# Recent message ids, to drop an immediate redelivery without a database trip. Older ones are
+# found in the database: a cached user's row is read again at least every PROFILE_REFRESH.
 SEEN_IDS = 50_000
+SEEN_FOR = 10 * 60.0
 
 
 class _Redelivered(Exception):
@@ -91,12 +98,14 @@ class Engine:
         # Write-through caches of what only this engine writes (under the user's lock). With
         # several instances sharing PostgreSQL another instance could write too: off there.
         self.cache_enabled = db.is_sqlite
-        self._profiles: dict[str, dict[str, Any]] = {}
-        self._conversations: dict[str, Any] = {}
+        # user -> (the user's row as last read, the saved conversation)
+        self._cache: Recent[str, tuple[dict[str, Any], Any]] = Recent(
+            capacity=CACHE_USERS, idle=CACHE_IDLE
+        )
         # The options offered last (for "type the number") live in the cache only, so a turn
         # that changes nothing else writes nothing.
         self._keep_offered = not self.cache_enabled
-        self._seen: dict[tuple[str, str], None] = {}  # recent message ids, oldest first
+        self._seen: Recent[tuple[str, str], bool] = Recent(capacity=SEEN_IDS, idle=SEEN_FOR)
         # User rows, conversations and message ids of many turns, written together.
         self.turn_log = TurnLog(db)
 
@@ -141,8 +150,8 @@ class Engine:
         if seen is not None and seen in self._seen:
             return [], "duplicate"
         try:
-            profile = self._profiles.get(user)
-            cached = self._conversations.get(user)
+            hit = self._cache.get(user)
+            profile, cached = hit if hit is not None else (None, None)
             stored = None
             if profile is None or cached is None or now - profile["_touched"] > PROFILE_REFRESH:
                 # The user's row created or refreshed and the conversation read, together with
@@ -210,24 +219,17 @@ class Engine:
             self._forget(user)  # the transaction rolled back; the cache must not run ahead
             raise
         if seen is not None and not erased:
-            self._seen[seen] = None
-            if len(self._seen) > SEEN_IDS:
-                self._seen.pop(next(iter(self._seen)))
+            self._seen.put(seen, True)
         if erased:  # after "verilerimi sil" nothing about the user is kept, here either
             self._forget(user)
             self.catalog.forget_texts()  # (whoever wrote them)
             await self.db.checkpoint()  # ...nor in the pages the SQLite -wal still holds
         elif self.cache_enabled:
-            self._profiles[user] = profile
-            self._conversations[user] = saved
-            if len(self._conversations) > CACHE_USERS:
-                self._conversations.pop(next(iter(self._conversations)))
-                self._profiles.pop(next(iter(self._profiles)), None)
+            self._cache.put(user, (profile, saved))
         return replies, conv.state or "-"
 
     def _forget(self, user: str) -> None:
-        self._profiles.pop(user, None)
-        self._conversations.pop(user, None)
+        self._cache.pop(user)
 
     def forget_user(self, user: str) -> None:
         """Drops what the engine remembers of a user whose row was changed elsewhere (e.g.

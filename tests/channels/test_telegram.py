@@ -252,6 +252,23 @@ async def test_a_shared_location_gets_the_nearest_centres(bot: Bot) -> None:
     assert any(markup(c).get("remove_keyboard") for c in calls)
 
 
+async def test_buttons_after_the_keyboard_is_removed_go_on_the_message_just_sent(
+    bot: Bot,
+) -> None:
+    # The location keyboard is open; the next answer has buttons. One message carries one
+    # markup: it is sent removing the keyboard, then its buttons are set on it by its id.
+    await bot.say("en yakın merkez nerede")
+    calls = await bot.say("barista kursu var mı")
+    sent, set_buttons = calls[0], calls[1]
+    assert sent.method == "sendMessage"
+    assert markup(sent).get("remove_keyboard") is True
+    assert set_buttons.method == "editMessageReplyMarkup"
+    assert set_buttons.status == 200
+    stored = bot.tg.messages[USER][int(set_buttons.params["message_id"])]
+    assert stored["text"] == sent.params["text"]
+    assert stored["reply_markup"]["inline_keyboard"]
+
+
 async def test_a_voice_note_gets_a_kind_answer(bot: Bot) -> None:
     calls = await bot.turn(lambda: bot.tg.send_voice(USER))
     assert "Sesli mesaj" in texts(calls)
