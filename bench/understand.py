@@ -51,17 +51,19 @@ def percentile(sorted_values: list[float], share: float) -> float:
     return sorted_values[position]
 
 
-def latency(index: CatalogIndex, texts: list[str], rounds: int) -> list[float]:
+def latency(
+    index: CatalogIndex, texts: list[str], rounds: int, locale: str | None = None
+) -> list[float]:
     """Times ``understand`` on every text, ``rounds`` times, in milliseconds."""
     for text in texts:  # warm the caches once, as a running bot would
-        understand(text, index)
+        understand(text, index, locale)
     timings: list[float] = []
     gc.disable()
     try:
         for _ in range(rounds):
             for text in texts:
                 started = time.perf_counter()
-                understand(text, index)
+                understand(text, index, locale)
                 timings.append((time.perf_counter() - started) * 1000)
     finally:
         gc.enable()
@@ -98,6 +100,16 @@ def main() -> None:
         print(f"{name} ({len(cases)} messages): {result.summary()}")
         for miss in result.misses:
             print(f"  miss: {miss}")
+
+    for lang in ("en", "ar"):  # understood in the user's language (nlu/foreign.py)
+        cases = load_cases(DATA / f"heldout_{lang}.jsonl")
+        result = score(cases, index, locale=lang)
+        print(f"heldout_{lang}.jsonl ({len(cases)} messages, as {lang}): {result.summary()}")
+        for miss in result.misses:
+            print(f"  miss: {miss}")
+        foreign = [c["text"] for c in cases]
+        timings = latency(index, foreign, args.rounds, lang)
+        print(f"  understand in {lang}: median {statistics.median(timings):.3f} ms")
 
     rng = random.Random(11)
     texts = [c["text"] for n in ("dev.jsonl", "heldout.jsonl") for c in load_cases(DATA / n)]

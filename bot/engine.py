@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.routing import route
 from core.channel import Capabilities
-from core.checks import clean_text, mask_user
+from core.checks import ascii_digits, clean_text, mask_user
 from core.conversation import Conversation
 from core.messages import Incoming, Kind, Reply
 from core.recent import Recent
@@ -152,7 +152,7 @@ class Engine:
         # Every channel's text comes in here: cut to size, and stripped once of what could
         # mislead a terminal or a reader (escapes, controls, bidi overrides) before anything
         # understands or stores it.
-        text = clean_text(msg.text[:MAX_TEXT])
+        text = ascii_digits(clean_text(msg.text[:MAX_TEXT]))  # "٠٥٣٢" is a phone too
         if text != msg.text:
             msg = replace(msg, text=text)
         started = time.perf_counter()
@@ -202,9 +202,8 @@ class Engine:
                 conv = conv or Conversation()
                 ctx = Context(
                     incoming=msg,
-                    locale=_locale(
-                        profile.get("locale"), msg.locale_hint, self.translator, self.config
-                    ),
+                    locale=_locale(profile.get("locale"), self.translator, self.config),
+                    locale_chosen=profile.get("locale") in self.translator.locales,
                     now=now,
                     tz=self.config.tz,
                     catalog=self.catalog,
@@ -216,7 +215,9 @@ class Engine:
                     reminder_kinds=self.config.reminder_kinds,
                     asked_again=self._asked_again(msg, now),
                 )
-                replies = await route(ctx, self.routes)
+                replies = [replace(r, locale=ctx.locale) for r in await route(ctx, self.routes)]
+                if ctx.locale_changed:
+                    profile = {**profile, "locale": ctx.locale}
                 kept = record(replies) if record is not None and seen is not None else None
                 erased = conv.erased
                 saved, changed = None, None
@@ -289,9 +290,9 @@ class Engine:
         self._forget(user)
 
 
-def _locale(stored: object, hint: str | None, translator: Translator, config: EngineConfig) -> str:
-    """The stored preference, then the channel's hint, then the default."""
-    for candidate in (stored, (hint or "")[:2].lower()):
-        if isinstance(candidate, str) and candidate in translator.locales:
-            return candidate
+def _locale(stored: object, translator: Translator, config: EngineConfig) -> str:
+    """The stored preference, else the default: a channel's hint only offers a switch
+    (bot/routing.py), it never answers in a language the user did not write or choose."""
+    if isinstance(stored, str) and stored in translator.locales:
+        return stored
     return config.default_locale

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,16 +31,25 @@ class PushRenderer:
         self.locale = locale
 
     async def __call__(self, row: OutboxRow, now: datetime) -> list[Reply] | str:
+        """The push's messages in the recipient's language (each `Reply.locale` says which,
+        so a channel picks the template of that language), or why there is none."""
+        locale, rendered = await self._render(row, now)
+        if isinstance(rendered, str):
+            return rendered
+        return [replace(r, locale=locale) for r in rendered]
+
+    async def _render(self, row: OutboxRow, now: datetime) -> tuple[str, list[Reply] | str]:
+        locale = self.locale
         async with self.db.read() as conn:
             user = (
                 await conn.execute(select(t.users).where(t.users.c.key == row.user_key))
             ).first()
             if user is None:
-                return "unknown_user"
+                return locale, "unknown_user"
             if user.unreachable:
-                return "unreachable"
+                return locale, "unreachable"
             if user.pushes_off:
-                return "pushes_off"
+                return locale, "pushes_off"
             locale = user.locale or self.locale
             general = row.kind == "announcement" and "key" in row.payload  # not one course's
             if not general and row.kind in (
@@ -51,15 +61,15 @@ class PushRenderer:
             ):
                 facts = await self._session_facts(conn, row)
                 if facts is None:
-                    return "session_gone"
-                return self._session_push(row, facts, now, locale)
+                    return locale, "session_gone"
+                return locale, self._session_push(row, facts, now, locale)
             if row.kind == "alert":
-                return await self._alert(conn, row, locale)
+                return locale, await self._alert(conn, row, locale)
         key = str(row.payload.get("key", ""))
         if not key:
-            return "empty"
+            return locale, "empty"
         values = row.payload.get("values") or {}
-        return [Reply(self.t(key, locale, **values))]
+        return locale, [Reply(self.t(key, locale, **values))]
 
     async def _session_facts(self, conn: Any, row: OutboxRow) -> dict[str, Any] | None:
         session_id = row.session_id or row.payload.get("session")

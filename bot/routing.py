@@ -12,11 +12,12 @@ from core.intents import Intent
 from core.messages import Kind, Payload, Reply, Role
 from handlers.base import Context, Routes
 from handlers.focus import resolve
+from handlers.language import offer_switch
 from handlers.mind import ask_to_leave
 from handlers.questions import split_questions
 from handlers.typed import choose
 from nlu.global_words import is_global_word
-from nlu.language import detect_language
+from nlu.language import decisive_language, language_choice
 from nlu.text import tokens
 from nlu.understand import Understanding
 
@@ -52,6 +53,7 @@ _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+.*)?$")
 
 async def route(ctx: Context, routes: Routes) -> list[Reply]:
     """Answers one message and records the buttons it offered, for typed answers to them."""
+    offer = await _language(ctx)
     replies = await _route(ctx, routes)
     # Answered, yet asked again: the answer did not help (a question, not "menü" typed twice).
     again = ctx.asked_again and len(ctx.incoming.text.split()) >= 2
@@ -59,6 +61,8 @@ async def route(ctx: Context, routes: Routes) -> list[Reply]:
         ctx.unanswered = "repeated"
     if ctx.unanswered is not None and ctx.incoming.kind is Kind.TEXT:
         await ctx.store.note_unanswered(ctx.user, ctx.incoming.text, ctx.unanswered)
+    if offer is not None and not ctx.locale_changed:  # not when the turn switched anyway
+        replies.append(offer)
     ctx.conv.offered = tuple(Offer.of(b) for r in replies for b in r.buttons)[:30]
     return replies
 
@@ -89,10 +93,11 @@ async def _route(ctx: Context, routes: Routes) -> list[Reply]:
     word = is_global_word(text)
     if word:
         return await _global(ctx, routes, word)
+    if chosen := language_choice(text):  # "English", "العربية", "Türkçe"
+        switched = await _press(ctx, routes, Payload(Action.LANGUAGE, (chosen,)).encode())
+        return switched + await _reprompt(ctx, routes)  # a form goes on, in the new language
     if ctx.conv.state:
         return await _state(ctx, routes)
-    if detect_language(text) != "tr":  # English or Arabic: the floor answer in that language
-        return await _call(ctx, routes, "foreign")
     return await _intent(ctx, routes, ctx.understanding)
 
 
@@ -113,6 +118,29 @@ def _held(ctx: Context) -> bool:
     if len(words) == 1 and words[0] in _STOP_WORDS:
         return False
     return ctx.understanding.intent != Intent.DELETE_MY_DATA
+
+
+async def _language(ctx: Context) -> Reply | None:
+    """Speaks the language a message is surely written in, or offers to (handlers/language.py).
+
+    A user without a language is switched by a message surely in English or Arabic (never by
+    "ok" or "merhaba"); one who has a language is only offered the switch, as is a Telegram
+    user whose app is set to another language (on /start).
+    """
+    msg = ctx.incoming
+    if msg.kind is not Kind.TEXT or language_choice(msg.text):
+        return None
+    written = decisive_language(msg.text)
+    if msg.text.startswith("/start") and not ctx.locale_chosen:
+        return offer_switch(ctx, (msg.locale_hint or "")[:2].lower())
+    if written is None or written == ctx.locale or written not in ctx.translator.locales:
+        return None
+    if ctx.conv.state:  # a name or an answer typed into a form says nothing about language
+        return None
+    if not ctx.locale_chosen:
+        await ctx.switch_locale(written)
+        return None
+    return offer_switch(ctx, written)
 
 
 def _typed_option(ctx: Context, text: str) -> str | None:

@@ -197,12 +197,28 @@ class Settings(BaseSettings):
 
     @property
     def templates(self) -> dict[str, tuple[str, str]]:
+        """Each kind's first template (name, language)."""
         out: dict[str, tuple[str, str]] = {}
+        for kind, name, lang in self._template_items():
+            out.setdefault(kind, (name, lang))
+        return out
+
+    def template_for(self, kind: str, locale: str = "") -> tuple[str, str] | None:
+        """The template of `kind` in `locale` ("tr" also matches "tr_TR"), else the kind's
+        first one: a kind may repeat with another language
+        (`reminder=hatirlatma:tr,reminder=reminder_en:en`)."""
+        for k, name, lang in self._template_items():
+            if k == kind and locale and lang.replace("-", "_").split("_")[0] == locale:
+                return name, lang
+        return self.templates.get(kind)
+
+    def _template_items(self) -> list[tuple[str, str, str]]:
+        items = []
         for item in (p.strip() for p in self.whatsapp_templates.split(",") if p.strip()):
             kind, _, rest = item.partition("=")
             name, _, lang = rest.partition(":")
-            out[kind] = (name, lang)
-        return out
+            items.append((kind, name, lang))
+        return items
 
     @property
     def is_postgres(self) -> bool:

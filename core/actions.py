@@ -43,6 +43,7 @@ class Action(StrEnum):
     HANDOFF_LEAVE = "ho_leave"  # leave the conversation with a person ("asistana dön")
     ATTEND = "att"  # "I'll come / I can't" on a reminder: att|<session>|y|n
     REMINDER_PREFS = "rs"  # switch a reminder kind on or off
+    LANGUAGE = "lang"  # speak this language from now on: lang|<tr|en|ar>
 
 
 # Action codes of earlier versions, still on buttons already sent.

@@ -29,6 +29,8 @@ class SessionStatus(StrEnum):
 class Field:
     id: str
     name: str
+    name_en: str = ""  # translated names: optional, shown and understood in that language
+    name_ar: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,8 @@ class Branch:
     min_age: int
     keywords: tuple[str, ...] = ()
     description: str = ""
+    name_en: str = ""
+    name_ar: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,8 @@ class Center:
     lon: float
     phone: str = ""
     hours: str = ""
+    name_en: str = ""
+    name_ar: str = ""
 
 
 @dataclass(frozen=True, slots=True)

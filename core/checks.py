@@ -27,6 +27,15 @@ _INVISIBLE = re.compile(
 _LINE_ENDS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " "})
 
 
+# Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) digits, as phones type them, to ASCII.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def ascii_digits(text: str) -> str:
+    """Writes Arabic-Indic digits as 0-9, so an id, a phone or a date reads the same."""
+    return text.translate(_DIGITS)
+
+
 def clean_text(text: str, *, multiline: bool = True) -> str:
     """Free text as typed, without what could mislead a terminal or a reader: escape sequences,
     control characters, bidi overrides and isolates, zero-width characters. Tabs become spaces;

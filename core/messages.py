@@ -81,6 +81,7 @@ class Reply:
     location: Location | None = None
     ask: Literal["location", "contact"] | None = None
     replace_previous: bool = False  # paging: a channel that can edit the last message may
+    locale: str = ""  # the language the text is in (set by the engine): channels' own labels
 
 
 @dataclass(frozen=True, slots=True)

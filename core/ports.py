@@ -80,6 +80,10 @@ class People(Protocol):
         """Removes (or anonymises) everything stored about the user; returns counts."""
         ...
 
+    async def set_locale(self, user: str, locale: str) -> None:
+        """Keeps the language the user chose (or wrote in) for every later message and push."""
+        ...
+
 
 class Trainees(Protocol):
     """Trainees: enrolments, linking by phone, attendance answers, reminder choice."""

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from babel.dates import format_date
-
 from core.catalog import Course
 from core.intents import Intent
 from core.messages import Reply
@@ -19,7 +17,13 @@ from handlers.apply_offer import take_course
 from handlers.apply_steps import Step
 from handlers.apply_submit import open_offerings
 from handlers.base import Context
-from handlers.formatting import format_hours, format_time_range, format_weekdays
+from handlers.formatting import (
+    format_date,
+    format_day_month,
+    format_hours,
+    format_time_range,
+    format_weekdays,
+)
 from handlers.mind import Mind, applies, ask_to_leave, correction_parts, corrects, read_mind
 from handlers.typed import asks
 from nlu.text import tokens
@@ -56,7 +60,7 @@ async def change_of_mind(
     if step not in (Step.CHOOSE_COURSE, Step.ASK_DISTRICT) and (moved := _offering_named(ctx)):
         ctx.conv.data.pop("name_unsure", None)
         centre = ctx.catalog.centers[moved.center].name
-        when = format_date(moved.starts_on, "d MMMM", locale="tr")
+        when = format_day_month(moved.starts_on, ctx.locale)
         switched = Reply(ctx.t("apply.offering_switched", centre=centre, date=when))
         return [switched, *await take_course(ctx, moved.branch, moved.id)]
     if mind is Mind.OTHER_COURSE:
@@ -109,7 +113,7 @@ def about_this_course(ctx: Context) -> Reply | None:
         course=branch.name,
         center=center.name,
         address=center.address,
-        starts=format_date(course.starts_on, "d MMMM EEEE", locale="tr"),
+        starts=format_date(course.starts_on, ctx.locale),
         days=format_weekdays(course.weekdays, ctx.locale),
         hours=format_time_range(course.start_time, course.end_time, ctx.locale),
         total=format_hours(branch.hours, ctx.locale),

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from core.checks import clean_name, national_id_problem, normalise_phone, parse_birth_date
 from nlu.districts import DISTRICTS, is_outside_izmir, match_district
+from nlu.foreign import static_turkish
 from nlu.text import normalize, tokens
 
 
@@ -139,11 +140,14 @@ def check_phone(text: str) -> Checked:
 
 
 def check_district(text: str) -> Checked:
-    if is_outside_izmir(text):
-        return Checked(value=OUTSIDE_IZMIR)
-    district = match_district(text)
-    if district in DISTRICTS:
-        return Checked(value=district)
+    """A district of İzmir, or outside İzmir; written in Turkish, or in English or Arabic
+    words ("بوجا", "outside izmir") that nlu/foreign.py knows."""
+    for said in dict.fromkeys((text, static_turkish(text))):
+        if is_outside_izmir(said):
+            return Checked(value=OUTSIDE_IZMIR)
+        district = match_district(said)
+        if district in DISTRICTS:
+            return Checked(value=district)
     return Checked(problem="apply.bad_district")
 
 

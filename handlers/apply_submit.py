@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel.dates import format_date
-
 from core.actions import Action
 from core.catalog import Course, CourseStatus
 from core.checks import mask_id
@@ -13,16 +11,13 @@ from core.intents import Intent
 from core.messages import Button, Reply, Role
 from core.records import NewApplication
 from handlers.base import Context
-
-_DAY = {
-    "mon": "Pzt",
-    "tue": "Sal",
-    "wed": "Çar",
-    "thu": "Per",
-    "fri": "Cum",
-    "sat": "Cmt",
-    "sun": "Paz",
-}
+from handlers.formatting import (
+    format_day_month_year,
+    format_full_date,
+    format_short_date,
+    format_time,
+    short_weekday,
+)
 
 
 def window_open(course: Course, today: date) -> bool:
@@ -46,9 +41,9 @@ def open_offerings(ctx: Context, branch: str) -> list[Course]:
 def course_label(ctx: Context, course: Course, seats_left: int) -> str:
     """A short label: centre, start date, days and time, and seats (fits WhatsApp lists)."""
     center = ctx.catalog.centers[course.center]
-    starts = format_date(course.starts_on, "d MMM", locale="tr")
-    days = "-".join(_DAY[d] for d in course.weekdays)
-    clock = course.start_time.strftime("%H.%M")
+    starts = format_short_date(course.starts_on, ctx.locale)
+    days = "-".join(short_weekday(d, ctx.locale) for d in course.weekdays)
+    clock = format_time(course.start_time, ctx.locale)
     seats = (
         ctx.t("apply.label_full")
         if seats_left <= 0 or course.status == CourseStatus.FULL
@@ -65,10 +60,10 @@ def _person(ctx: Context) -> dict[str, str]:
     return {
         "course": ctx.catalog.branches[course.branch].name,
         "center": ctx.catalog.centers[course.center].name,
-        "starts": format_date(course.starts_on, "d MMMM y EEEE", locale="tr"),
+        "starts": format_full_date(course.starts_on, ctx.locale),
         "name": str(data["name"]),
         "nid": mask_id(ctx.store.unseal(str(data["nid"]))),
-        "birth": format_date(born, "d MMMM y", locale="tr"),
+        "birth": format_day_month_year(born, ctx.locale),
         "phone": str(data["phone"]),
         "district": str(data["district"]),
         "education": ctx.t(f"apply.edu_{data['education']}") if data.get("education") else "—",

@@ -40,6 +40,8 @@ class Context:
     # "handoff". The router records the text for staff ("what the assistant could not answer").
     unanswered: str | None = None
     asked_again: bool = False  # the same text as the user's previous message (the engine)
+    locale_chosen: bool = False  # the user's row keeps a language (chosen or written in)
+    locale_changed: bool = False  # this turn stored a new language (the engine's cache follows)
     _understanding: Understanding | None = None
 
     @property
@@ -61,6 +63,11 @@ class Context:
     def today(self) -> date:
         return self.now.astimezone(self.tz).date()
 
+    async def switch_locale(self, locale: str) -> None:
+        """Speaks `locale` from this reply on, and keeps it on the user for later turns."""
+        await self.store.set_locale(self.user, locale)
+        self.locale, self.locale_chosen, self.locale_changed = locale, True, True
+
     def t(self, key: str, /, **values: object) -> str:
         """The sentence `key` in the user's language."""
         return self.translator(key, self.locale, **values)
@@ -71,7 +78,9 @@ class Context:
         if self._understanding is None:
             # Words typed into a form (a name, an answer) are never remembered.
             remember = not self.conv.state
-            self._understanding = self.catalog.understand(self.incoming.text, remember=remember)
+            self._understanding = self.catalog.understand(
+                self.incoming.text, remember=remember, locale=self.locale
+            )
         return self._understanding
 
 

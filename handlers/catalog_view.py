@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from core.catalog import Branch, Catalog, Center, Course, CourseStatus, Field, Session
 from nlu.index import CatalogIndex
 from nlu.text import tokens
-from nlu.understand import Understanding, understand
+from nlu.understand import FOREIGN, Understanding, understand
 
 T = TypeVar("T")
 
@@ -34,7 +34,7 @@ class CatalogView:
     courses: dict[str, Course]
     courses_by_branch: dict[str, tuple[Course, ...]]  # sorted by start date
     sessions_by_course: dict[str, tuple[Session, ...]]  # sorted by start
-    _understood: dict[str, Understanding] = field(
+    _understood: dict[tuple[str | None, str], Understanding] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
     _memo: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -63,7 +63,9 @@ class CatalogView:
             },
         )
 
-    def understand(self, text: str, *, remember: bool = True) -> Understanding:
+    def understand(
+        self, text: str, *, remember: bool = True, locale: str | None = None
+    ) -> Understanding:
         """What `text` means against this catalog (`nlu.understand`, a pure function of both).
 
         Short texts without a digit are remembered while the catalog lasts, so the same words
@@ -71,14 +73,15 @@ class CatalogView:
         ("merhaba", "kurslar ücretli mi"). Nothing that could hold an id or a phone number, no
         long message and nothing typed into a form (`remember` false) is kept, and
         `forget_texts` drops them all ("verilerimi sil")."""
-        found = self._understood.get(text)
+        key = (locale if locale in FOREIGN else None, text)  # Turkish is told apart by itself
+        found = self._understood.get(key)
         if found is not None:
             return found
-        found = understand(text, self.index)
+        found = understand(text, self.index, locale)
         if remember and len(text) <= UNDERSTOOD_MAX_LEN and not _DIGIT.search(text):
             if len(self._understood) >= UNDERSTOOD_KEPT:
                 del self._understood[next(iter(self._understood))]
-            self._understood[text] = found
+            self._understood[key] = found
         return found
 
     def forget_texts(self) -> None:

@@ -16,8 +16,8 @@ from handlers.formatting import (
     format_distance,
     format_short_date,
     haversine_km,
+    place_locative,
     safe_button,
-    tr_locative,
     tr_lower,
     tr_sort_key,
 )
@@ -143,7 +143,9 @@ def _nearest(
     for i, center in enumerate(nearest):
         km = haversine_km(lat, lon, center.lat, center.lon)
         if district and tr_lower(center.district) == tr_lower(district):
-            distance = ctx.t("centers.in_the_district", place_loc=tr_locative(center.district))
+            distance = ctx.t(
+                "centers.in_the_district", place_loc=place_locative(center.district, ctx.locale)
+            )
         elif district:
             distance = ctx.t(
                 "centers.from_district",
@@ -216,7 +218,7 @@ def _center_reply(ctx: Context, center: Center) -> Reply:
 def _district_centers(ctx: Context, district: str) -> list[Reply]:
     """The centres in a district: one is shown at once, several are offered as buttons."""
     found = _in_district(ctx, district)
-    place_loc = tr_locative(found[0].district if found else district)
+    place_loc = place_locative(found[0].district if found else district, ctx.locale)
     if not found:
         return [Reply(ctx.t("centers.none_in_district", place_loc=place_loc), ask="location")]
     if len(found) == 1:

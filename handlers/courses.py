@@ -16,7 +16,7 @@ from handlers.base import Context, Router
 from handlers.courses_filter import CourseFilter, canonical_district, resolve_ref
 from handlers.courses_info import ask_which, branch_info
 from handlers.courses_list import SCHEDULE, all_courses_button, listing
-from handlers.formatting import buttons, safe_button, tr_locative
+from handlers.formatting import buttons, place_locative, safe_button
 from nlu.matching import match_branch
 from nlu.understand import Understanding
 
@@ -133,7 +133,9 @@ async def _save_interest(ctx: Context, branch_id: str, district: str | None) -> 
         text = ctx.t("courses.interest_exists", branch=branch.name)
     elif district:
         text = ctx.t(
-            "courses.interest_saved_place", branch=branch.name, place_loc=tr_locative(district)
+            "courses.interest_saved_place",
+            branch=branch.name,
+            place_loc=place_locative(district, ctx.locale),
         )
     else:
         text = ctx.t("courses.interest_saved", branch=branch.name)

@@ -20,7 +20,14 @@ from handlers.courses_view import (
     only_place,
 )
 from handlers.focus import remember
-from handlers.formatting import buttons, format_hours, haversine_km, safe_button, tr_locative
+from handlers.formatting import (
+    buttons,
+    format_hours,
+    haversine_km,
+    place_locative,
+    safe_button,
+    shown_name,
+)
 
 INFO_PAGE_SIZE = 5
 
@@ -142,15 +149,15 @@ def _header(ctx: Context, branch_id: str, schedule: bool) -> str:
     if schedule:
         return ctx.t(
             "courses.schedule_header",
-            branch=branch.name,
+            branch=shown_name(branch, ctx.locale),
             hours=format_hours(branch.hours, ctx.locale),
             min_age=branch.min_age,
         )
     field = ctx.catalog.fields.get(branch.field)
     return ctx.t(
         "courses.info_about",
-        branch=branch.name,
-        field=field.name if field else "",
+        branch=shown_name(branch, ctx.locale),
+        field=shown_name(field, ctx.locale) if field else "",
         hours=format_hours(branch.hours, ctx.locale),
         min_age=branch.min_age,
     )
@@ -162,7 +169,9 @@ def _none_matching(ctx: Context, flt: CourseFilter, branch_name: str) -> str:
         return ctx.t("courses.none_at_center", center=center.name, branch=branch_name)
     if only_place(flt) and flt.district:
         return ctx.t(
-            "courses.none_in_place", place_loc=tr_locative(flt.district), branch=branch_name
+            "courses.none_in_place",
+            place_loc=place_locative(flt.district, ctx.locale),
+            branch=branch_name,
         )
     return ctx.t("courses.none_matching", conditions=conditions_text(ctx, flt), branch=branch_name)
 

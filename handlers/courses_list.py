@@ -13,7 +13,7 @@ from core.messages import Button, Reply, Role
 from handlers.base import Context
 from handlers.courses_filter import CourseFilter
 from handlers.courses_view import conditions_text, list_item, only_place, starting_courses
-from handlers.formatting import buttons, safe_button, tr_locative, tr_sort_key
+from handlers.formatting import buttons, place_locative, safe_button, tr_sort_key
 
 PAGE_SIZE = 10
 SCHEDULE = "s"  # payload token: show dates and hours rather than the description
@@ -131,7 +131,9 @@ def offerings_list(ctx: Context, flt: CourseFilter, page: int) -> list[Reply]:
     courses = starting_courses(catalog, flt, ctx)
     if not courses:
         if only_place(flt) and not flt.field and flt.district:
-            text = ctx.t("courses.list_empty_place", place_loc=tr_locative(flt.district))
+            text = ctx.t(
+                "courses.list_empty_place", place_loc=place_locative(flt.district, ctx.locale)
+            )
         else:
             text = ctx.t("courses.list_empty", conditions=conditions_text(ctx, flt))
         field_button = None
@@ -146,7 +148,9 @@ def offerings_list(ctx: Context, flt: CourseFilter, page: int) -> list[Reply]:
     shown, pages = paged
     if only_place(flt) and not flt.field and flt.district:
         header = ctx.t(
-            "courses.list_header_place", place_loc=tr_locative(flt.district), count=len(courses)
+            "courses.list_header_place",
+            place_loc=place_locative(flt.district, ctx.locale),
+            count=len(courses),
         )
     else:
         header = ctx.t(

@@ -14,6 +14,7 @@ from handlers.base import Context
 from handlers.catalog_view import CatalogView
 from handlers.courses_filter import CourseFilter
 from handlers.formatting import (
+    comma,
     day_month_dative,
     day_month_locative,
     format_date,
@@ -23,6 +24,7 @@ from handlers.formatting import (
     format_time_range,
     format_weekdays,
     safe_button,
+    shown_name,
     tr_lower,
 )
 
@@ -175,10 +177,11 @@ def list_item(ctx: Context, course: Course, *, with_center: bool = True) -> str:
     """Two lines in a list: the branch (and centre), then the first day and the weekdays."""
     branch = ctx.catalog.branches[course.branch]
     center = ctx.catalog.centers[course.center]
-    when = f"{format_date(course.starts_on, ctx.locale)}, {format_time(course.start_time)}"
+    when = format_date(course.starts_on, ctx.locale) + comma(ctx.locale)
+    when += format_time(course.start_time, ctx.locale)
     return ctx.t(
         "courses.list_item" if with_center else "courses.list_item_here",
-        branch=branch.name,
+        branch=shown_name(branch, ctx.locale),
         center=center.name,
         when=when,
         days=format_weekdays(course.weekdays, ctx.locale, compact=True),
@@ -228,7 +231,7 @@ def conditions_text(ctx: Context, flt: CourseFilter) -> str:
         parts.append(ctx.t(f"courses.cond_{flt.relative_date}"))
     if flt.audience:
         parts.append(ctx.t(f"courses.cond_{flt.audience}"))
-    return ", ".join(parts)
+    return comma(ctx.locale).join(parts)
 
 
 def only_place(flt: CourseFilter) -> bool:

@@ -21,18 +21,24 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
+from core.catalog import Branch, Center, Field
 from core.messages import Button, Payload
+from locales import RIGHT_TO_LEFT, isolate
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LOCALE = "tr"
 WEEKDAY_CODES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-_DATE = "d MMMM EEEE"  # 2 Aralık Çarşamba
+# Turkish puts the weekday after the date ("2 Aralık Çarşamba"), English and Arabic before it;
+# Turkish writes times with a dot, the others with a colon. Other locales: the English order.
+_DATE = {"tr": "d MMMM EEEE"}  # 2 Aralık Çarşamba / Wednesday 2 December
+_FULL = {"tr": "d MMMM y EEEE"}  # 2 Aralık 2026 Çarşamba / Wednesday 2 December 2026
+_TIME = {"tr": "HH.mm"}  # 18.30 / 18:30
+_DATE_OTHER, _FULL_OTHER, _TIME_OTHER = "EEEE d MMMM", "EEEE d MMMM y", "HH:mm"
 _DAY_MONTH = "d MMMM"  # 2 Aralık
 _DAY_MONTH_YEAR = "d MMMM y"  # 2 Aralık 2026
 _SHORT = "d MMM"  # 2 Ara
-_TIME = "HH.mm"  # 18.30
 
 _TR_ALPHABET = "abcçdefgğhıijklmnoöprsştuüvyz"
 _TR_ORDER = {ch: i for i, ch in enumerate(_TR_ALPHABET)}
@@ -43,8 +49,20 @@ _VOICELESS = frozenset("fstkçşhp")
 
 @lru_cache(maxsize=4096)  # Babel re-reads its locale data on every call
 def format_date(d: date, locale: str = DEFAULT_LOCALE) -> str:
-    """'2 Aralık Çarşamba'."""
-    return _babel_date(d, _DATE, locale=locale)
+    """'2 Aralık Çarşamba', 'Wednesday 2 December'."""
+    return _babel_date(d, _DATE.get(locale, _DATE_OTHER), locale=locale)
+
+
+@lru_cache(maxsize=4096)  # Babel re-reads its locale data on every call
+def format_full_date(d: date, locale: str = DEFAULT_LOCALE) -> str:
+    """'2 Aralık 2026 Çarşamba', 'Wednesday 2 December 2026'."""
+    return _babel_date(d, _FULL.get(locale, _FULL_OTHER), locale=locale)
+
+
+@lru_cache(maxsize=4096)  # Babel re-reads its locale data on every call
+def format_day_month_year(d: date, locale: str = DEFAULT_LOCALE) -> str:
+    """'12 Mayıs 1998'."""
+    return _babel_date(d, _DAY_MONTH_YEAR, locale=locale)
 
 
 @lru_cache(maxsize=4096)  # Babel re-reads its locale data on every call
@@ -61,8 +79,8 @@ def format_short_date(d: date, locale: str = DEFAULT_LOCALE) -> str:
 
 @lru_cache(maxsize=4096)  # Babel re-reads its locale data on every call
 def format_time(t: time, locale: str = DEFAULT_LOCALE) -> str:
-    """'18.30'."""
-    return _babel_time(t, _TIME, locale=locale)
+    """'18.30' in Turkish, '18:30' elsewhere."""
+    return _babel_time(t, _TIME.get(locale, _TIME_OTHER), locale=locale)
 
 
 def format_time_range(start: time, end: time, locale: str = DEFAULT_LOCALE) -> str:
@@ -73,7 +91,7 @@ def format_time_range(start: time, end: time, locale: str = DEFAULT_LOCALE) -> s
 def format_datetime(dt: datetime, tz: ZoneInfo, locale: str = DEFAULT_LOCALE) -> str:
     """'2 Aralık Çarşamba, 18.30', in the institution's time zone."""
     local = dt.astimezone(tz)
-    return f"{format_date(local.date(), locale)}, {format_time(local.time(), locale)}"
+    return f"{format_date(local.date(), locale)}{comma(locale)}{format_time(local.time(), locale)}"
 
 
 def format_date_range(start: date, end: date, locale: str = DEFAULT_LOCALE) -> str:
@@ -96,6 +114,13 @@ def weekday_name(code: str, locale: str = DEFAULT_LOCALE) -> str:
     return str(names[WEEKDAY_CODES.index(code)])
 
 
+@lru_cache(maxsize=256)
+def short_weekday(code: str, locale: str = DEFAULT_LOCALE) -> str:
+    """'Pzt' for 'mon' (Babel's abbreviated day name: 'Mon', 'الاثنين')."""
+    names = get_day_names("abbreviated", locale=locale)
+    return str(names[WEEKDAY_CODES.index(code)])
+
+
 def format_weekdays(
     codes: Iterable[str], locale: str = DEFAULT_LOCALE, *, compact: bool = False
 ) -> str:
@@ -110,8 +135,22 @@ def _weekdays(ordered: tuple[str, ...], locale: str, compact: bool) -> str:
     if not names:
         return ""
     if compact:
-        return ", ".join(names)
+        return comma(locale).join(names)
     return format_list(names, locale=locale)
+
+
+def shown_name(item: Branch | Field | Center, locale: str = DEFAULT_LOCALE) -> str:
+    """A catalog name for the reader: "Pastry Making (Pastacılık)" where the catalog has a
+    translation in `locale`, the Turkish name (staff's and the certificate's) kept beside it."""
+    translated = getattr(item, f"name_{locale}", "") if locale != DEFAULT_LOCALE else ""
+    if not translated or translated == item.name:
+        return item.name
+    return f"{translated} ({isolate(item.name) if locale in RIGHT_TO_LEFT else item.name})"
+
+
+def comma(locale: str = DEFAULT_LOCALE) -> str:
+    """The list separator: ", ", and the Arabic comma "، " in Arabic."""
+    return "، " if locale == "ar" else ", "
 
 
 def format_distance(km: float, locale: str = DEFAULT_LOCALE) -> str:
@@ -164,6 +203,12 @@ def tr_locative(word: str) -> str:
     vowel = "a" if _last_vowel(word) in _BACK_VOWELS else "e"
     consonant = "t" if tr_lower(word[-1]) in _VOICELESS else "d"
     return f"{word}'{consonant}{vowel}"
+
+
+def place_locative(word: str, locale: str = DEFAULT_LOCALE) -> str:
+    """'Buca'da' in Turkish; the plain name elsewhere (English and Arabic sentences carry
+    their own "in" / "في" around the placeholder)."""
+    return tr_locative(word) if locale == "tr" else word
 
 
 def tr_dative(word: str) -> str:

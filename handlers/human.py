@@ -15,8 +15,20 @@ from nlu.understand import Understanding
 
 router = Router("human")
 
-# Typed words that leave a conversation with a person ("asistana dön"), folded.
-LEAVE_WORDS = frozenset({("asistana", "don"), ("asistana", "donmek", "istiyorum"), ("asistan",)})
+# Typed words that leave a conversation with a person ("asistana dön"), folded; the English and
+# Arabic ones are the words of the button's label and what its answers tell people to type.
+LEAVE_WORDS = frozenset(
+    {
+        ("asistana", "don"),
+        ("asistana", "donmek", "istiyorum"),
+        ("asistan",),
+        ("assistant",),
+        ("back", "to", "the", "assistant"),
+        ("back", "to", "assistant"),
+        ("المساعد",),
+        ("العودة", "الى", "المساعد"),
+    }
+)
 
 
 class Step(StrEnum):

@@ -71,12 +71,6 @@ async def faq_menu(ctx: Context, _: Understanding) -> list[Reply]:
     return [Reply(ctx.t("menu.faq_intro"), buttons=buttons)]
 
 
-@router.intent(Intent.CHANGE_LANGUAGE)
-async def change_language(ctx: Context, _: Understanding) -> list[Reply]:
-    """Says which languages exist (Turkish only for now)."""
-    return [Reply(ctx.t("menu.language_only_tr"))]
-
-
 @router.button("__stuck__")
 async def stuck(ctx: Context, _: Payload) -> list[Reply]:
     """After repeated failures: offers to stop the form or to reach a person."""

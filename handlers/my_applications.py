@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from babel.dates import format_date
-
 from core.actions import Action
 from core.intents import Intent
 from core.messages import Button, Payload, Reply, Role
 from core.records import ApplicationRecord
 from handlers.base import Context, Router
+from handlers.formatting import format_day_month
 from nlu.understand import Understanding
 
 router = Router("my_applications")
@@ -26,7 +25,7 @@ def _line(ctx: Context, app: ApplicationRecord) -> str:
         number=app.number,
         course=branch.name if branch else app.branch,
         center=center.name if center else "",
-        starts=format_date(course.starts_on, "d MMMM", locale="tr") if course else "",
+        starts=format_day_month(course.starts_on, ctx.locale) if course else "",
         status=status,
     )
 

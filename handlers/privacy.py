@@ -9,7 +9,7 @@ from core.intents import Intent
 from core.messages import Button, Payload, Reply, Role
 from core.records import StoredData
 from handlers.base import Context, Router
-from handlers.formatting import format_day_month
+from handlers.formatting import comma, format_day_month
 from nlu.text import tokens
 from nlu.understand import Understanding
 
@@ -27,7 +27,7 @@ async def show_data(ctx: Context, _: Understanding) -> list[Reply]:
         if n and kind in _TECHNICAL
     ]
     if technical:
-        sections.append(ctx.t("privacy.technical", items=", ".join(technical)))
+        sections.append(ctx.t("privacy.technical", items=comma(ctx.locale).join(technical)))
     body = "\n\n".join(sections) if sections else ctx.t("privacy.nothing")
     ending = ctx.t("privacy.id_sealed") if data.id_stored else ""
     delete = Button.of(ctx.t("privacy.delete_button"), Action.ASK, Intent.DELETE_MY_DATA)
@@ -94,9 +94,8 @@ _ERASE_WORDS = frozenset({"sil", "kaldir", "unut", "yok"})
 @router.intent(Intent.DELETE_MY_DATA)
 async def ask_delete(ctx: Context, u: Understanding) -> list[Reply]:
     """Explains what deletion means and asks for confirmation (or shows the data)."""
-    if ctx.incoming.text and not any(
-        tok.startswith(w) for tok in tokens(ctx.incoming.text) for w in _ERASE_WORDS
-    ):
+    said = tokens(ctx.incoming.text) + u.normalized.split()  # English and Arabic: as Turkish
+    if ctx.incoming.text and not any(tok.startswith(w) for tok in said for w in _ERASE_WORDS):
         return await show_data(ctx, u)
     ctx.conv.data["delete_asked"] = True
     yes = Button.of(ctx.t("privacy.delete_yes"), Action.ERASE, "y", role=Role.YES)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.messages import Payload, Reply
-from handlers import apply, floor, human, menu, my_applications, my_classes, privacy
+from handlers import apply, human, language, menu, my_applications, my_classes, privacy
 from handlers.base import Context, Router
 
 _glue = Router("glue")
@@ -23,6 +23,7 @@ def routers() -> list[Router]:
 
     return [
         menu.router,
+        language.router,
         apply.router,
         my_applications.router,
         privacy.router,
@@ -31,6 +32,5 @@ def routers() -> list[Router]:
         courses.router,
         centers.router,
         faq.router,
-        floor.router,
         _glue,
     ]

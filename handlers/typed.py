@@ -53,12 +53,16 @@ _YES_STEMS = (
     "evet", "tamam", "onay", "kabul", "emin", "gonder", "yolla", "uygun", "olur", "peki",
     "elbet", "aynen", "kesinlikle", "dogru", "sil", "ediyorum",
     "ederim", "veriyorum", "veririm", "okey", "okay",
+    "agree", "confirm", "correct", "send",  # English
+    "نعم", "موافق", "اوافق", "تمام", "حسنا", "ارسل", "اكيد", "ايوه", "صحيح",  # Arabic (folded)
 )  # fmt: skip
 _YES_WORDS = frozenset({"e", "ee", "evt", "he", "hee", "ok", "oki", "tabi", "tabii", "tabiki",
-                        "yes", "yep", "sure"})  # fmt: skip
+                        "yes", "yep", "sure", "yeah", "fine", "اي", "اه"})  # fmt: skip
 _NO_WORDS = frozenset({"hayir", "hayr", "hyr", "yok", "yoo", "no", "nope", "olmaz", "kalsin",
                        "istemem", "istemiyorum", "istemiyom", "degil", "degilim", "vazgec",
-                       "vazgectim", "vazgeciyorum", "gerek"})  # fmt: skip
+                       "vazgectim", "vazgeciyorum", "gerek",
+                       "not", "don", "dont", "disagree", "never", "cancel",  # English
+                       "لا", "كلا", "مش", "لست", "تراجع", "الغاء"})  # Arabic  # fmt: skip
 # "sorun yok" and its kin say yes with a "yok" in them.
 _YES_WITH_YOK = frozenset({"sorun", "problem", "mahsuru", "sakincasi", "itirazim", "engel"})
 # A negated answer verb: "etmiyorum", "onaylamiyorum", "silmeyin", "gondermeyin", "etmem".

@@ -76,8 +76,22 @@ def load_faq(locale: str = DEFAULT_LOCALE) -> Mapping[str, FaqEntry]:
 
 
 def topic_patterns(locale: str = DEFAULT_LOCALE) -> dict[str, str]:
-    """Returns every topic's trigger patterns by name, for building the language index."""
-    return {name: e.patterns for name, e in load_faq(locale).items() if e.patterns}
+    """Returns every topic's trigger patterns by name, for building the language index, and
+    those of every other language's FAQ file under "<lang>:<topic>" (nlu/foreign.py reads
+    them as phrases standing for the topic)."""
+    out = {name: e.patterns for name, e in load_faq(locale).items() if e.patterns}
+    for lang in other_languages(locale):
+        for name, entry in load_faq(lang).items():
+            if entry.patterns:
+                out[f"{lang}:{name}"] = entry.patterns
+    return out
+
+
+def other_languages(locale: str = DEFAULT_LOCALE) -> list[str]:
+    """The languages with a FAQ file of their own, but `locale`."""
+    names = (e.name for e in resources.files(__package__).iterdir())
+    found = (n[4:-5] for n in names if n.startswith("faq.") and n.endswith(".yaml"))
+    return sorted(lang for lang in found if lang != locale)
 
 
 def menu_items(entries: Mapping[str, FaqEntry]) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nlu.text import squeeze, tokens
 
-_GLOBAL: dict[str, str] = {
+_WORDS: dict[str, str] = {
     "iptal": "cancel",
     "iptal et": "cancel",
     "vazgec": "cancel",
@@ -17,7 +17,16 @@ _GLOBAL: dict[str, str] = {
     "back": "back",
     "yardim": "help",
     "help": "help",
+    "main menu": "menu",  # English and Arabic (folded below, as messages are)
+    "go back": "back",
+    "القائمة": "menu",
+    "قائمة": "menu",
+    "رجوع": "back",
+    "ارجع": "back",
+    "الغاء": "cancel",
+    "مساعدة": "help",
 }
+_GLOBAL = {" ".join(tokens(words)): meaning for words, meaning in _WORDS.items()}
 
 
 def is_global_word(text: str) -> str | None:

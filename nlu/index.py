@@ -6,11 +6,12 @@ import logging
 import math
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from core.catalog import Catalog
 from nlu.districts import DISTRICTS, district_key, official_name
+from nlu.foreign import Glossary, catalog_glossary
 from nlu.intents import BaseLexicon, base_lexicon
 from nlu.morph import is_chain, is_noun_chain, root_forms
 from nlu.text import tokens
@@ -168,6 +169,8 @@ class CatalogIndex:
     place_roots: frozenset[str]  # roots that only name centres ("halkapinar", "evka")
     centre_alias_roots: frozenset[str]
     weak_roots: frozenset[str] = frozenset()  # roots of everyday words ("online", "hasta")
+    # English and Arabic phrases -> Turkish words, with the catalog's translated names
+    foreign: dict[str, Glossary] = field(default_factory=dict)
 
     @property
     def topics(self) -> frozenset[str]:
@@ -179,6 +182,8 @@ class CatalogIndex:
         """Indexes branch names and keywords, field names, centre names and districts, with
         the FAQ topics' trigger patterns (topic name -> ``weight: slot slot`` lines)."""
         started = time.perf_counter()
+        foreign_topics = {k: v for k, v in topics.items() if ":" in k}  # "en:faq_cost"
+        topics = {k: v for k, v in topics.items() if ":" not in k}
         base = base_lexicon(tuple(topics.items()))
         vocab = base.vocab.copy()
         branches = tuple(
@@ -207,6 +212,7 @@ class CatalogIndex:
             place_roots=_place_roots(centres, branches, fields),
             centre_alias_roots=frozenset(r for c in centres for r in c.alias),
             weak_roots=_weak_roots(base.weak, branches, fields),
+            foreign=catalog_glossary(catalog, topics, foreign_topics),
         )
         log.info(
             "catalog index: %d branches, %d fields, %d centres, %d forms in %.0f ms",

@@ -55,3 +55,43 @@ def detect_language(text: str) -> Language:
     if english >= 2 and english > 2 * turkish and english * 3 >= len(words):
         return "en"
     return "tr"
+
+
+# A whole message naming a language chooses it ("English", "العربية", "Türkçe").
+_CHOICES: dict[str, Language] = {
+    "english": "en",
+    "in english": "en",
+    "english please": "en",
+    "turkish": "tr",
+    "türkçe": "tr",
+    "turkce": "tr",
+    "türkçe lütfen": "tr",
+    "turkce lutfen": "tr",
+    "arabic": "ar",
+    "العربية": "ar",
+    "عربي": "ar",
+    "بالعربي": "ar",
+    "بالعربية": "ar",
+    "اللغة العربية": "ar",
+}
+_ENDS = re.compile(r"^[\s\W_]+|[\s\W_]+$")
+
+
+def language_choice(text: str) -> Language | None:
+    """The language a whole message names ("English", "العربية", "Türkçe"), else None."""
+    words = " ".join(_ENDS.sub("", text[:40]).replace("İ", "i").replace("I", "ı").lower().split())
+    return _CHOICES.get(words)
+
+
+def decisive_language(text: str) -> Language | None:
+    """The language a message is surely written in, or None when it could be any.
+
+    Arabic script decides alone; English needs its function words to outnumber Turkish ones
+    (``detect_language``), so "ok", "merhaba" or a Turkish sentence with "online" decide nothing.
+    """
+    found = detect_language(text)
+    return None if found == "tr" and not _TURKISH_SURE.search(text) else found
+
+
+# Letters only Turkish uses among the three: a message with them is Turkish.
+_TURKISH_SURE = re.compile(r"[çğışöüÇĞİŞÖÜ]")

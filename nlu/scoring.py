@@ -62,11 +62,12 @@ def _same(expected: object, got: object) -> bool:
     return str(expected).casefold() == str(got).casefold()
 
 
-def score(cases: Iterable[dict[str, Any]], index: CatalogIndex) -> Score:
-    """Runs ``understand`` on every case and tallies what it got right."""
+def score(cases: Iterable[dict[str, Any]], index: CatalogIndex, locale: str | None = None) -> Score:
+    """Runs ``understand`` on every case (as a user speaking `locale` would be understood)
+    and tallies what it got right."""
     result = Score()
     for case in cases:
-        got = understand(case["text"], index).as_contract()
+        got = understand(case["text"], index, locale).as_contract()
         wrong: list[str] = []
         ok = got["intent"] in case["intent"]
         result.intent.add(ok)

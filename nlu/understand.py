@@ -11,8 +11,10 @@ from core.intents import Intent
 from nlu.asks import find_asks, find_audience
 from nlu.decide import SOCIAL, Choice, Evidence, choose_intent
 from nlu.districts import is_outside_izmir
+from nlu.foreign import to_turkish
 from nlu.index import CatalogIndex
 from nlu.intents import Cue, find_cues
+from nlu.language import detect_language
 from nlu.matching import (
     Hit,
     analyse,
@@ -37,6 +39,8 @@ from nlu.timecues import find_time_cues
 from nlu.vocab import Resolved
 
 log = logging.getLogger(__name__)
+
+FOREIGN = ("en", "ar")  # languages understood through nlu/foreign.py
 
 _ELIGIBILITY = "faq_eligibility"  # the topic "Çiğli'de oturuyorum" alone would ask
 # Intents answering a question about a course: of several questions, the first leads.
@@ -269,8 +273,14 @@ def _kept_asks(
     return tuple(label for label, used in asks if not used <= social and not used <= own)
 
 
-def understand(text: str, index: CatalogIndex) -> Understanding:
-    """Understands one message against a catalog index; never raises on any text."""
+def understand(text: str, index: CatalogIndex, locale: str | None = None) -> Understanding:
+    """Understands one message against a catalog index; never raises on any text.
+
+    English and Arabic (the user's language, else what the message is written in) are first
+    rewritten into the Turkish words they stand for (nlu/foreign.py)."""
+    lang = locale if locale in FOREIGN else detect_language(text)
+    if lang in FOREIGN:
+        text = to_turkish(text, lang, index.foreign)
     words = analyse(text, index)
     terms = [w.terms for w in words]
     tokens = [w.token for w in words]

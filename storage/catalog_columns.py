@@ -50,10 +50,20 @@ def _id(tr: str = "Kimlik", required: bool = True, max_len: int = 80) -> Column:
     return Column("id", tr, "slug", required, ("kod", "kimlik_no"), max_len)
 
 
+# Optional translated names: shown to users who speak that language and understood in it.
+_NAME_EN = Column("name_en", "İngilizce ad", "text", aliases=("english_name", "ad_en"), max_len=200)
+_NAME_AR = Column("name_ar", "Arapça ad", "text", aliases=("arabic_name", "ad_ar"), max_len=200)
+
+
 FIELDS = Entity(
     "fields",
     "Alanlar",
-    (_id(), Column("name", "Ad", "text", True, ("adı", "alan_adı", "isim"), 200)),
+    (
+        _id(),
+        Column("name", "Ad", "text", True, ("adı", "alan_adı", "isim"), 200),
+        _NAME_EN,
+        _NAME_AR,
+    ),
     ("alan", "meslek_alanlari"),
 )
 
@@ -64,6 +74,8 @@ BRANCHES = Entity(
         _id(),
         Column("field", "Alan", "slug", True, ("field_id", "alan_kimliği")),
         Column("name", "Ad", "text", True, ("adı", "branş_adı", "kurs_adı", "isim"), 200),
+        _NAME_EN,
+        _NAME_AR,
         Column("hours", "Saat", "int", True, ("süre", "toplam_saat", "ders_saati")),
         Column("min_age", "Asgari yaş", "int", True, ("en_az_yaş", "alt_yaş", "yaş_sınırı")),
         Column("keywords", "Anahtar kelimeler", "keywords", aliases=("anahtar_sözcükler",)),
@@ -78,6 +90,8 @@ CENTERS = Entity(
     (
         _id(),
         Column("name", "Ad", "text", True, ("adı", "merkez_adı", "isim"), 200),
+        _NAME_EN,
+        _NAME_AR,
         Column("district", "İlçe", "text", True, (), 60),
         Column("address", "Adres", "text"),
         Column("lat", "Enlem", "lat", True, ("latitude",)),
@@ -137,9 +151,9 @@ ENTITIES: tuple[Entity, ...] = (FIELDS, BRANCHES, CENTERS, COURSES, SESSIONS)
 # no spreadsheet: written and read as it is. Every other column (ids, numbers, among them the
 # coordinates, which may be negative, dates, times, days, statuses, yes/no) is written unchanged.
 FREE_TEXT: dict[str, frozenset[str]] = {
-    "fields": frozenset({"name"}),
-    "branches": frozenset({"name", "keywords", "description"}),
-    "centers": frozenset({"name", "district", "address", "hours"}),
+    "fields": frozenset({"name", "name_en", "name_ar"}),
+    "branches": frozenset({"name", "name_en", "name_ar", "keywords", "description"}),
+    "centers": frozenset({"name", "name_en", "name_ar", "district", "address", "hours"}),
     "courses": frozenset({"notes"}),
     "sessions": frozenset({"reason", "holiday"}),
 }

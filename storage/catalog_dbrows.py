@@ -26,7 +26,7 @@ TABLES: dict[str, Table] = {
 
 
 def field_row(f: Field) -> Row:
-    return {"id": f.id, "name": f.name}
+    return {"id": f.id, "name": f.name, "name_en": f.name_en, "name_ar": f.name_ar}
 
 
 def branch_row(b: Branch) -> Row:
@@ -34,6 +34,8 @@ def branch_row(b: Branch) -> Row:
         "id": b.id,
         "field_id": b.field,
         "name": b.name,
+        "name_en": b.name_en,
+        "name_ar": b.name_ar,
         "hours": b.hours,
         "min_age": b.min_age,
         "keywords": ";".join(b.keywords),
@@ -45,6 +47,8 @@ def center_row(c: Center) -> Row:
     return {
         "id": c.id,
         "name": c.name,
+        "name_en": c.name_en,
+        "name_ar": c.name_ar,
         "district": c.district,
         "address": c.address,
         "lat": c.lat,
@@ -101,7 +105,7 @@ def _clock(value: time) -> time:
 
 
 def to_field(r: Row) -> Field:
-    return Field(id=r["id"], name=r["name"])
+    return Field(id=r["id"], name=r["name"], name_en=r["name_en"], name_ar=r["name_ar"])
 
 
 def to_branch(r: Row) -> Branch:
@@ -113,6 +117,8 @@ def to_branch(r: Row) -> Branch:
         min_age=r["min_age"],
         keywords=tuple(k for k in r["keywords"].split(";") if k),
         description=r["description"],
+        name_en=r["name_en"],
+        name_ar=r["name_ar"],
     )
 
 
@@ -126,6 +132,8 @@ def to_center(r: Row) -> Center:
         lon=r["lon"],
         phone=r["phone"],
         hours=r["hours"],
+        name_en=r["name_en"],
+        name_ar=r["name_ar"],
     )
 
 

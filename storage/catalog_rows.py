@@ -159,7 +159,7 @@ class CatalogBuilder:
         return ok
 
     def _field(self, where: Where, row: int, c: Cells) -> Field:
-        return Field(id=c["id"], name=c["name"])
+        return Field(id=c["id"], name=c["name"], **_translated(c))
 
     def _branch(self, where: Where, row: int, c: Cells) -> Branch | None:
         good = self._check(where, row, "hours", c["hours"] > 0, "0'dan büyük olmalı")
@@ -174,6 +174,7 @@ class CatalogBuilder:
             min_age=c["min_age"],
             keywords=c["keywords"] or (),
             description=c["description"] or "",
+            **_translated(c),
         )
 
     def _center(self, where: Where, row: int, c: Cells) -> Center:
@@ -186,6 +187,7 @@ class CatalogBuilder:
             lon=c["lon"],
             phone=c["phone"] or "",
             hours=c["hours"] or "",
+            **_translated(c),
         )
 
     def _course(self, where: Where, row: int, c: Cells) -> Course | None:
@@ -275,3 +277,8 @@ class CatalogBuilder:
             if course.id not in listed:
                 self.catalog.sessions.extend(generate_sessions(course, self.tz))
         return self.catalog
+
+
+def _translated(c: Cells) -> dict[str, str]:
+    """The optional English and Arabic names of a row ("" when the column is empty)."""
+    return {"name_en": c.get("name_en") or "", "name_ar": c.get("name_ar") or ""}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.records import ApplicationRecord, EnrolmentRecord, StoredApplication, StoredData
@@ -51,6 +51,9 @@ class PeopleStore:
             delete(t.interests).where(i.user_key == user, i.branch_id == branch)
         )
         return int(done.rowcount)
+
+    async def set_locale(self, user: str, locale: str) -> None:
+        await self.conn.execute(update(t.users).where(t.users.c.key == user).values(locale=locale))
 
     async def save_callback_request(self, user: str, phone: str, question: str) -> int:
         result = await self.conn.execute(

@@ -37,6 +37,8 @@ fields = Table(
     metadata,
     Column("id", String(80), primary_key=True),
     Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, server_default=""),  # 0009
+    Column("name_ar", String(200), nullable=False, server_default=""),
 )
 
 branches = Table(
@@ -45,6 +47,8 @@ branches = Table(
     Column("id", String(80), primary_key=True),
     Column("field_id", String(80), ForeignKey("fields.id"), nullable=False, index=True),
     Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, server_default=""),  # 0009
+    Column("name_ar", String(200), nullable=False, server_default=""),
     Column("hours", Integer, nullable=False),
     Column("min_age", Integer, nullable=False),
     Column("keywords", Text, nullable=False, server_default=""),
@@ -56,6 +60,8 @@ centers = Table(
     metadata,
     Column("id", String(80), primary_key=True),
     Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, server_default=""),  # 0009
+    Column("name_ar", String(200), nullable=False, server_default=""),
     Column("district", String(60), nullable=False),
     Column("address", Text, nullable=False, server_default=""),
     Column("lat", Float, nullable=False),

@@ -51,6 +51,15 @@ def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert s.templates["handoff"] == ("yetkili", "tr")  # a staff answer from the inbox
 
 
+def test_a_template_kind_may_repeat_in_another_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MF_WHATSAPP_TEMPLATES", "reminder=hatirlatma:tr,reminder=reminder_en:en_US")
+    s = load_settings()
+    assert s.templates["reminder"] == ("hatirlatma", "tr")  # the first, for any other language
+    assert s.template_for("reminder", "en") == ("reminder_en", "en_US")
+    assert s.template_for("reminder", "ar") == ("hatirlatma", "tr")
+    assert s.template_for("decision", "en") is None
+
+
 @pytest.mark.parametrize(
     ("var", "value"),
     [

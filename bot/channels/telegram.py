@@ -270,7 +270,7 @@ class TelegramChannel:
         edit_target = None
         if query is not None and isinstance(query.message, Message):
             edit_target = query.message.message_id
-        labels = self._labels(incoming.locale_hint)
+        labels = self._labels(replies[0].locale if replies else None)
         turn = render(replies, labels, can_edit=edit_target is not None, remove_keyboard=remove)
         try:
             await self.sender.perform(chat_id, turn.ops, edit_target, patient=True)
@@ -344,7 +344,7 @@ class TelegramChannel:
         skips them when the outbox tries again.
         """
         chat_id = chat_id_of(user)
-        turn = render(replies, self._labels(None))
+        turn = render(replies, self._labels(replies[0].locale if replies else None))
         await self.sender.perform(chat_id, turn.ops, None, patient=False, parts=parts)
         if turn.asked:
             self._keyboard_open.add(chat_id)
@@ -363,8 +363,9 @@ class TelegramChannel:
     def _t(self, key: str, locale: str | None = None) -> str:
         return self._engine.translator(key, locale or self._locale)
 
-    def _labels(self, hint: str | None) -> Labels:
-        locale = (hint or "")[:2].lower()
+    def _labels(self, written_in: str | None) -> Labels:
+        """The keyboard's labels in the language of the replies (else the default)."""
+        locale = (written_in or "")[:2].lower()
         if locale not in self._engine.translator.locales:
             locale = self._locale
         return Labels(

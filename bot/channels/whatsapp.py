@@ -467,7 +467,7 @@ class WhatsAppChannel:
                     if sent or parts.done:
                         raise
                     log.info("window closed early for %s; trying a template", mask_user(user_key))
-            template = self.settings.templates.get(kind)
+            template = self.settings.template_for(kind, replies[0].locale if replies else "")
             if template is None:
                 log.warning(
                     "%s push to %s skipped: outside the 24-hour window, no template configured",

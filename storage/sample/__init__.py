@@ -15,9 +15,14 @@ def _rows(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
+def _translated(row: dict[str, str]) -> dict[str, str]:
+    """The optional English and Arabic names of a row."""
+    return {"name_en": row.get("name_en") or "", "name_ar": row.get("name_ar") or ""}
+
+
 def load_base_catalog() -> Catalog:
     """Reads the shipped fields, branches and centres (no courses, no sessions)."""
-    fields = [Field(id=r["id"], name=r["name"]) for r in _rows("fields.csv")]
+    fields = [Field(id=r["id"], name=r["name"], **_translated(r)) for r in _rows("fields.csv")]
     branches = [
         Branch(
             id=r["id"],
@@ -26,6 +31,7 @@ def load_base_catalog() -> Catalog:
             hours=int(r["hours"]),
             min_age=int(r["min_age"]),
             keywords=tuple(k.strip() for k in r["keywords"].split(";") if k.strip()),
+            **_translated(r),
         )
         for r in _rows("branches.csv")
     ]
@@ -39,6 +45,7 @@ def load_base_catalog() -> Catalog:
             lon=float(r["lon"]),
             phone=r.get("phone") or _DEFAULT_PHONE,
             hours=r.get("hours") or "Hafta içi 09.00–21.00, Cumartesi 09.00–17.00",
+            **_translated(r),
         )
         for r in _rows("centers.csv")
     ]

@@ -139,3 +139,22 @@ async def test_a_callback_request_leaves_the_conversation_with_a_person(chat: Ch
     await chat.say("Kursa engelli erişimi var mı?")
     await chat.say("0532 123 45 67")
     assert "kaydedildi" in chat.texts()
+
+
+@pytest.mark.parametrize(
+    ("ask", "opened", "leave", "left"),
+    [
+        ("I want to talk to a person", "connected you", "back to the assistant", "helping you"),
+        ("أريد التحدث مع موظف", "وصلتك", "العودة إلى المساعد", "أساعدك"),
+    ],
+)
+async def test_a_handoff_in_english_and_arabic_is_opened_and_left_in_that_language(
+    chat: Chat, ask: str, opened: str, leave: str, left: str
+) -> None:
+    await chat.say(ask)
+    assert opened in chat.texts()
+    [thread] = await _threads(chat)
+    assert thread["status"] == "open"
+    await chat.say(leave)
+    assert left in chat.texts()
+    assert (await _threads(chat))[0]["status"] == "closed"

@@ -214,3 +214,22 @@ async def test_moved_session_is_replanned(world: World) -> None:
     rows = [r for r in await outbox(world) if r["session_id"] == world.session]
     due = sorted(r["due_at"] for r in rows if r["kind"] == "reminder")
     assert due[-1] == new_start - timedelta(minutes=120)
+
+
+async def test_a_trainee_gets_reminders_in_their_language_and_answers_in_it(world: World) -> None:
+    async with world.assistant.db.write() as conn:
+        await conn.execute(update(t.users).where(t.users.c.key == "telegram:1").values(locale="ar"))
+    await world.scheduler.plan()
+    reminders = [r for r in await outbox(world) if r["kind"] == "reminder"]
+    world.now[0] = max(r["due_at"] for r in reminders if r["session_id"] == world.session)
+    await world.scheduler.dispatcher.drain()
+    reminder = next(r for u, rs, k in world.sender.sent if k == "reminder" for r in rs)
+    assert "هل ستتمكن من الحضور؟" in reminder.text
+    assert "\u2068" in reminder.text  # the Turkish course and centre names are isolated
+    assert [b.label for b in reminder.buttons] == ["سأحضر", "لن أتمكن من الحضور"]
+    from core.messages import Incoming, Kind
+
+    replies = await world.assistant.engine.handle(
+        Incoming(user="telegram:1", kind=Kind.BUTTON, data=reminder.buttons[0].data)
+    )
+    assert "شكرًا" in replies[0].text

@@ -418,3 +418,34 @@ async def test_webhook_acknowledges_malformed_updates_that_carry_the_secret(
     for reason in ("lone_surrogate", "too_deep", "not_utf8", "not_json", "shape"):
         assert any(f"({reason};" in line for line in ignored), reason
     assert "Yılmaz" not in caplog.text
+
+
+async def test_a_whole_application_in_arabic(bot: Bot) -> None:
+    calls = await bot.turn(lambda: bot.tg.push(text_update(USER, "/start", language_code="ar")))
+    assert "Ne yapmak istersiniz?" in texts(calls)  # the app's language only offers
+    assert "هل تريد المتابعة بالعربية؟" in texts(calls)
+    await bot.press_label("العربية")
+    await bot.say("أريد التسجيل في دورة باريستا")
+    await bot.turn(lambda: bot.tg.press(USER, _first_data(bot, "apply_course")))
+    await bot.press_label("أوافق")
+    calls = await bot.say("Ahmad Hasan")
+    assert "تاريخ ميلادك" in texts(calls)
+    await bot.say("١٢.٠٥.١٩٩٨")
+    calls = await bot.say(VALID_ID.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")))
+    keyboard = markup(calls[-1]).get("keyboard")
+    assert keyboard, calls[-1].params
+    assert keyboard[0][0]["text"] == "📱 شارك رقمي"  # the keyboard speaks Arabic too
+    await bot.turn(lambda: bot.tg.send_contact(USER, "905321234567"))
+    await bot.say("Buca")
+    await bot.press_label("ثانوي")
+    calls = await bot.press_label("تخطَّ")
+    summary = texts(calls)
+    assert "راجع طلبك" in summary
+    assert "\u2068Ahmad Hasan\u2069" in summary
+    assert VALID_ID not in summary
+    calls = await bot.press_label("أرسل")
+    assert "وصلنا طلبك" in texts(calls)
+    assert "MF-" in texts(calls)
+    async with bot.assistant.db.read() as conn:
+        locale = (await conn.execute(select(users.c.locale))).scalar_one()
+    assert locale == "ar"

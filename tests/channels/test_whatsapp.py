@@ -171,7 +171,7 @@ async def open_channel(
         whatsapp_verify_token=VERIFY,
         whatsapp_api_url=graph.url,
         whatsapp_api_version="v22.0",
-        whatsapp_templates="reminder=mf_hatirlatma:tr",
+        whatsapp_templates="reminder=mf_hatirlatma:tr,reminder=mf_reminder_ar:ar",
         **env,
     )
     os.environ.update(kept)  # make_settings clears MF_*; MF_TEST_DATABASE_URL must survive
@@ -522,6 +522,19 @@ async def test_the_24_hour_window_decides_free_form_template_or_skip(
     async with wa.assistant.db.read() as conn:
         kinds = (await conn.execute(select(t.wa_sent.c.kind))).scalars().all()
     assert sorted(kinds).count("reminder") == 2
+
+
+async def test_a_template_in_the_recipients_language(wa: WhatsApp, ayse: Person) -> None:
+    await ayse.say("merhaba")
+    await set_last_inbound(wa, ayse.key, timedelta(hours=25))
+    reminder = [Reply("لديك درس غدًا: \u2068Barista\u2069", locale="ar")]
+    assert await wa.channel.push(ayse.key, reminder, "reminder") == "template"
+    template = wa.graph.to(ayse.wa_id)[-1]
+    assert template.body["template"]["name"] == "mf_reminder_ar"
+    assert template.body["template"]["language"] == {"code": "ar"}
+    english = [Reply("You have a lesson tomorrow.", locale="en")]  # no English one: the first
+    assert await wa.channel.push(ayse.key, english, "reminder") == "template"
+    assert wa.graph.to(ayse.wa_id)[-1].body["template"]["name"] == "mf_hatirlatma"
 
 
 async def test_a_closed_window_reported_by_whatsapp_falls_back_to_the_template(

@@ -32,6 +32,11 @@ _FOLD = str.maketrans(
         "أ": "ا",  # Arabic alef forms, so month names match however they are spelled
         "إ": "ا",
         "آ": "ا",
+        # Directional isolates around Turkish names and numbers in Arabic: invisible to readers.
+        "\u2066": None,
+        "\u2067": None,
+        "\u2068": None,
+        "\u2069": None,
     }
 )
 _SPACES = re.compile(r"[ \t\u00a0]+")

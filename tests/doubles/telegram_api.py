@@ -97,7 +97,12 @@ def _chat(chat_id: int, kind: str = "private") -> dict[str, Any]:
 
 
 def message_update(
-    user_id: int, content: dict[str, Any], *, chat_type: str = "private", message_id: int = 0
+    user_id: int,
+    content: dict[str, Any],
+    *,
+    chat_type: str = "private",
+    message_id: int = 0,
+    language_code: str | None = "tr",
 ) -> dict[str, Any]:
     """An update carrying a message from a user in their private chat (or another chat type)."""
     chat_id = user_id if chat_type == "private" else -abs(user_id)
@@ -106,7 +111,7 @@ def message_update(
             "message_id": message_id,
             "date": int(time.time()),
             "chat": _chat(chat_id, chat_type),
-            "from": user_body(user_id),
+            "from": user_body(user_id, language_code),
             **content,
         }
     }

@@ -352,3 +352,16 @@ def test_csv_export_guards_free_text_only(tmp_path: Path, hostile: Catalog) -> N
     write_catalog(hostile, tmp_path / "c.yaml", TZ)
     yaml_text = (tmp_path / "c.yaml").read_text(encoding="utf-8")
     assert f"address: {HYPERLINK}\n" in yaml_text  # YAML is no spreadsheet: written as it is
+
+
+@pytest.mark.parametrize("name", ["c.xlsx", "c.yaml", "c.csv"])
+def test_translated_names_travel_in_every_format(
+    tmp_path: Path, sample: Catalog, name: str
+) -> None:
+    write_catalog(sample, tmp_path / name, TZ)
+    back = read_catalog(tmp_path / name, TZ)
+    barista = next(b for b in back.branches if b.id == "barista")
+    assert (barista.name_en, barista.name_ar) == ("Barista", "باريستا")
+    assert next(f for f in back.fields if f.id == "tarim").name_en == "Agriculture"
+    assert next(c for c in back.centers if c.id == "buca").name_ar == "مركز دورات Buca"
+    assert len([b for b in back.branches if b.name_en and b.name_ar]) == 215
