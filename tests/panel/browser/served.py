@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,8 +20,9 @@ from typing import Any
 from playwright.async_api import Browser, Page, async_playwright
 
 from bot.http_limits import PANEL_CONNECTIONS
-from bot.run import _listen, _uvicorn
-from tests.panel.rig import PASSWORD
+from bot.run import _listen, _uvicorn, run
+from tests.doubles.telegram_api import TelegramDouble
+from tests.panel.rig import PASSWORD, Rig, panel_rig
 
 SKIP_ENV = "MF_SKIP_BROWSER"
 PATH_ENV = "MF_CHROMIUM"
@@ -105,3 +107,47 @@ async def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     await page.get_by_label("Şifre", exact=True).fill(password)
     await page.get_by_role("button", name="Giriş yap").click()
     await page.wait_for_url(lambda url: "/signin" not in url)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def with_telegram(
+    tmp_path: Path, seeded_db: Path
+) -> AsyncIterator[tuple[TelegramDouble, Rig, str]]:
+    """A panel rig whose program talks to a Telegram double: the double, the rig and the panel's
+    address (the program itself is started by `program`, once the test has set up its data)."""
+    panel_port = free_port()
+    async with (
+        TelegramDouble() as tg,
+        panel_rig(
+            tmp_path,
+            seeded_db,
+            telegram_token=tg.token,
+            telegram_api_url=tg.api_url,
+            http_port=str(free_port()),
+            panel_port=str(panel_port),
+            quiet_hours="",  # pushes go out at once, whatever the hour
+        ) as rig,
+    ):
+        yield tg, rig, f"http://127.0.0.1:{panel_port}"
+
+
+@asynccontextmanager
+async def program(rig: Rig, tg: TelegramDouble) -> AsyncIterator[None]:
+    """`meslek-bot run` on the rig's settings, up (polling the double) inside; stopped cleanly
+    (exit code 0) on the way out."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(run(rig.settings, stop=stop))
+    try:
+        # the panel listens before the channels start; polling means everything is up
+        await tg.wait_for(lambda: tg.calls_to("getUpdates") or running.done())
+        assert not running.done(), running.result()
+        yield
+    finally:
+        stop.set()
+        assert await asyncio.wait_for(running, 30) == 0

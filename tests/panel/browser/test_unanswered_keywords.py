@@ -5,45 +5,23 @@ understood."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from pathlib import Path
 
 from playwright.async_api import Browser, expect
 from sqlalchemy import select
 
-from bot.run import run
 from storage import tables as t
-from tests.doubles.telegram_api import TelegramDouble
-from tests.panel.browser.served import new_page, sign_in
-from tests.panel.rig import panel_rig
+from tests.panel.browser.served import new_page, program, sign_in, with_telegram
 
 USER = 880099
 ASKED = "dron pilotluğu kursu var mı"
 NO_COURSE = "diye bir kursumuz yok"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_a_keyword_added_from_an_unanswered_question_is_understood(
     browser: Browser, tmp_path: Path, seeded_db: Path
 ) -> None:
-    panel_port = _free_port()
-    async with (
-        TelegramDouble() as tg,
-        panel_rig(
-            tmp_path,
-            seeded_db,
-            telegram_token=tg.token,
-            telegram_api_url=tg.api_url,
-            http_port=str(_free_port()),
-            panel_port=str(panel_port),
-            quiet_hours="",
-        ) as rig,
-    ):
+    async with with_telegram(tmp_path, seeded_db) as (tg, rig, panel):
         await rig.add_staff("ayse@mf.test")
         async with rig.db.read() as conn:
             branch, name = (
@@ -51,21 +29,17 @@ async def test_a_keyword_added_from_an_unanswered_question_is_understood(
                     select(t.branches.c.id, t.branches.c.name).order_by(t.branches.c.id).limit(1)
                 )
             ).one()
-        stop = asyncio.Event()
-        running = asyncio.create_task(run(rig.settings, stop=stop))
 
         def said(fragment: str) -> int:
             return sum(fragment in text for text in tg.sent_texts(USER))
 
-        try:
-            await tg.wait_for(lambda: tg.calls_to("getUpdates") or running.done())
-            assert not running.done(), running.result()
+        async with program(rig, tg):
             tg.send_text(USER, ASKED)
             await tg.wait_for(lambda: said(NO_COURSE), within=20)
             tg.send_text(USER, "Dron pilotluğu kursu var mı?")
             await tg.wait_for(lambda: said(NO_COURSE) == 2, within=20)
 
-            async with new_page(browser, f"http://127.0.0.1:{panel_port}") as page:
+            async with new_page(browser, panel) as page:
                 await sign_in(page, "ayse@mf.test")
                 await page.goto("/unanswered")
                 row = page.locator("tr", has_text="ron pilotluğu kursu var mı")
@@ -91,6 +65,3 @@ async def test_a_keyword_added_from_an_unanswered_question_is_understood(
                     break
                 await asyncio.sleep(1)
             assert name in tg.sent_texts(USER)[-1]
-        finally:
-            stop.set()
-            assert await asyncio.wait_for(running, 30) == 0
