@@ -167,10 +167,11 @@ class WhatsAppStore:
         new: bool = await self._submit(lambda conn: repo.store_rejected(conn, rejected), None)
         return new
 
-    async def finish(self, done: Finished) -> wa_claims.Left | None:
+    async def finish(self, done: Finished, after: After | None = None) -> wa_claims.Left | None:
         """Marks an inbound message handled and records what was sent for it; with
-        `done.release`, lets the user go in the same transaction (None) or says what is left."""
-        left: wa_claims.Left | None = await self._submit(done, None)
+        `done.release`, lets the user go in the same transaction (None) or says what is left
+        (`after` hears it right after the commit, before any later commit's callback)."""
+        left: wa_claims.Left | None = await self._submit(done, after)
         return left
 
     async def record_sent(self, sent: Sequence[tuple[str, str, str]]) -> None:
