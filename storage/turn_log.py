@@ -16,8 +16,9 @@ Three kinds of work:
   it). Awaited: the turn needs all three before it can answer. Creating the row is idempotent,
   so it needs no message id beside it (a turn redelivered after a crash finds the same row).
 - `finish`: the conversation a turn changed and the turn's message id (with what the turn
-  answered, when the channel keeps that: WhatsApp), in one transaction, the id first. Awaited before the reply is sent, so a turn's changes and its id are committed
-  together, or neither: a redelivery finds the id, writes nothing of its turn and is told so.
+  answered, when the channel keeps that: WhatsApp), in one transaction, the id first. Awaited
+  before the reply is sent, so a turn's changes and its id are committed together, or neither:
+  a redelivery finds the id, writes nothing of its turn and is told so.
 - `seen`: the id of a turn that changed nothing. Not awaited: it goes with the next batch, at
   most `delay` later, so a question redelivered after a crash inside that window is answered
   again (it changed nothing the second answer could repeat).
