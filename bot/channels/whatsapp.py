@@ -356,9 +356,12 @@ class WhatsAppChannel:
         wrote_at = min(row.received_at, incoming.received_at) if incoming else row.received_at
         # The user's last queued message: the claim is let go with it, in one transaction.
         release = self._known.get(user) if self.claims and self.queue.last(user) else None
-        left = await self.store.finish(Finished(row.wamid, user, wrote_at, tuple(sent), release))
-        if release is not None:
-            self._left[user] = left
+        done = Finished(row.wamid, user, wrote_at, tuple(sent), release)
+        # What the release left is noted at its commit: a claim taken afresh by a later store
+        # of this instance (its callback runs after this one) replaces it.
+        await self.store.finish(
+            done, after=partial(self._left.__setitem__, user) if release is not None else None
+        )
 
     async def _turn(self, user: str, incoming: Incoming) -> list[Message]:
         """The engine's turn, its rendered messages kept with its record."""
