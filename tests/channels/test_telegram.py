@@ -449,3 +449,32 @@ async def test_a_whole_application_in_arabic(bot: Bot) -> None:
     async with bot.assistant.db.read() as conn:
         locale = (await conn.execute(select(users.c.locale))).scalar_one()
     assert locale == "ar"
+
+
+async def test_a_whole_application_in_english(bot: Bot) -> None:
+    # A first message surely in English switches a user who has not chosen a language.
+    calls = await bot.say("I want to apply for the barista course")
+    assert "barista" in texts(calls).casefold()
+    await bot.turn(lambda: bot.tg.press(USER, _first_data(bot, "apply_course")))
+    await bot.press_label("I agree")
+    calls = await bot.say("John Smith")
+    assert "date of birth" in texts(calls)
+    await bot.say("12.05.1998")
+    calls = await bot.say(VALID_ID)
+    keyboard = markup(calls[-1]).get("keyboard")
+    assert keyboard, calls[-1].params
+    assert keyboard[0][0]["text"] == "📱 Share my number"
+    await bot.turn(lambda: bot.tg.send_contact(USER, "905321234567"))
+    await bot.say("Buca")
+    await bot.press_label("High school")
+    calls = await bot.press_label("Skip")
+    summary = texts(calls)
+    assert "Please check your application" in summary
+    assert "John Smith" in summary
+    assert VALID_ID not in summary
+    calls = await bot.press_label("Send")
+    assert "Your application has been received" in texts(calls)
+    assert "MF-" in texts(calls)
+    async with bot.assistant.db.read() as conn:
+        locale = (await conn.execute(select(users.c.locale))).scalar_one()
+    assert locale == "en"
