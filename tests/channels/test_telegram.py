@@ -420,61 +420,74 @@ async def test_webhook_acknowledges_malformed_updates_that_carry_the_secret(
     assert "Yılmaz" not in caplog.text
 
 
+@dataclass(frozen=True)
+class FormWords:
+    """What one language's application form says and offers, for a whole application."""
+
+    locale: str
+    agree: str
+    asks_birth: str
+    birth: str
+    national_id: str
+    share: str
+    education: str
+    skip: str
+    summary: str
+    name_shown: str
+    send: str
+    received: str
+
+
+ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+ARABIC = FormWords(
+    "ar", "أوافق", "تاريخ ميلادك", "١٢.٠٥.١٩٩٨", VALID_ID.translate(ARABIC_DIGITS),
+    "📱 شارك رقمي", "ثانوي", "تخطَّ", "راجع طلبك", "\u2068Ahmad Hasan\u2069", "أرسل", "وصلنا طلبك",
+)  # fmt: skip
+ENGLISH = FormWords(
+    "en", "I agree", "date of birth", "12.05.1998", VALID_ID, "📱 Share my number",
+    "High school", "Skip", "Please check your application", "Ahmad Hasan", "Send",
+    "Your application has been received",
+)  # fmt: skip
+
+
+async def _whole_application(bot: Bot, words: FormWords) -> None:
+    """From the course card's "apply" button to the application number, in one language."""
+    await bot.turn(lambda: bot.tg.press(USER, _first_data(bot, "apply_course")))
+    await bot.press_label(words.agree)
+    calls = await bot.say("Ahmad Hasan")
+    assert words.asks_birth in texts(calls)
+    await bot.say(words.birth)
+    calls = await bot.say(words.national_id)
+    keyboard = markup(calls[-1]).get("keyboard")
+    assert keyboard, calls[-1].params
+    assert keyboard[0][0]["text"] == words.share  # the keyboard speaks the language too
+    await bot.turn(lambda: bot.tg.send_contact(USER, "905321234567"))
+    await bot.say("Buca")
+    await bot.press_label(words.education)
+    calls = await bot.press_label(words.skip)
+    summary = texts(calls)
+    assert words.summary in summary
+    assert words.name_shown in summary
+    assert VALID_ID not in summary
+    calls = await bot.press_label(words.send)
+    assert words.received in texts(calls)
+    assert "MF-" in texts(calls)
+    async with bot.assistant.db.read() as conn:
+        locale = (await conn.execute(select(users.c.locale))).scalar_one()
+    assert locale == words.locale
+
+
 async def test_a_whole_application_in_arabic(bot: Bot) -> None:
     calls = await bot.turn(lambda: bot.tg.push(text_update(USER, "/start", language_code="ar")))
     assert "Ne yapmak istersiniz?" in texts(calls)  # the app's language only offers
     assert "هل تريد المتابعة بالعربية؟" in texts(calls)
     await bot.press_label("العربية")
     await bot.say("أريد التسجيل في دورة باريستا")
-    await bot.turn(lambda: bot.tg.press(USER, _first_data(bot, "apply_course")))
-    await bot.press_label("أوافق")
-    calls = await bot.say("Ahmad Hasan")
-    assert "تاريخ ميلادك" in texts(calls)
-    await bot.say("١٢.٠٥.١٩٩٨")
-    calls = await bot.say(VALID_ID.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")))
-    keyboard = markup(calls[-1]).get("keyboard")
-    assert keyboard, calls[-1].params
-    assert keyboard[0][0]["text"] == "📱 شارك رقمي"  # the keyboard speaks Arabic too
-    await bot.turn(lambda: bot.tg.send_contact(USER, "905321234567"))
-    await bot.say("Buca")
-    await bot.press_label("ثانوي")
-    calls = await bot.press_label("تخطَّ")
-    summary = texts(calls)
-    assert "راجع طلبك" in summary
-    assert "\u2068Ahmad Hasan\u2069" in summary
-    assert VALID_ID not in summary
-    calls = await bot.press_label("أرسل")
-    assert "وصلنا طلبك" in texts(calls)
-    assert "MF-" in texts(calls)
-    async with bot.assistant.db.read() as conn:
-        locale = (await conn.execute(select(users.c.locale))).scalar_one()
-    assert locale == "ar"
+    await _whole_application(bot, ARABIC)
 
 
 async def test_a_whole_application_in_english(bot: Bot) -> None:
     # A first message surely in English switches a user who has not chosen a language.
     calls = await bot.say("I want to apply for the barista course")
     assert "barista" in texts(calls).casefold()
-    await bot.turn(lambda: bot.tg.press(USER, _first_data(bot, "apply_course")))
-    await bot.press_label("I agree")
-    calls = await bot.say("John Smith")
-    assert "date of birth" in texts(calls)
-    await bot.say("12.05.1998")
-    calls = await bot.say(VALID_ID)
-    keyboard = markup(calls[-1]).get("keyboard")
-    assert keyboard, calls[-1].params
-    assert keyboard[0][0]["text"] == "📱 Share my number"
-    await bot.turn(lambda: bot.tg.send_contact(USER, "905321234567"))
-    await bot.say("Buca")
-    await bot.press_label("High school")
-    calls = await bot.press_label("Skip")
-    summary = texts(calls)
-    assert "Please check your application" in summary
-    assert "John Smith" in summary
-    assert VALID_ID not in summary
-    calls = await bot.press_label("Send")
-    assert "Your application has been received" in texts(calls)
-    assert "MF-" in texts(calls)
-    async with bot.assistant.db.read() as conn:
-        locale = (await conn.execute(select(users.c.locale))).scalar_one()
-    assert locale == "en"
+    await _whole_application(bot, ENGLISH)
