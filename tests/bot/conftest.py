@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,12 +15,7 @@ import pytest
 from bot.app import Assistant, build_assistant
 from bot.settings import Settings, load_settings
 from core.messages import Incoming, Kind, Reply
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.processes import free_port
 
 
 def make_settings(tmp_path: Path, **env: str) -> Settings:
@@ -33,7 +27,7 @@ def make_settings(tmp_path: Path, **env: str) -> Settings:
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'data' / 'meslek.db'}",
         "data_key": "test-data-key-0123456789",
         # `meslek-bot run` also serves the staff panel: never on the default port in a test.
-        "panel_port": str(_free_port()),
+        "panel_port": str(free_port()),
         **env,
     }
     return load_settings(**values)

@@ -6,7 +6,6 @@ import asyncio
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -17,8 +16,7 @@ from sqlalchemy import select
 
 from tests.bot.conftest import copy_seeded, make_settings
 from tests.idnumbers import VALID_ID
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import child_env
 
 
 @pytest.fixture
@@ -28,8 +26,7 @@ def workdir(tmp_path: Path, seeded_db: Path) -> Path:
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
-    env["PYTHONPATH"] = str(ROOT)
+    env = child_env()
     env["MF_DATA_KEY"] = "test-data-key-0123456789"
     return env
 

@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import stat
 import sys
 from collections.abc import Callable
@@ -30,9 +29,10 @@ from storage.db import Database
 from storage.files import write_private
 from tests.bot.conftest import Chat, copy_seeded, make_settings
 from tests.bot.test_apply import reach_name_question, state
-from tests.bot.test_cli import ROOT, cli, first_data, text_of
+from tests.bot.test_cli import cli, first_data, text_of
 from tests.doubles.telegram_api import TelegramDouble
 from tests.idnumbers import VALID_ID
+from tests.processes import child_env, free_port
 
 NAME = "Zeynep Karagöz"
 PHONE_TYPED = "0532 987 65 43"
@@ -91,25 +91,18 @@ def test_a_verbose_chat_logs_what_happened_but_no_id_phone_or_name(
     assert "outcome=human:ask_question" in text
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_a_verbose_run_logs_no_id_phone_or_name(tmp_path: Path, seeded_db: Path) -> None:
     """`meslek-bot -v run` with Telegram: a whole application, every library at DEBUG."""
     copy_seeded(seeded_db, tmp_path)
     user = 424242
     async with TelegramDouble() as tg:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
+        env = child_env()
         env.update(
-            PYTHONPATH=str(ROOT),
             MF_DATA_KEY="test-data-key-0123456789",
             MF_TELEGRAM_TOKEN=tg.token,
             MF_TELEGRAM_API_URL=tg.api_url,
-            MF_HTTP_PORT=str(_free_port()),
-            MF_PANEL_PORT=str(_free_port()),
+            MF_HTTP_PORT=str(free_port()),
+            MF_PANEL_PORT=str(free_port()),
         )
         log_file = tmp_path / "stderr.log"
         with log_file.open("wb") as err:

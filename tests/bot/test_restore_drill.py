@@ -6,10 +6,8 @@ on at the step it had reached and every queued reminder is sent when due, once."
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
-import socket
 import sqlite3
 import sys
 from collections import Counter
@@ -23,8 +21,8 @@ from tests.bot.conftest import copy_seeded, make_settings
 from tests.course_setup import course_at, enrol, sessions_at
 from tests.doubles.telegram_api import TelegramDouble
 from tests.idnumbers import VALID_ID
+from tests.processes import child_env, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 APPLICANT = 660001
 TRAINEES = [660101, 660102, 660103]
 COURSE = "drill-course"
@@ -33,12 +31,6 @@ REMINDER = "Dersiniz yaklaşıyor"
 # due 2 minutes earlier, 60 s in: time enough (~15 s here, more on a busy machine) to fill half
 # a form, back up, lose and restore first.
 SESSION_IN = timedelta(minutes=3)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _command(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str]:
@@ -59,8 +51,8 @@ class Program:
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self, tg: TelegramDouble) -> None:
-        self.env["MF_HTTP_PORT"] = str(_free_port())
-        self.env["MF_PANEL_PORT"] = str(_free_port())
+        self.env["MF_HTTP_PORT"] = str(free_port())
+        self.env["MF_PANEL_PORT"] = str(free_port())
         polls = len(tg.calls_to("getUpdates"))
         with self.log.open("ab") as err:
             self.proc = await asyncio.create_subprocess_exec(
@@ -146,9 +138,8 @@ async def test_backup_then_loss_then_restore_keeps_the_form_and_the_reminders(
         await db.dispose()
 
     async with TelegramDouble() as tg:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
+        env = child_env()
         env.update(
-            PYTHONPATH=str(ROOT),
             MF_DATABASE_URL=settings.database_url,  # no MF_DATA_KEY: the key file beside it
             MF_TELEGRAM_TOKEN=tg.token,
             MF_TELEGRAM_API_URL=tg.api_url,

@@ -4,9 +4,7 @@ child process with its own ports and its own log, started, watched and killed fr
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +12,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.processes import child_env, free_port
+
 STARTED = "running: "
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Instance:
@@ -31,13 +24,12 @@ class Instance:
         self.name = name
         self.log_path = folder / f"{name}.log"
         folder.mkdir(parents=True, exist_ok=True)
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
+        clean = child_env()
         self._env = {
             **clean,
             **env,
             "MF_HTTP_PORT": str(free_port()),
             "MF_PANEL_PORT": str(free_port()),
-            "PYTHONPATH": str(ROOT),
         }
         self._folder = folder
         self.process: subprocess.Popen[bytes] | None = None

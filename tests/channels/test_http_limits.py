@@ -14,7 +14,6 @@ import logging
 import os
 import resource
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -29,20 +28,14 @@ from bot.http_limits import HttpLimits, connection_caps, raise_open_files
 from bot.run import _listen, _uvicorn, run
 from tests.bot.conftest import make_settings
 from tests.doubles.telegram_api import TelegramDouble, text_update
+from tests.processes import child_env, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "webhook-secret-0123456789"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 USER = 616161
 SHORT = HttpLimits(head_timeout=1.0, body_timeout=1.0, body_min_rate=1024 * 1024)
 SLACK = 1.5  # how much later than its deadline a connection may be closed (a loaded CI box)
 MiB = 1024 * 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _update(update_id: int, text: str = "merhaba") -> dict[str, Any]:
@@ -152,7 +145,7 @@ class Served:
 
 @contextlib.asynccontextmanager
 async def serving(tmp_path: Path, tg: TelegramDouble) -> AsyncIterator[Served]:
-    port = _free_port()
+    port = free_port()
     settings = make_settings(
         tmp_path,
         telegram_token=tg.token,
@@ -404,10 +397,9 @@ async def child(
     tmp_path: Path, tg: TelegramDouble, files: tuple[int, int], limits: dict[str, float]
 ) -> AsyncIterator[Child]:
     settings = make_settings(tmp_path)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
+    port = free_port()
+    env = child_env()
     env.update(
-        PYTHONPATH=str(ROOT),
         MF_DATABASE_URL=settings.database_url,
         MF_DATA_KEY="test-data-key-0123456789",
         MF_TELEGRAM_TOKEN=tg.token,
@@ -415,7 +407,7 @@ async def child(
         MF_TELEGRAM_WEBHOOK_URL="https://bot.example.org/webhooks/telegram",
         MF_TELEGRAM_WEBHOOK_SECRET=SECRET,
         MF_HTTP_PORT=str(port),
-        MF_PANEL_PORT=str(_free_port()),
+        MF_PANEL_PORT=str(free_port()),
         MF_TEST_HTTP_LIMITS=json.dumps(limits),
     )
     log = tmp_path / "server.log"

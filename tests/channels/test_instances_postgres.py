@@ -15,9 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,8 +31,8 @@ from storage import tables as t
 from storage.db import Database
 from tests.dbutil import fresh_postgres_url, postgres_base_url
 from tests.doubles.graph_api import GraphDouble, Sent
+from tests.processes import child_env, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "instances-app-secret"
 TOKEN = "instances-graph-token"
 PHONE_ID = "106540352242977"
@@ -60,12 +58,6 @@ _ids = itertools.count(1)
 pytestmark = pytest.mark.skipif(
     postgres_base_url() is None, reason="PostgreSQL skipped: MF_TEST_DATABASE_URL is not set"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _body(wa_id: str, text: str, wamid: str) -> bytes:
@@ -101,9 +93,8 @@ class Cluster:
         self.tmp = tmp
         self.database_url = database_url
         self.graph = graph
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
+        self.env = child_env()
         self.env.update(
-            PYTHONPATH=str(ROOT),
             MF_DATABASE_URL=database_url,
             MF_DATA_KEY="test-data-key-0123456789",
             MF_WHATSAPP_TOKEN=TOKEN,
@@ -119,12 +110,12 @@ class Cluster:
 
     async def start(self) -> Instance:
         name = f"i{next(self.names)}"
-        port = _free_port()
+        port = free_port()
         env = {
             **self.env,
             "MF_INSTANCE_ID": name,
             "MF_HTTP_PORT": str(port),
-            "MF_PANEL_PORT": str(_free_port()),
+            "MF_PANEL_PORT": str(free_port()),
         }
         with (self.tmp / f"{name}.log").open("wb") as log:
             process = await asyncio.create_subprocess_exec(

@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import os
 import signal
-import socket
 import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -21,18 +19,12 @@ from storage.db import Database
 from tests.bot.conftest import copy_seeded, make_settings
 from tests.course_setup import course_at, enrol, sessions_at
 from tests.doubles.telegram_api import TelegramDouble
+from tests.processes import child_env, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 TRAINEES = 2_000
 FIRST_USER = 900_000
 # At most the dispatcher's concurrent sends can be sent but not yet marked when killed.
 IN_FLIGHT_BOUND = int(inspect.signature(Dispatcher).parameters["concurrency"].default)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _prepare(db: Database, session_at: datetime) -> None:
@@ -73,14 +65,13 @@ async def test_kill_during_dispatch_loses_nothing(tmp_path: Path, seeded_db: Pat
             await _prepare(db, session_at)
         finally:
             await db.dispose()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
+        env = child_env()
         env.update(
-            PYTHONPATH=str(ROOT),
             MF_DATABASE_URL=settings.database_url,
             MF_DATA_KEY="test-data-key-0123456789",
             MF_TELEGRAM_TOKEN=tg.token,
             MF_TELEGRAM_API_URL=tg.api_url,
-            MF_HTTP_PORT=str(_free_port()),
+            MF_HTTP_PORT=str(free_port()),
             MF_REMINDERS="2m",
             MF_QUIET_HOURS="",
             MF_TELEGRAM_MAX_RATE="150",
@@ -94,7 +85,7 @@ async def test_kill_during_dispatch_loses_nothing(tmp_path: Path, seeded_db: Pat
         sent_before = sum(_reminders(tg).values())
         assert sent_before < TRAINEES, "the crash came too late to test anything"
 
-        env["MF_HTTP_PORT"] = str(_free_port())
+        env["MF_HTTP_PORT"] = str(free_port())
         second = await _start(tmp_path, env)
         try:
             await tg.wait_for(lambda: len(_reminders(tg)) >= TRAINEES, within=90)

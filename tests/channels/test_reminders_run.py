@@ -4,7 +4,6 @@ a cancelled session gives one notice and no reminder."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,14 +19,9 @@ from storage.session_changes import cancel_session
 from tests.bot.conftest import copy_seeded, make_settings
 from tests.course_setup import course_at, enrol, sessions_at
 from tests.doubles.telegram_api import TelegramDouble
+from tests.processes import free_port
 
 USER = 880011
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _prepare(db: Database, first: datetime, second: datetime) -> None:
@@ -47,7 +41,7 @@ async def test_reminders_arrive_on_time_and_answers_are_recorded(
             tmp_path,
             telegram_token=tg.token,
             telegram_api_url=tg.api_url,
-            http_port=str(_free_port()),
+            http_port=str(free_port()),
             reminders="2m",
             quiet_hours="",
         )

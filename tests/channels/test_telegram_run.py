@@ -13,14 +13,9 @@ import pytest
 from bot.run import run
 from tests.bot.conftest import make_settings
 from tests.doubles.telegram_api import TelegramDouble
+from tests.processes import free_port
 
 USER = 777001
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_without_a_channel_run_says_what_to_set(
@@ -57,7 +52,7 @@ async def test_a_rejected_token_is_one_clear_line_without_the_token(
             tmp_path,
             telegram_token="999:not-the-token",
             telegram_api_url=tg.api_url,
-            http_port=str(_free_port()),
+            http_port=str(free_port()),
         )
         assert await run(settings) == 1
     err = capsys.readouterr().err
@@ -69,7 +64,7 @@ async def test_run_serves_health_metrics_and_telegram_then_stops_cleanly(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    port = _free_port()
+    port = free_port()
     async with TelegramDouble() as tg:
         settings = make_settings(
             tmp_path,

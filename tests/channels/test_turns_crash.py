@@ -5,9 +5,7 @@ Telegram redelivers what it did not see answered), repeats none of them and lose
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,19 +17,13 @@ from storage import tables as t
 from storage.db import Database
 from tests.bot.conftest import copy_seeded, make_settings
 from tests.doubles.telegram_api import TelegramDouble, text_update
+from tests.processes import child_env, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "crash-webhook-secret-0123456789"
 FIRST_USER = 700_000
 USERS = 12
 APPLY = "barista kursuna başvurmak istiyorum"  # changes the conversation: one awaited commit
 HELLO = "merhaba"  # changes nothing but the new user's row: its id is written shortly after
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _start(workdir: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
@@ -85,23 +77,22 @@ async def test_kill_between_commit_and_reply_repeats_and_loses_no_turn(
     chats = {FIRST_USER + n for n in range(USERS)}
     async with TelegramDouble() as tg:
         settings = make_settings(tmp_path)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
+        env = child_env()
         env.update(
-            PYTHONPATH=str(ROOT),
             MF_DATABASE_URL=settings.database_url,
             MF_DATA_KEY="test-data-key-0123456789",
             MF_TELEGRAM_TOKEN=tg.token,
             MF_TELEGRAM_API_URL=tg.api_url,
             MF_TELEGRAM_WEBHOOK_URL="https://bot.example.org/webhooks/telegram",
             MF_TELEGRAM_WEBHOOK_SECRET=SECRET,
-            MF_PANEL_PORT=str(_free_port()),
+            MF_PANEL_PORT=str(free_port()),
         )
         # Every reply is refused: a turn's reply leaves only after its turn is committed, so a
         # refused reply marks a committed turn whose answer never got out. (A 429 pauses the
         # bot's whole budget: a short pause, so every chat's reply is tried within the wait.)
         tg.failures.fail_next = 1_000_000
         tg.failures.retry_after = 1
-        env["MF_HTTP_PORT"] = str(port := _free_port())
+        env["MF_HTTP_PORT"] = str(port := free_port())
         first = await _start(tmp_path, env)
         try:
             await _deliver(port, updates)
@@ -113,7 +104,7 @@ async def test_kill_between_commit_and_reply_repeats_and_loses_no_turn(
         assert not _sends(tg, 200), "a reply got out: the crash came too late"
 
         tg.failures.fail_next = 0
-        env["MF_HTTP_PORT"] = str(port := _free_port())
+        env["MF_HTTP_PORT"] = str(port := free_port())
         second = await _start(tmp_path, env)
         control = _update(USERS, HELLO)  # a new user's message: the restarted bot answers it
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import signal
 import socket
@@ -17,17 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.bot.test_cli import ROOT, cli, workdir
+from tests.bot.test_cli import cli, workdir
+from tests.processes import ROOT, child_env, free_port
 
 __all__ = ["workdir"]  # the fixture, shared with the CLI tests
 
 _OTP = re.compile(r"([A-Za-z0-9]{4}-[A-Za-z0-9]{4}-[A-Za-z0-9]{4})")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _otp(output: str) -> str:
@@ -112,9 +106,9 @@ def test_a_cli_decision_is_audited(workdir: Path) -> None:
 
 
 def test_panel_command_serves_the_panel_until_sigterm(workdir: Path) -> None:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
-    env.update(PYTHONPATH=str(ROOT), MF_DATA_KEY="test-data-key-0123456789")
+    port = free_port()
+    env = child_env()
+    env.update(MF_DATA_KEY="test-data-key-0123456789")
     env["MF_PANEL_PORT"] = str(port)
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "panel"],
@@ -152,8 +146,8 @@ def test_panel_refuses_a_port_in_use_with_one_line(workdir: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
-        env.update(PYTHONPATH=str(ROOT), MF_DATA_KEY="test-data-key-0123456789")
+        env = child_env()
+        env.update(MF_DATA_KEY="test-data-key-0123456789")
         env["MF_PANEL_PORT"] = str(port)
         done = subprocess.run(
             [sys.executable, "-m", "bot.cli", "panel"],
@@ -182,7 +176,7 @@ def test_a_bad_trusted_proxy_stops_the_program(workdir: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "staff", "list"],
         cwd=workdir,
-        env={**{k: v for k, v in os.environ.items() if not k.startswith("MF_")},
+        env={**child_env(),
              "PYTHONPATH": str(ROOT), **env_line},
         capture_output=True,
         text=True,

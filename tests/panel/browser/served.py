@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ from bot.http_limits import PANEL_CONNECTIONS
 from bot.run import _listen, _uvicorn, run
 from tests.doubles.telegram_api import TelegramDouble
 from tests.panel.rig import PASSWORD, Rig, panel_rig
+from tests.processes import free_port
 
 SKIP_ENV = "MF_SKIP_BROWSER"
 PATH_ENV = "MF_CHROMIUM"
@@ -107,12 +107,6 @@ async def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     await page.get_by_label("Şifre", exact=True).fill(password)
     await page.get_by_role("button", name="Giriş yap").click()
     await page.wait_for_url(lambda url: "/signin" not in url)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @asynccontextmanager
