@@ -13,6 +13,7 @@ from core.actions import Action
 from core.messages import Button, Reply, Role
 from handlers.base import Context
 from handlers.typed import asks
+from nlu.foreign import static_turkish
 from nlu.text import clean, fold, tokens
 
 
@@ -43,7 +44,16 @@ _SPLIT = frozenset({"degil", "yerine"})
 
 
 def read_mind(text: str) -> Mind | None:
-    """What the message says about the form itself, or None when it says nothing of it."""
+    """What the message says about the form itself, or None when it says nothing of it; in
+    English or Arabic too ("never mind", "خلاص", "another centre"), read through the Turkish
+    words nlu/foreign.py gives them."""
+    mind = _read_mind(text)
+    if mind is None and (turkish := static_turkish(text)) and tokens(turkish) != tokens(text):
+        mind = _read_mind(turkish)
+    return mind
+
+
+def _read_mind(text: str) -> Mind | None:
     words = tokens(text)
     if not words or asks(text, words):
         return None

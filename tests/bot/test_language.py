@@ -9,6 +9,7 @@ from core.messages import Incoming
 from storage import tables as t
 from tests.bot.conftest import Chat
 from tests.bot.test_apply import count, state
+from tests.bot.test_form_answers import form_data
 from tests.idnumbers import VALID_ID
 
 ARABIC_ID = VALID_ID.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
@@ -159,3 +160,33 @@ async def test_erasure_asked_in_arabic_is_confirmed_in_arabic(chat: Chat) -> Non
     await chat.say("نعم")
     assert "حُذف كل ما يخصك" in chat.texts()
     assert await stored_locale(chat) is None  # the row, language included, is gone
+
+
+async def test_never_mind_in_english_is_never_stored_as_the_name(chat: Chat) -> None:
+    await chat.say("I would like to apply for the pastry course")
+    await chat.press_first("apply_course")
+    await chat.press_label("I agree")
+    for words in ("never mind", "I changed my mind", "I don't want to continue"):
+        await chat.say(words)
+        assert "Close your application without saving it?" in chat.last[-1].text, words
+        await chat.say("no")  # stay in the form
+        assert await state(chat) == "apply:ask_name"
+        assert "name" not in await form_data(chat)
+    await chat.say("Mary Brown")
+    await chat.say("03.04.1990")
+    await chat.say("a different centre please")  # the same course elsewhere, answers kept
+    assert await state(chat) == "apply:choose_course"
+    await chat.press_first("apply_course")
+    assert (await form_data(chat))["name"] == "Mary Brown"
+
+
+async def test_khalas_in_arabic_leaves_the_form(chat: Chat) -> None:
+    await chat.say("أريد التسجيل في دورة باريستا")
+    await chat.press_first("apply_course")
+    await chat.say("أوافق")
+    await chat.say("خلاص")  # "enough": never a name
+    assert "name" not in await form_data(chat)
+    assert await state(chat) == "apply:ask_name"
+    await chat.say("نعم")
+    assert await state(chat) is None
+    assert await count(chat, t.applications) == 0
