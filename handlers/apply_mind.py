@@ -24,7 +24,15 @@ from handlers.formatting import (
     format_time_range,
     format_weekdays,
 )
-from handlers.mind import Mind, applies, ask_to_leave, correction_parts, corrects, read_mind
+from handlers.mind import (
+    Mind,
+    applies,
+    ask_to_leave,
+    correction_parts,
+    corrects,
+    mind_words,
+    read_mind,
+)
 from handlers.typed import asks
 from nlu.text import tokens
 from nlu.understand import Understanding
@@ -127,8 +135,8 @@ def _wanted_branches(ctx: Context) -> list[str]:
     """Courses other than this one that the message asks for instead ("X değil Y", "pardon,
     Y'ye yazılacaktım"); empty when it names none or does not ask to change."""
     text = ctx.incoming.text
-    words = tokens(text)
-    if asks(text, words) or not (applies(words) or corrects(words)):
+    words = mind_words(text)
+    if asks(text, tokens(text)) or not (applies(words) or corrects(words)):
         return []
     current = str(ctx.conv.data.get("branch", ""))
     for part in correction_parts(text):  # what follows "değil" first
@@ -136,15 +144,18 @@ def _wanted_branches(ctx: Context) -> list[str]:
         if u.branch and u.branch != current:
             return [u.branch]
     u = ctx.understanding
-    if u.branch is None or u.branch == current or u.branch in u.negated:
+    if u.branch is None or u.branch in u.negated:
         return []
+    if u.branch == current and not corrects(words):  # "Excel'e başvuracağım" in Excel's form
+        return []
+    # "barista instead of pastry", "ليس باريستا، حلويات": the course named besides this one
     named = (u.branch, *u.candidates)
     return list(dict.fromkeys(b for b in named if b != current and b not in u.negated))
 
 
 def _same_course_again(ctx: Context) -> bool:
     """ "Excel'e başvurmak istiyorum" in the middle of the Excel form: nothing to restart."""
-    if not applies(tokens(ctx.incoming.text)):
+    if not applies(mind_words(ctx.incoming.text)):
         return False
     u = ctx.understanding
     if u.intent != Intent.APPLY or u.confidence < _CONFIDENT:

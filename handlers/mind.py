@@ -33,7 +33,8 @@ _REFUSALS = frozenset({"istemiyorum", "istemiyom", "istemem", "istemiyoruz", "is
 # "belirtmek istemiyorum": not this answer, which an optional question takes as a skip.
 _ABOUT_ANSWER = ("belirt", "soyle", "yazmak", "vermek", "paylas", "cevap", "demek")
 _APPLY_STEMS = ("basvur", "yazil", "kaydol", "kayit", "kaydi", "katil", "yazdir")
-_CORRECTION_WORDS = frozenset({"degil", "yerine", "pardon", "aslinda", "yanlislikla"})
+_CORRECTION_WORDS = frozenset({"degil", "yerine", "pardon", "aslinda", "yanlislikla",
+                               "not", "ليس", "مش", "مو"})  # fmt: skip
 _CORRECTION_STEMS = ("yanlis", "hata")
 # "istiyordum", "yazılacaktım", "olacaktı": what the user meant all along.
 _MEANT_ENDINGS = ("yordum", "yodum", "acaktim", "ecektim", "acakti", "ecekti", "caktim", "cektim")
@@ -48,9 +49,24 @@ def read_mind(text: str) -> Mind | None:
     English or Arabic too ("never mind", "خلاص", "another centre"), read through the Turkish
     words nlu/foreign.py gives them."""
     mind = _read_mind(text)
-    if mind is None and (turkish := static_turkish(text)) and tokens(turkish) != tokens(text):
+    if mind is None and (turkish := _in_turkish(text)):
         mind = _read_mind(turkish)
     return mind
+
+
+def mind_words(text: str) -> list[str]:
+    """The message's words, and those of its Turkish rendering when it is English or Arabic
+    ("sorry, I meant barista" also reads "pardon ... barista")."""
+    words = tokens(text)
+    turkish = _in_turkish(text)
+    return words + tokens(turkish) if turkish else words
+
+
+def _in_turkish(text: str) -> str:
+    """The Turkish words nlu/foreign.py gives an English or Arabic text; "" when it gives the
+    same words (Turkish, a name, a number)."""
+    turkish = static_turkish(text)
+    return turkish if turkish and tokens(turkish) != tokens(text) else ""
 
 
 def _read_mind(text: str) -> Mind | None:

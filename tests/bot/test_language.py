@@ -190,3 +190,28 @@ async def test_khalas_in_arabic_leaves_the_form(chat: Chat) -> None:
     await chat.say("نعم")
     assert await state(chat) is None
     assert await count(chat, t.applications) == 0
+
+
+async def test_another_course_named_in_english_restarts_the_form_for_it(chat: Chat) -> None:
+    meant = ("sorry I meant barista", "barista instead of pastry please", "not pastry, barista")
+    for words in meant:
+        await chat.say("I would like to apply for the pastry course")
+        await chat.press_first("apply_course")
+        await chat.press_label("I agree")
+        await chat.say("Mary Brown")
+        await chat.say(words)
+        assert await state(chat) == "apply:choose_course", words
+        data = await form_data(chat)
+        assert data["branch"] == "barista", words
+        assert "name" not in data  # a new application, nothing of the old one carried over
+        await chat.say("menu")
+
+
+async def test_another_course_named_in_arabic_restarts_the_form_for_it(chat: Chat) -> None:
+    await chat.say("أريد التسجيل في دورة باريستا")
+    await chat.press_first("apply_course")
+    await chat.say("أوافق")
+    await chat.say("Ahmad Hasan")
+    await chat.say("ليس باريستا، حلويات")  # "not barista: pastry"
+    assert await state(chat) == "apply:choose_course"
+    assert (await form_data(chat))["branch"] == "pastacilik"
