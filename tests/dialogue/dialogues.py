@@ -19,6 +19,7 @@ FILES = (
     HERE / "own.yaml",
     HERE / "heldout.yaml",
     HERE / "heldout2.yaml",
+    HERE / "heldout3.yaml",
 )
 
 
