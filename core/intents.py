@@ -39,3 +39,8 @@ class Intent(StrEnum):
     # Asked by buttons and commands only, never printed by `understand`:
     MY_DATA = "my_data"  # show what is stored about me
     FAQ_MENU = "faq_menu"  # the list of frequently asked topics
+
+
+# The topic of an out-of-scope question about the courses that nothing answers ("derslerde
+# çay molası var mı"): answered by pointing to the centre, ALO 153 and a person.
+COURSE_QUESTION = "course_question"

@@ -62,10 +62,11 @@ async def change_of_mind(
         return ask_to_leave(ctx)
     if step is Step.ASK_BRANCH:
         return None
-    if mind is Mind.OTHER_OFFERING:
+    moved = _offering_named(ctx) if step not in (Step.CHOOSE_COURSE, Step.ASK_DISTRICT) else None
+    if mind is Mind.OTHER_OFFERING and moved is None:  # "başka merkez olsun": which one?
         ctx.conv.data.pop("name_unsure", None)
         return await choose_course(ctx, str(ctx.conv.data["branch"]))
-    if step not in (Step.CHOOSE_COURSE, Step.ASK_DISTRICT) and (moved := _offering_named(ctx)):
+    if moved is not None:  # "Foça'daki olsun", "another centre, the one in Foça"
         ctx.conv.data.pop("name_unsure", None)
         centre = ctx.catalog.centers[moved.center].name
         when = format_day_month(moved.starts_on, ctx.locale)

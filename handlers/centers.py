@@ -11,6 +11,7 @@ from core.catalog import Center, Course, CourseStatus
 from core.intents import Intent
 from core.messages import Button, Location, Payload, Reply
 from handlers.base import Context, Router
+from handlers.focus import topic_of
 from handlers.formatting import (
     buttons,
     format_distance,
@@ -69,9 +70,12 @@ async def nearest_center(ctx: Context, u: Understanding) -> list[Reply]:
 
 
 async def on_location(ctx: Context) -> list[Reply]:
-    """Answers a shared location with the nearest centres (offering the branch asked about)."""
+    """Answers a shared location with the nearest centres offering the branch asked about, or
+    else the course in focus (a location shared right after a course card is about it)."""
     lat, lon = ctx.incoming.lat, ctx.incoming.lon
     raw = ctx.conv.data.pop(NEAR_BRANCH, None)
+    if raw is None and (topic := topic_of(ctx)) is not None:
+        raw = topic.branch
     branch = raw if isinstance(raw, str) and raw in ctx.catalog.branches else None
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return _ask_location(ctx, branch, retry=True)

@@ -30,6 +30,7 @@ from handlers.formatting import (
 )
 
 INFO_PAGE_SIZE = 5
+_ADDRESSED = 2  # "nerede" about this few offerings: their centres' addresses too
 
 
 def ask_which(
@@ -47,9 +48,10 @@ def ask_which(
 
 
 async def branch_info(
-    ctx: Context, flt: CourseFilter, page: int = 1, *, schedule: bool = False
+    ctx: Context, flt: CourseFilter, page: int = 1, *, schedule: bool = False, where: bool = False
 ) -> list[Reply]:
-    """Describes a branch and its next offerings; asks to apply, or to be told when one opens."""
+    """Describes a branch and its next offerings (with the addresses of a few when `where` was
+    asked); asks to apply, or to be told when one opens."""
     branch = ctx.catalog.branches[flt.branch or ""]
     offers = branch_offers(ctx, branch.id)
     _focus_on(ctx, flt, None)
@@ -97,7 +99,8 @@ async def branch_info(
     elif not any(can_apply(offer_state(c, 0, ctx)) for c in offers):
         outro.append(ctx.t("courses.nothing_open"))
         extra.append(_interest_button(ctx, branch.id, _district(ctx, flt)))
-    blocks = [offer_block(ctx, c, n, schedule=schedule) for c, n in pairs]
+    addresses = where and len(shown) <= _ADDRESSED
+    blocks = [offer_block(ctx, c, n, schedule=schedule, where=addresses) for c, n in pairs]
     text = "\n\n".join(["\n".join(head), *blocks, *(["\n".join(outro)] if outro else [])])
     more = more_button(ctx, flt, page, *mode) if page < pages else None
     near = None

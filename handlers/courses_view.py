@@ -146,12 +146,16 @@ def age_notes(ctx: Context, course: Course) -> list[str]:
     return []
 
 
-def offer_block(ctx: Context, course: Course, taken: int, *, schedule: bool = False) -> str:
-    """A few lines about one offering: where, from when to when, days and hours, status."""
+def offer_block(
+    ctx: Context, course: Course, taken: int, *, schedule: bool = False, where: bool = False
+) -> str:
+    """A few lines about one offering: where (the address too when asked), from when to when,
+    days and hours, status."""
     center = ctx.catalog.centers[course.center]
     started = course.starts_on < ctx.today
     lines = [
         ctx.t("courses.offer_place", center=center.name, district=center.district),
+        *([ctx.t("courses.offer_address", address=center.address)] if where else []),
         ctx.t(
             "courses.offer_started" if started else "courses.offer_dates",
             start=format_date(course.starts_on, ctx.locale),

@@ -41,7 +41,7 @@ async def faq_employment(ctx: Context, u: Understanding) -> list[Reply]:
 async def faq_out_of_scope(ctx: Context, u: Understanding) -> list[Reply]:
     """Says what the assistant covers and where to ask about anything else."""
     ctx.unanswered = "fallback"
-    return answer(ctx, Intent.OUT_OF_SCOPE, u.branch)
+    return answer(ctx, u.topic or Intent.OUT_OF_SCOPE, u.branch)
 
 
 @router.button(Action.FAQ)

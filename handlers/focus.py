@@ -58,7 +58,22 @@ def resolve(ctx: Context, u: Understanding) -> Understanding:
         return u
     if ctx.now - topic.at > TOPIC_REFRESH:  # still in use: keep it from expiring
         ctx.conv.topic = replace(topic, at=ctx.now)
-    return replace(u, intent=intent, branch=topic.branch, candidates=(topic.branch,))
+    resolved = replace(u, intent=intent, branch=topic.branch, candidates=(topic.branch,))
+    if _own_conditions(u):  # "Buca'da olanı", "akşam olanı": this message's narrowing
+        return resolved
+    # "orası nerede", "kaç kişilik yer kalmış" after "hafta sonu olanı": the same offerings
+    return replace(
+        resolved,
+        center=topic.centre,
+        district=topic.district,
+        time_of_day=topic.time_of_day,
+        weekend=topic.weekend,
+    )
+
+
+def _own_conditions(u: Understanding) -> bool:
+    """Whether the message narrows the offerings itself (a place, a time of day, days)."""
+    return bool(u.center or u.district or u.time_of_day or u.weekdays or u.weekend is not None)
 
 
 def recent_choices(ctx: Context) -> list[str]:

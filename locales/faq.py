@@ -19,15 +19,21 @@ from typing import Any
 import yaml
 
 from core.actions import Action
-from core.intents import Intent
+from core.intents import COURSE_QUESTION, Intent
 from core.yaml_bounds import BoundedSafeLoader
 from locales import DEFAULT_LOCALE
 from nlu.intents import PatternError, parse_pattern_lines
 
 # Intents answered from the file without being topics: their words are in nlu/lexicon.py.
-BUILT_IN: tuple[str, ...] = (Intent.EMPLOYMENT, Intent.OUT_OF_SCOPE)
+# `course_question` answers a question about the courses the assistant has no answer to
+# ("derslerde çay molası var mı"): the out-of-scope intent with that topic (nlu/understand.py).
+BUILT_IN: tuple[str, ...] = (Intent.EMPLOYMENT, Intent.OUT_OF_SCOPE, COURSE_QUESTION)
 # Where a FAQ button may lead: fixed actions, another answer ("faq_cost"), or "center:<id>".
-TARGETS: dict[str, tuple[str, ...]] = {"courses": (Action.PAGE, "1"), "nearest": (Action.NEAR,)}
+TARGETS: dict[str, tuple[str, ...]] = {
+    "courses": (Action.PAGE, "1"),
+    "nearest": (Action.NEAR,),
+    "human": (Action.ASK, Intent.TALK_TO_HUMAN),
+}
 # What an answer may add when the question names a course (handlers/faq.py adds them).
 WITH_COURSE = ("min_age", "attendance", "dates_button")
 MAX_BUTTONS = 3

@@ -24,6 +24,11 @@ _MAX_UNKNOWN_WORDS = 3
 _MIN_UNKNOWN = 3
 _COPULA = ("yim", "yum", "yiz")  # "Torbalı'dayım": I am (live) there
 _PERSONAL = ("yim", "yum", "siniz", "sunuz")  # folded "-yım/-yüm", "-sınız/-sünüz"
+# Folded verb forms saying something is eaten or drunk: "yemeyi, yiyorum, yerim, içmeyi,
+# içiyorum, içtim"; not "yemek" / "yemeği" (also the meal: "ev yemeği kursu") nor "yiyecek,
+# içecek" (food and drink: "yiyecek içecek hizmetleri").
+_CONSUMING = ("yemeyi", "yemeye", "yiyo", "yerim", "yedim", "icmeyi", "icmeye", "icmek", "iciyo",
+              "icerim", "ictim")  # fmt: skip
 
 
 def is_bound_course_word(token: str, index: CatalogIndex) -> bool:
@@ -43,6 +48,17 @@ def weak_positions(
     out = {pos for pos, rs in enumerate(roots) if rs and rs <= weak}
     out |= {pos for pos, token in enumerate(tokens) if roots[pos] and _predicate(token)}
     return frozenset(out | cue_positions)
+
+
+def consumed(words: Sequence[Resolved]) -> frozenset[int]:
+    """The words of "pasta yemeyi severim", "kahve içiyorum": something eaten or drunk and the
+    verb saying so name food, not the course that makes it (nor "yemek", the cook's course)."""
+    out: set[int] = set()
+    for pos in range(len(words) - 1):
+        verb = words[pos + 1].token
+        if words[pos].terms and verb.startswith(_CONSUMING):
+            out.update((pos, pos + 1))
+    return frozenset(out)
 
 
 def _predicate(token: str) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypedDict
 
-from core.intents import Intent
+from core.intents import COURSE_QUESTION, Intent
 from nlu.asks import find_asks, find_audience
 from nlu.decide import SOCIAL, Choice, Evidence, choose_intent
 from nlu.districts import is_outside_izmir
@@ -27,6 +27,7 @@ from nlu.matching import (
 )
 from nlu.senses import (
     anchored,
+    consumed,
     list_members,
     negated_segments,
     residence_positions,
@@ -41,6 +42,12 @@ from nlu.vocab import Resolved
 log = logging.getLogger(__name__)
 
 FOREIGN = ("en", "ar")  # languages understood through nlu/foreign.py
+_BARE_COURSE = 0.75  # how sure "kurs" or "dersler" alone makes a list of courses (lexicon.py)
+# Folded question particles and their personal forms: "mı", "miyim", "mısınız", "musun"...
+_YES_NO = frozenset(
+    ("mi", "mu", "miyim", "muyum", "miyiz", "muyuz", "misin", "musun", "misiniz", "musunuz",
+     "midir", "mudur", "miydi", "muydu")
+)  # fmt: skip
 
 _ELIGIBILITY = "faq_eligibility"  # the topic "Çiğli'de oturuyorum" alone would ask
 # Intents answering a question about a course: of several questions, the first leads.
@@ -124,6 +131,17 @@ class Understanding:
             "district": self.district,
             "confidence": round(min(max(self.confidence, 0.0), 1.0), 3),
         }
+
+
+def _other_question(choice: Choice, evidence: Evidence, tokens: Sequence[str]) -> bool:
+    """A yes/no question about something else that only mentions the courses ("derslerde
+    kahve molası veriliyor mu", "çocuğumu kursa getirebilir miyim"): no list of courses
+    answers it. Asking for courses ("kurs var mı", "yeni kurslar açılacak mı") is sure enough
+    of itself, or names what it lists."""
+    named = evidence.branch or evidence.field or evidence.centre or evidence.district
+    if choice.intent is not Intent.LIST_COURSES or choice.confidence > _BARE_COURSE or named:
+        return False
+    return len(tokens) >= 3 and any(t in _YES_NO for t in tokens[1:])
 
 
 def _positions(cues: Mapping[str, Cue]) -> frozenset[int]:
@@ -288,7 +306,7 @@ def understand(text: str, index: CatalogIndex, locale: str | None = None) -> Und
     listing = any(not t.isdisjoint(base.listing) for t in terms)
     hidden = negated_segments(words, index)
     unknown = unknown_course(words, index)
-    blocked = frozenset(unknown)
+    blocked = frozenset(unknown) | consumed(words)
     courses = _courses(words, find_cues(terms, base), index, listing, hidden, blocked)
     branches, field = courses.branches, courses.field
     visible = _visible(words, hidden) if hidden else words
@@ -317,6 +335,8 @@ def understand(text: str, index: CatalogIndex, locale: str | None = None) -> Und
         # "ehliyet kursu var mı" asks about one course; "kadınlara özel" asks for courses
         intent = Intent.COURSE_INFO if asked_course else Intent.LIST_COURSES
         choice = Choice(intent, max(choice.confidence, 0.7))
+    elif _other_question(choice, evidence, tokens) and not (time.time_of_day or time.weekend):
+        choice = Choice(Intent.OUT_OF_SCOPE, 0.7, COURSE_QUESTION)
     branch_id = branches[0].id if branches else None
     field_id = field.id if field is not None else None
     if field_id is None and branch_id is not None:

@@ -8,11 +8,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.app import build_assistant
+from core.messages import Incoming, Kind
 from storage import tables as t
 from tests.bot.conftest import Chat, copy_seeded, make_settings
 from tests.bot.test_apply import state
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+WEEKEND = {"sat", "sun"}
 
 
 async def _conversation_written_at(chat: Chat) -> datetime | None:
@@ -128,3 +130,41 @@ async def test_the_choices_of_which_course_outlive_a_question_in_between(chat: C
     await chat.say("ücreti ne kadar")
     await chat.say("ona nasıl başvururum")
     assert [b.label for b in chat.last[0].buttons] == offered
+
+
+async def test_where_after_the_weekend_offering_gives_that_centres_address(chat: Chat) -> None:
+    _clock(chat, NOW)
+    await chat.say("barista kursu")
+    weekend = await chat.say("hafta sonu olanı hangisi")
+    assert "Cumartesi" in weekend[0].text
+    offerings = [
+        c
+        for c in chat.assistant.engine.catalog.courses.values()
+        if c.branch == "barista" and WEEKEND & set(c.weekdays) and c.starts_on >= NOW.date()
+    ]
+    centre = chat.assistant.engine.catalog.centers[offerings[0].center]
+    where = await chat.say("orası tam olarak nerede")  # "orası" once read as "oya" (İğne Oyası)
+    assert "Barista" in where[0].text
+    assert "İğne Oyası" not in where[0].text
+    assert centre.address in where[0].text  # the offering in focus, not every centre
+    others = {chat.assistant.engine.catalog.centers[c.center].name for c in offerings[1:]}
+    assert all(name not in where[0].text for name in others - {centre.name})
+
+
+async def test_a_location_shared_after_a_course_card_finds_that_courses_centres(
+    chat: Chat,
+) -> None:
+    await chat.say("pastacılık kursu")
+    replies = await chat.assistant.engine.handle(
+        Incoming(user=chat.user, kind=Kind.LOCATION, lat=38.46, lon=27.11)  # Karşıyaka
+    )
+    assert "Pastacılık" in replies[0].text
+    holding = {
+        c.center for c in chat.assistant.engine.catalog.courses.values() if c.branch == "pastacilik"
+    }
+    shown = [r.location for r in replies if r.location is not None]
+    assert shown
+    assert all(
+        any(pin.title == chat.assistant.engine.catalog.centers[cid].name for cid in holding)
+        for pin in shown
+    )

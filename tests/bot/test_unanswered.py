@@ -88,3 +88,17 @@ async def test_a_question_asked_twice_in_a_row_is_recorded_once(chat: Chat) -> N
     [group] = await _groups(chat)
     assert group["reasons"] == ["repeated"]
     assert group["n"] == 1
+
+
+async def test_a_question_about_the_courses_we_cannot_answer_points_to_people(
+    chat: Chat,
+) -> None:
+    await chat.say("derslerde çay molası veriliyor mu")
+    reply = chat.last[0]
+    assert "153" in reply.text
+    assert "merkez" in reply.text
+    assert "kurs başlıyor" not in reply.text  # no list of courses for it
+    [group] = await _groups(chat)  # staff see it among the questions not answered
+    assert group["text"] == "derslerde çay molası veriliyor mu"
+    await chat.press_label("Yetkiliyle görüş")
+    assert "yetkili" in chat.texts().lower()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.intents import Intent
+from core.intents import COURSE_QUESTION, Intent
 from nlu import CatalogIndex, understand
 
 
@@ -369,3 +369,69 @@ def test_coffee_names_the_barista_course_only_when_learning_it(
     index: CatalogIndex, text: str, branch: str | None
 ) -> None:
     assert understand(text, index).branch == branch
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["pasta yemeyi çok severim", "kahve içmeyi seviyorum", "her sabah çay içiyorum", "tatlı yerim"],
+)
+def test_food_eaten_or_drunk_was_the_course_that_makes_it(index: CatalogIndex, text: str) -> None:
+    result = understand(text, index)
+    assert result.branch is None, text
+    assert result.candidates == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "branch"),
+    [
+        ("pasta yapmayı öğrenmek istiyorum", "pastacilik"),
+        ("pasta yemeyi severim ama pasta kursu var mı", "pastacilik"),
+        ("türk mutfağı yemek kursu", "asci-ciragi"),
+        ("ev yemeği kursu", "asci-ciragi"),
+    ],
+)
+def test_making_food_or_a_meal_is_still_the_course(
+    index: CatalogIndex, text: str, branch: str
+) -> None:
+    assert understand(text, index).branch == branch
+
+
+@pytest.mark.parametrize("text", ["orası tam olarak nerede", "oraya nasıl giderim", "orasi neresi"])
+def test_there_was_a_typo_of_a_course_keyword(index: CatalogIndex, text: str) -> None:
+    result = understand(text, index)  # "orası" was "oya" (İğne Oyası)
+    assert result.branch is None
+    assert result.intent is Intent.CENTER_INFO
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "derslerde kahve molası veriliyor mu",
+        "çocuğumu kursa yanımda getirebilir miyim",
+        "kursta sigara içilebiliyor mu",
+        "kursa laptop getirmem gerekiyor mu",
+    ],
+)
+def test_a_question_that_only_mentions_courses_got_the_list_of_courses(
+    index: CatalogIndex, text: str
+) -> None:
+    result = understand(text, index)
+    assert result.intent is Intent.OUT_OF_SCOPE
+    assert result.topic == COURSE_QUESTION
+    assert result.branch is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("kurs var mı", Intent.LIST_COURSES),
+        ("yeni kurs açılacak mı", Intent.LIST_COURSES),
+        ("bornovada kurs var mı", Intent.LIST_COURSES),
+        ("hafta sonu kurs var mı", Intent.LIST_COURSES),
+        ("kurslar ücretli mi", Intent.FAQ),
+    ],
+)
+def test_asking_for_courses_is_no_other_question(
+    index: CatalogIndex, text: str, intent: Intent
+) -> None:
+    assert understand(text, index).intent is intent
