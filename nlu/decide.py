@@ -142,7 +142,8 @@ def _without_branch(evidence: Evidence) -> Choice:
             return _of(specific, weight)
         return Choice(Intent.LIST_COURSES, max(weight, 0.75))
     outside = cues.get(Intent.OUT_OF_SCOPE)
-    if outside is not None and outside.weight >= weight:
+    # A tie goes to what we answer: "doktora gidicem derse gelemem" asks about absences.
+    if outside is not None and outside.weight > weight:
         return Choice(Intent.OUT_OF_SCOPE, outside.weight)
     social = _best(cues, social=True)
     if cue is not None and weight >= _FLOOR and (weight >= _CLEAR or social is None):

@@ -29,6 +29,10 @@ _PERSONAL = ("yim", "yum", "siniz", "sunuz")  # folded "-yım/-yüm", "-sınız/
 # içecek" (food and drink: "yiyecek içecek hizmetleri").
 _CONSUMING = ("yemeyi", "yemeye", "yiyo", "yerim", "yedim", "icmeyi", "icmeye", "icmek", "iciyo",
               "icerim", "ictim")  # fmt: skip
+# Folded forms of "gitmek" (gideceğim, gidicem, gidiyorum, gittim, gitmem...): going somewhere.
+_GOING = ("gid", "git")
+_DATIVE = ("a", "e")  # folded "-(y)a/-(y)e" ("kuaföre", "doktora"), "-(n)a/-(n)e"
+_COMPOUND_DATIVE = ("ina", "ine", "una", "une", "sina", "sine", "suna", "sune")
 
 
 def is_bound_course_word(token: str, index: CatalogIndex) -> bool:
@@ -50,14 +54,22 @@ def weak_positions(
     return frozenset(out | cue_positions)
 
 
-def consumed(words: Sequence[Resolved]) -> frozenset[int]:
-    """The words of "pasta yemeyi severim", "kahve içiyorum": something eaten or drunk and the
-    verb saying so name food, not the course that makes it (nor "yemek", the cook's course)."""
+def not_courses(words: Sequence[Resolved], index: CatalogIndex) -> frozenset[int]:
+    """Words that name something eaten, drunk or visited, not a course: "pasta yemeyi
+    severim", "kahve içiyorum" (and the verb: "yemek" is also the cook's course), "diş
+    hekimine gidicem", "kuaföre gittim" (a place or a person one goes to)."""
     out: set[int] = set()
     for pos in range(len(words) - 1):
         verb = words[pos + 1].token
-        if words[pos].terms and verb.startswith(_CONSUMING):
+        if not words[pos].terms or is_bound_course_word(words[pos].token, index):
+            continue  # "barista kursuna gidiyorum" goes to the course
+        if verb.startswith(_CONSUMING):
             out.update((pos, pos + 1))
+        elif verb.startswith(_GOING) and words[pos].token.endswith(_DATIVE):
+            out.add(pos)
+            # "diş hekimine": the noun compound's first word too
+            if pos and words[pos].token.endswith(_COMPOUND_DATIVE) and words[pos - 1].terms:
+                out.add(pos - 1)
     return frozenset(out)
 
 

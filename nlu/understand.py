@@ -27,9 +27,9 @@ from nlu.matching import (
 )
 from nlu.senses import (
     anchored,
-    consumed,
     list_members,
     negated_segments,
+    not_courses,
     residence_positions,
     sensible,
     unknown_course,
@@ -306,7 +306,7 @@ def understand(text: str, index: CatalogIndex, locale: str | None = None) -> Und
     listing = any(not t.isdisjoint(base.listing) for t in terms)
     hidden = negated_segments(words, index)
     unknown = unknown_course(words, index)
-    blocked = frozenset(unknown) | consumed(words)
+    blocked = frozenset(unknown) | not_courses(words, index)
     courses = _courses(words, find_cues(terms, base), index, listing, hidden, blocked)
     branches, field = courses.branches, courses.field
     visible = _visible(words, hidden) if hidden else words

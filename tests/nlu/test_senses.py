@@ -435,3 +435,31 @@ def test_asking_for_courses_is_no_other_question(
     index: CatalogIndex, text: str, intent: Intent
 ) -> None:
     assert understand(text, index).intent is intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["yarın diş hekimine gidicem derse gelemiycem", "kuaföre gittim", "berbere gideceğim"],
+)
+def test_a_place_or_person_one_goes_to_was_a_course(index: CatalogIndex, text: str) -> None:
+    result = understand(text, index)
+    assert result.branch is None, text
+    assert result.candidates == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "branch"),
+    [("kuaförlük kursuna gitmek istiyorum", "kuaforluk"), ("barista kursuna gidiyorum", "barista")],
+)
+def test_going_to_a_course_is_still_the_course(index: CatalogIndex, text: str, branch: str) -> None:
+    assert understand(text, index).branch == branch
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["yarın doktora gidicem derse gelemem", "hastaneye gidicem derse gelemem", "gelemiyecem hocam"],
+)
+def test_i_cannot_come_was_not_heard(index: CatalogIndex, text: str) -> None:
+    result = understand(text, index)
+    assert "faq_attendance" in result.asks, text
+    assert result.intent is not Intent.OUT_OF_SCOPE
