@@ -20,6 +20,7 @@ FILES = (
     HERE / "heldout.yaml",
     HERE / "heldout2.yaml",
     HERE / "heldout3.yaml",
+    HERE / "heldout4.yaml",
 )
 
 

@@ -1,6 +1,6 @@
 """Dialogue tests (issue 12, item 9): every dialogue of shared_dev.yaml, own.yaml, heldout.yaml,
-heldout2.yaml and heldout3.yaml (three blind held-out sets), played through the console channel
-on the sample catalog, one test each.
+heldout2.yaml, heldout3.yaml and heldout4.yaml (four blind held-out sets), played through the
+console channel on the sample catalog, one test each.
 
 Dialogues the assistant does not hold yet are listed in known_failures.txt and marked as
 strict xfails, so one that starts to pass fails the suite until its line is removed. Pass
@@ -76,6 +76,12 @@ def test_heldout2_dialogues_cover_every_category() -> None:
 def test_heldout3_dialogues_cover_every_category() -> None:
     """The third blind held-out set keeps its shape: 48 dialogues, six per category."""
     counts = Counter(d.category for d in load(HERE / "heldout3.yaml"))
+    assert counts == dict.fromkeys(CATEGORIES, 6), counts
+
+
+def test_heldout4_dialogues_cover_every_category() -> None:
+    """The fourth blind held-out set keeps its shape: 48 dialogues, six per category."""
+    counts = Counter(d.category for d in load(HERE / "heldout4.yaml"))
     assert counts == dict.fromkeys(CATEGORIES, 6), counts
 
 
