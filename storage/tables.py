@@ -55,6 +55,18 @@ branches = Table(
     Column("description", Text, nullable=False, server_default=""),
 )
 
+# Answers added to the FAQ from the panel (0011): catalog rows like the others (exported and
+# imported as the "SSS" sheet), joined to locales/faq.*.yaml's topics when the catalog loads.
+faq_topics = Table(
+    "faq_topics",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("keywords", Text, nullable=False),  # ";"-joined
+    Column("answer", Text, nullable=False),
+    Column("answer_en", Text, nullable=False, server_default=""),
+    Column("answer_ar", Text, nullable=False, server_default=""),
+)
+
 centers = Table(
     "centers",
     metadata,
@@ -442,7 +454,7 @@ catalog_changes = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UTCDateTime(), nullable=False),
     Column("actor", String(254), nullable=False),
-    Column("kind", String(20), nullable=False),  # keywords
+    Column("kind", String(20), nullable=False),  # keywords | faq
     Column("target", String(80), nullable=False),
     Column("detail", Text, nullable=False, server_default=""),
     Column("version", String(40), nullable=False, server_default=""),
