@@ -134,10 +134,12 @@ async def keywords(request: Request) -> Response:
 
 async def _understood(conn: AsyncConnection, words: list[str]) -> str | None:
     """Why one of `words` cannot ask for a new answer: the assistant already understands it, on
-    its own, as a question of the FAQ file, an added answer or a course (None: all free).
+    its own, as a question of the FAQ file or an added answer (None: all free).
 
-    The same words as the assistant's own (nlu over the FAQ file's topics, the branches and the
-    added answers), so inflected forms count too ("ücretli" is the cost question's)."""
+    The assistant's own understanding (nlu over the FAQ file's topics and the added answers),
+    so inflected forms count too ("ücretli" is the cost question's). Courses are held to their
+    exact names and keywords (storage.faq_added): a word merely near a course's ("yemek kartı"
+    and the cook's "yemek") may still ask a question of its own, which then wins."""
     lists: dict[str, list[Any]] = {
         key: [MODEL_OF[key](r) for r in (await fetch_rows(conn, key)).values()]
         for key in ("fields", "branches", "faq")
@@ -150,9 +152,6 @@ async def _understood(conn: AsyncConnection, words: list[str]) -> str | None:
             added = view.added_faq.get(found.topic)
             title = added.id if added is not None else titles.get(found.topic, found.topic)
             return f"“{word}” zaten “{title}” sorusu olarak anlaşılıyor; başka bir söz seçin."
-        if found.branch and found.branch in view.branches:
-            name = view.branches[found.branch].name
-            return f"“{word}” zaten “{name}” kursu olarak anlaşılıyor; başka bir söz seçin."
     return None
 
 
