@@ -406,7 +406,8 @@ inbox_messages = Table(
         nullable=False,
     ),
     Column("at", UTCDateTime(), nullable=False),
-    Column("sender", String(10), nullable=False),  # citizen | staff | note
+    # citizen | staff | note | before_in, before_out (said before the handoff, 0011)
+    Column("sender", String(10), nullable=False),
     Column("author", String(254), nullable=False, server_default=""),
     Column("text", Text, nullable=False),
     Index("ix_inbox_messages_thread_id_id", "thread_id", "id"),
