@@ -194,14 +194,14 @@ async def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _understand(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import open_database
+    from handlers.catalog_view import CatalogView
     from locales.faq import topic_patterns
-    from nlu.index import CatalogIndex
     from nlu.understand import understand
     from storage.catalog_repo import load_catalog
 
     db, _ = await open_database(settings)
-    try:
-        index = CatalogIndex.build(await load_catalog(db), topic_patterns())
+    try:  # (the view: the answers added to the FAQ are topics too)
+        index = CatalogView.build(await load_catalog(db), topic_patterns()).index
     finally:
         await db.dispose()
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.routing import route
 from core.channel import Capabilities
 from core.checks import ascii_digits, clean_text, mask_user
-from core.conversation import Conversation
+from core.conversation import Conversation, Said
 from core.messages import Incoming, Kind, Reply
 from core.recent import Recent
 from handlers.base import PLAIN, Context, Routes
@@ -26,6 +26,7 @@ from storage.crypto import IdVault
 from storage.db import Database, LazyWrite
 from storage.repos import SqlStore
 from storage.turn_log import TurnLog
+from storage.unanswered import masked as digits_masked
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,12 @@ CACHE_IDLE = 15 * 60.0
 SEEN_IDS = 50_000
 SEEN_FOR = 10 * 60.0
 REPEAT_WINDOW = timedelta(minutes=10)  # the same text again within this is "asked twice"
+# What staff who take a conversation over see of it: the user's last SAID_KEPT lines and
+# answers of the last SAID_FOR, every digit masked, in memory only (copied into the inbox
+# thread when a handoff opens; with several instances, those this one answered).
+SAID_KEPT = 10
+SAID_FOR = timedelta(hours=1)
+SAID_TEXT = 300  # characters kept of each line
 
 
 class _Redelivered(Exception):
@@ -131,6 +138,10 @@ class Engine:
         self._asked: Recent[str, tuple[bytes, datetime]] = Recent(
             capacity=CACHE_USERS, idle=REPEAT_WINDOW.total_seconds()
         )
+        # Each user's last lines, for staff who take the conversation over (SAID_FOR).
+        self._said: Recent[str, tuple[Said, ...]] = Recent(
+            capacity=CACHE_USERS, idle=SAID_FOR.total_seconds()
+        )
         # User rows, conversations and message ids of many turns, written together.
         self.turn_log = TurnLog(db)
 
@@ -200,6 +211,7 @@ class Engine:
                 store = SqlStore(lazy, self.vault, now)
                 conv = store.conversation_from(cached or stored) if cached or stored else None
                 conv = conv or Conversation()
+                in_form = conv.state is not None
                 ctx = Context(
                     incoming=msg,
                     locale=_locale(profile.get("locale"), self.translator, self.config),
@@ -214,6 +226,7 @@ class Engine:
                     max_active=self.config.max_active,
                     reminder_kinds=self.config.reminder_kinds,
                     asked_again=self._asked_again(msg, now),
+                    said=self._said_within(user, now),
                 )
                 replies = [replace(r, locale=ctx.locale) for r in await route(ctx, self.routes)]
                 if ctx.locale_changed:
@@ -257,10 +270,13 @@ class Engine:
             self._seen.put(seen, True)
         if erased:  # after "verilerimi sil" nothing about the user is kept, here either
             self._forget(user)
+            self._said.pop(user)
             self.catalog.forget_texts()  # (whoever wrote them)
             await self.db.checkpoint()  # ...nor in the pages the SQLite -wal still holds
         elif self.cache_enabled:
             self._cache.put(user, (profile, saved))
+        if not erased and not in_form and conv.handoff is None:
+            self._note_said(msg, replies, now)
         return replies, conv.state or "-"
 
     async def _recorded(self, seen: tuple[str, str] | None, kept: str | None) -> str | None:
@@ -279,6 +295,20 @@ class Engine:
         before = self._asked.pop(msg.user)
         self._asked.put(msg.user, (digest, now))
         return before is not None and before[0] == digest and now - before[1] <= REPEAT_WINDOW
+
+    def _said_within(self, user: str, now: datetime) -> tuple[Said, ...]:
+        """The user's lines kept from the last SAID_FOR."""
+        return tuple(s for s in self._said.get(user) or () if now - s.at <= SAID_FOR)
+
+    def _note_said(self, msg: Incoming, replies: list[Reply], now: datetime) -> None:
+        """Keeps the turn's text and answers, every digit masked. What is typed into a form
+        (a name, an address) is not kept: the turn is left out whenever a form was open, and
+        from the moment a person has the conversation its lines go to the inbox instead."""
+        lines = [Said(now, True, digits_masked(msg.text)[:SAID_TEXT])] if msg.text.strip() else []
+        lines += [Said(now, False, digits_masked(r.text)[:SAID_TEXT]) for r in replies if r.text]
+        if lines:
+            kept = self._said_within(msg.user, now)
+            self._said.put(msg.user, (*kept, *lines)[-SAID_KEPT:])
 
     def _forget(self, user: str) -> None:
         self._asked.pop(user)

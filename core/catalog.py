@@ -91,6 +91,49 @@ class Session:
     holiday: str = ""  # name of the public holiday the session falls on, if any
 
 
+# How sure an added answer's keywords make its topic: as sure as the FAQ file's own clearest
+# words ("0.9: ücret|ücretli…"), so the keyword alone is enough to answer.
+FAQ_KEYWORD_WEIGHT = 0.9
+
+
+def turkish_lower(text: str) -> str:
+    """Lowercases the Turkish way ("İ" → "i", "I" → "ı"), as keywords are kept."""
+    return text.replace("İ", "i").replace("I", "ı").lower()
+
+
+def is_faq_keyword(text: str) -> bool:
+    """True when `text` can ask for an added answer: words of letters only, 2 to 60 characters
+    (the FAQ trigger lines take no digits or punctuation)."""
+    return 2 <= len(text) <= 60 and all(w.isalpha() for w in text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class FaqTopic:
+    """An answer staff added to the FAQ from the panel (or a catalog file's "SSS" sheet): the
+    words that ask for it and its text per language; it joins the topics of locales/faq.*.yaml
+    when the catalog is loaded."""
+
+    id: str  # a catalog id ("yemek-karti")
+    keywords: tuple[str, ...]  # each a word or a phrase whose words must all be in the message
+    answer: str  # Turkish
+    answer_en: str = ""  # optional; Turkish is shown when empty
+    answer_ar: str = ""
+
+    @property
+    def topic(self) -> str:
+        """Its name among the FAQ topics, apart from the file's ("faq_added_yemek_karti")."""
+        return "faq_added_" + self.id.replace("-", "_")
+
+    @property
+    def patterns(self) -> str:
+        """Its keywords as FAQ trigger lines ("weight: words", see nlu/intents.py)."""
+        return "\n".join(f"{FAQ_KEYWORD_WEIGHT}: {k}" for k in self.keywords)
+
+    def answer_in(self, locale: str) -> str:
+        """The answer in `locale`, or the Turkish one when it has none in that language."""
+        return {"en": self.answer_en, "ar": self.answer_ar}.get(locale, "") or self.answer
+
+
 @dataclass(slots=True)
 class Catalog:
     """A whole catalog in memory, with lookups by id."""
@@ -100,6 +143,7 @@ class Catalog:
     centers: list[Center] = field(default_factory=list)
     courses: list[Course] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
+    faq: list[FaqTopic] = field(default_factory=list)
 
     def field_by_id(self) -> dict[str, Field]:
         return {f.id: f for f in self.fields}

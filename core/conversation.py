@@ -137,3 +137,13 @@ class Conversation:
     @property
     def journey(self) -> str | None:
         return self.state.partition(":")[0] if self.state else None
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """One line of a user's recent conversation, kept in memory a short while (every digit
+    masked) for the staff who take it over: what the user wrote (`by_user`) or was answered."""
+
+    at: datetime
+    by_user: bool
+    text: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from core.conversation import Said
 from core.records import ApplicationRecord, EnrolmentRecord, NewApplication, StoredData
 
 
@@ -114,9 +115,12 @@ class Trainees(Protocol):
 class Handoffs(Protocol):
     """A conversation handed to a person (the panel's inbox) while the assistant stands back."""
 
-    async def open_handoff(self, user: str, centre: str | None, context: str) -> int:
+    async def open_handoff(
+        self, user: str, centre: str | None, context: str, before: Sequence[Said] = ()
+    ) -> int:
         """Opens a thread in the inbox of `centre` (None: the admins') with a note of what the
-        user was doing; returns its id, or the id of the user's thread already open."""
+        user was doing and the lines said `before` it (masked); returns its id, or the id of
+        the user's thread already open."""
         ...
 
     async def handoff_note(self, thread: int, user: str, text: str) -> int:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from core.channel import Capabilities
 from core.checks import normalise_phone
-from core.conversation import Conversation
+from core.conversation import Conversation, Said
 from core.intents import Intent
 from core.messages import Incoming, Payload, Reply
 from core.ports import Store
@@ -40,6 +40,9 @@ class Context:
     # "handoff". The router records the text for staff ("what the assistant could not answer").
     unanswered: str | None = None
     asked_again: bool = False  # the same text as the user's previous message (the engine)
+    # The user's last lines and answers, digits masked (the engine's memory, within the hour):
+    # what staff see before a handoff.
+    said: tuple[Said, ...] = ()
     locale_chosen: bool = False  # the user's row keeps a language (chosen or written in)
     locale_changed: bool = False  # this turn stored a new language (the engine's cache follows)
     _understanding: Understanding | None = None

@@ -10,7 +10,16 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any, TypeVar
 
-from core.catalog import Branch, Catalog, Center, Course, CourseStatus, Field, Session
+from core.catalog import (
+    Branch,
+    Catalog,
+    Center,
+    Course,
+    CourseStatus,
+    FaqTopic,
+    Field,
+    Session,
+)
 from nlu.index import CatalogIndex
 from nlu.text import tokens
 from nlu.understand import FOREIGN, Understanding, understand
@@ -34,6 +43,7 @@ class CatalogView:
     courses: dict[str, Course]
     courses_by_branch: dict[str, tuple[Course, ...]]  # sorted by start date
     sessions_by_course: dict[str, tuple[Session, ...]]  # sorted by start
+    added_faq: dict[str, FaqTopic]  # answers added to the FAQ, by topic name
     _understood: dict[tuple[str | None, str], Understanding] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -41,7 +51,9 @@ class CatalogView:
 
     @classmethod
     def build(cls, catalog: Catalog, topics: Mapping[str, str]) -> CatalogView:
-        """Indexes a freshly loaded catalog, with the FAQ topics' trigger patterns by name."""
+        """Indexes a freshly loaded catalog, with the FAQ topics' trigger patterns by name and
+        the answers staff added to the FAQ (the catalog's `faq`) as topics of their own."""
+        added = {f.topic: f for f in catalog.faq if f.topic not in topics}
         by_branch: dict[str, list[Course]] = defaultdict(list)
         for course in catalog.courses:
             by_branch[course.branch].append(course)
@@ -50,7 +62,9 @@ class CatalogView:
             by_course[session.course].append(session)
         return cls(
             catalog=catalog,
-            index=CatalogIndex.build(catalog, topics),
+            index=CatalogIndex.build(
+                catalog, {**topics, **{name: f.patterns for name, f in added.items()}}
+            ),
             fields=catalog.field_by_id(),
             branches=catalog.branch_by_id(),
             centers=catalog.center_by_id(),
@@ -61,6 +75,7 @@ class CatalogView:
             sessions_by_course={
                 k: tuple(sorted(v, key=lambda s: s.starts_at)) for k, v in by_course.items()
             },
+            added_faq=added,
         )
 
     def understand(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from core.actions import Action
-from core.catalog import Branch
+from core.catalog import Branch, FaqTopic
 from core.intents import Intent
 from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
@@ -47,7 +47,10 @@ async def faq_out_of_scope(ctx: Context, u: Understanding) -> list[Reply]:
 @router.button(Action.FAQ)
 async def on_faq(ctx: Context, payload: Payload) -> list[Reply]:
     """Answers the question a button names and offers the next step."""
-    if len(payload.args) != 1 or payload.args[0] not in load_faq(ctx.locale):
+    known = len(payload.args) == 1 and (
+        payload.args[0] in load_faq(ctx.locale) or payload.args[0] in ctx.catalog.added_faq
+    )
+    if not known:
         return answer(ctx, Intent.OUT_OF_SCOPE, None)
     return answer(ctx, payload.args[0], None)
 
@@ -80,6 +83,9 @@ SENTENCES: dict[str, Callable[[Context, Branch], str | None]] = {
 def answer(ctx: Context, name: str, branch_id: str | None) -> list[Reply]:
     """One FAQ answer, with what the catalog says about the branch asked about, if any."""
     entries = load_faq(ctx.locale)
+    added = ctx.catalog.added_faq.get(name)
+    if added is not None and name not in entries:
+        return [_added(ctx, added)]
     entry = entries.get(name) or entries[Intent.OUT_OF_SCOPE]
     parts = [entry.answer.strip()]
     branch = ctx.catalog.branches.get(branch_id or "")
@@ -95,6 +101,18 @@ def answer(ctx: Context, name: str, branch_id: str | None) -> list[Reply]:
         parts.append(entry.next.strip())
     items = [_button(ctx, b) for b in entry.buttons]
     return [Reply("\n\n".join(parts), buttons(*extra, *items))]
+
+
+def _added(ctx: Context, topic: FaqTopic) -> Reply:
+    """An answer staff added from the panel: its text, then the way on to the courses and to
+    the other questions (the main menu's own buttons), since it carries no next step."""
+    return Reply(
+        topic.answer_in(ctx.locale).strip(),
+        buttons(
+            safe_button(ctx.t("menu.opt_courses"), Action.ASK, Intent.LIST_COURSES),
+            safe_button(ctx.t("menu.opt_faq"), Action.ASK, Intent.FAQ_MENU),
+        ),
+    )
 
 
 def _button(ctx: Context, spec: FaqButton) -> Button | None:

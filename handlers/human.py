@@ -40,11 +40,12 @@ class Step(StrEnum):
 async def talk_to_person(ctx: Context, _: Understanding) -> list[Reply]:
     """Opens a conversation in the inbox of the centre in focus (or the admins'): what the
     user writes next goes to staff, whose answer comes back in this chat. A form the user
-    was stuck in is left; its step is noted for staff. ALO 153 and a callback stay offered."""
+    was stuck in is left; its step is noted for staff, with the user's last lines before it
+    (masked, from the engine's memory). ALO 153 and a callback stay offered."""
     where = _centre(ctx)
     context = _context(ctx)
     ctx.conv.clear()
-    ctx.conv.handoff = await ctx.store.open_handoff(ctx.user, where, context)
+    ctx.conv.handoff = await ctx.store.open_handoff(ctx.user, where, context, ctx.said)
     buttons = (
         Button.of(ctx.t("human.leave_request"), Action.CALLBACK),
         Button.of(ctx.t("human.back_to_assistant"), Action.HANDOFF_LEAVE),

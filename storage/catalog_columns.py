@@ -141,7 +141,22 @@ SESSIONS = Entity(
     ("oturum", "dersler", "ders_günleri"),
 )
 
-ENTITIES: tuple[Entity, ...] = (FIELDS, BRANCHES, CENTERS, COURSES, SESSIONS)
+# Answers added to the FAQ (from the panel's unanswered questions, or here): the words that ask
+# for each and its text. Read after the FAQ file's topics, which keep their own names.
+FAQ = Entity(
+    "faq",
+    "SSS",
+    (
+        _id(),
+        Column("keywords", "Anahtar kelimeler", "keywords", True, ("anahtar_sözcükler",)),
+        Column("answer", "Cevap", "text", True, ("yanıt",), 1000),
+        Column("answer_en", "İngilizce cevap", "text", aliases=("cevap_en",), max_len=1000),
+        Column("answer_ar", "Arapça cevap", "text", aliases=("cevap_ar",), max_len=1000),
+    ),
+    ("sık_sorulanlar", "sık_sorulan_sorular", "faq_topics"),
+)
+
+ENTITIES: tuple[Entity, ...] = (FIELDS, BRANCHES, CENTERS, COURSES, SESSIONS, FAQ)
 
 # The cells staff type freely (names, addresses, notes, reasons, opening hours, keywords…). An
 # xlsx or CSV export guards them against formula injection with storage.exports.safe_text (a `'`
@@ -156,6 +171,7 @@ FREE_TEXT: dict[str, frozenset[str]] = {
     "centers": frozenset({"name", "name_en", "name_ar", "district", "address", "hours"}),
     "courses": frozenset({"notes"}),
     "sessions": frozenset({"reason", "holiday"}),
+    "faq": frozenset({"keywords", "answer", "answer_en", "answer_ar"}),
 }
 PHONES: dict[str, frozenset[str]] = {"centers": frozenset({"phone"})}
 

@@ -9,7 +9,16 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.catalog import Branch, Center, Course, CourseStatus, Field, Session, SessionStatus
+from core.catalog import (
+    Branch,
+    Center,
+    Course,
+    CourseStatus,
+    FaqTopic,
+    Field,
+    Session,
+    SessionStatus,
+)
 from storage import tables
 
 Row = dict[str, Any]
@@ -22,6 +31,7 @@ TABLES: dict[str, Table] = {
     "centers": tables.centers,
     "courses": tables.courses,
     "sessions": tables.sessions,
+    "faq": tables.faq_topics,
 }
 
 
@@ -91,12 +101,23 @@ def session_row(s: Session) -> Row:
     }
 
 
+def faq_row(f: FaqTopic) -> Row:
+    return {
+        "id": f.id,
+        "keywords": ";".join(f.keywords),
+        "answer": f.answer,
+        "answer_en": f.answer_en,
+        "answer_ar": f.answer_ar,
+    }
+
+
 ROW_OF: dict[str, Callable[[Any], Row]] = {
     "fields": field_row,
     "branches": branch_row,
     "centers": center_row,
     "courses": course_row,
     "sessions": session_row,
+    "faq": faq_row,
 }
 
 
@@ -170,12 +191,23 @@ def to_session(r: Row) -> Session:
     )
 
 
+def to_faq(r: Row) -> FaqTopic:
+    return FaqTopic(
+        id=r["id"],
+        keywords=tuple(k for k in r["keywords"].split(";") if k),
+        answer=r["answer"],
+        answer_en=r["answer_en"],
+        answer_ar=r["answer_ar"],
+    )
+
+
 MODEL_OF: dict[str, Callable[[Row], Any]] = {
     "fields": to_field,
     "branches": to_branch,
     "centers": to_center,
     "courses": to_course,
     "sessions": to_session,
+    "faq": to_faq,
 }
 
 

@@ -30,9 +30,9 @@ from storage.schedule import generate_sessions
 
 log = logging.getLogger(__name__)
 
-KEYS = ("fields", "branches", "centers", "courses", "sessions")
+KEYS = ("fields", "branches", "centers", "courses", "sessions", "faq")
 _TR_NAMES = dict(
-    zip(KEYS, ("Alanlar", "Branşlar", "Merkezler", "Kurslar", "Oturumlar"), strict=True)
+    zip(KEYS, ("Alanlar", "Branşlar", "Merkezler", "Kurslar", "Oturumlar", "SSS"), strict=True)
 )
 _SCHEDULE = ("starts_on", "ends_on", "weekdays", "start_time", "end_time")
 _MAX_HOLIDAY_WARNINGS = 50
@@ -63,6 +63,7 @@ class ImportReport:
     centers: EntityCounts = field(default_factory=EntityCounts)
     courses: EntityCounts = field(default_factory=EntityCounts)
     sessions: EntityCounts = field(default_factory=EntityCounts)
+    faq: EntityCounts = field(default_factory=EntityCounts)
     warnings: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, EntityCounts]:
@@ -137,7 +138,7 @@ async def load_catalog(db: Database) -> Catalog:
     """The whole catalog, sorted by id (sessions by course, start, id); datetimes in UTC."""
     async with db.read() as conn:
         lists = {k: [MODEL_OF[k](r) for r in (await fetch_rows(conn, k)).values()] for k in KEYS}
-    for key in KEYS[:4]:
+    for key in (*KEYS[:4], "faq"):
         lists[key].sort(key=lambda m: m.id)
     lists["sessions"].sort(key=lambda s: (s.course, s.starts_at, s.id))
     return Catalog(**lists)
@@ -237,6 +238,9 @@ def _plan(
         "branches": catalog.branches,
         "centers": catalog.centers,
         "courses": catalog.courses,
+        # Added FAQ answers are merged even by a replace: a workbook kept by hand without
+        # the "SSS" sheet must not take away what was added from the panel.
+        "faq": catalog.faq,
     }
     incoming = {key: {m.id: ROW_OF[key](m) for m in items} for key, items in models.items()}
     for key, rows in incoming.items():
@@ -344,7 +348,7 @@ def _plan_sessions(
 
 
 async def _apply(conn: AsyncConnection, plan: _Plan, step: Callable[[int], None]) -> None:
-    for key in KEYS[:4]:
+    for key in (*KEYS[:4], "faq"):
         await insert_rows(conn, TABLES[key], plan.inserts[key], step)
         await update_rows(conn, TABLES[key], plan.updates[key], step)
     sessions = TABLES["sessions"]
@@ -459,6 +463,7 @@ class CatalogPreview:
     centers: EntityChanges
     courses: EntityChanges
     sessions: EntityChanges
+    faq: EntityChanges
     report: ImportReport
     conflict: CatalogConflict | None = None
 
@@ -518,6 +523,7 @@ async def preview_catalog(
         centers=_changes(plan, "centers"),
         courses=_changes(plan, "courses"),
         sessions=_changes(plan, "sessions"),
+        faq=_changes(plan, "faq"),
         report=plan.report,
         conflict=None if force else conflict,
     )

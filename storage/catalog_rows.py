@@ -10,7 +10,17 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.catalog import Branch, Catalog, Center, Course, Field, Session
+from core.catalog import (
+    Branch,
+    Catalog,
+    Center,
+    Course,
+    FaqTopic,
+    Field,
+    Session,
+    is_faq_keyword,
+    turkish_lower,
+)
 from storage.catalog_cells import PARSERS, CellError, is_blank
 from storage.catalog_columns import ENTITIES, FREE_TEXT, PHONES, Entity
 from storage.catalog_validate import (
@@ -75,6 +85,7 @@ class CatalogBuilder:
             "centers": self._center,
             "courses": self._course,
             "sessions": self._session,
+            "faq": self._faq,
         }
 
     def add_table(self, table: RawTable) -> None:
@@ -265,6 +276,19 @@ class CatalogBuilder:
             ends_at=ends,
             holiday=holiday,
             **optional,
+        )
+
+    def _faq(self, where: Where, row: int, c: Cells) -> FaqTopic | None:
+        bad = [k for k in c["keywords"] if not is_faq_keyword(k)]
+        message = f"“{', '.join(bad)}”: 2–60 harf olmalı; rakam ya da noktalama içermemeli"
+        if not self._check(where, row, "keywords", not bad, message):
+            return None
+        return FaqTopic(
+            id=c["id"],
+            keywords=tuple(dict.fromkeys(turkish_lower(k) for k in c["keywords"])),
+            answer=c["answer"],
+            answer_en=c["answer_en"] or "",
+            answer_ar=c["answer_ar"] or "",
         )
 
     def finish(self, existing: ExistingIds | None = None) -> Catalog:

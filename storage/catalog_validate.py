@@ -64,8 +64,15 @@ def paused_gc() -> Iterator[None]:
 
 
 def catalog_lists(catalog: Catalog) -> tuple[list[Any], ...]:
-    """The catalog's five lists, in the order of ENTITIES."""
-    return (catalog.fields, catalog.branches, catalog.centers, catalog.courses, catalog.sessions)
+    """The catalog's lists, in the order of ENTITIES."""
+    return (
+        catalog.fields,
+        catalog.branches,
+        catalog.centers,
+        catalog.courses,
+        catalog.sessions,
+        catalog.faq,
+    )
 
 
 @dataclass(slots=True)

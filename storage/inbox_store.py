@@ -3,12 +3,14 @@ what the citizen writes to it, leave it. Staff's side is `storage/inbox_queries.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
 from core.checks import mask_long_numbers, mask_national_ids
+from core.conversation import Said
 from storage import tables as t
 
 TEXT_LIMIT = 2000
@@ -22,7 +24,8 @@ def masked(text: str) -> str:
 async def add_message(
     conn: Any, thread: int, now: datetime, sender: str, text: str, author: str = ""
 ) -> None:
-    """One line of a thread: the citizen's (masked), staff's, or a note (opened, left…)."""
+    """One line of a thread: the citizen's (masked), staff's, a note (opened, left…), or one
+    said before the handoff ("before_in" the citizen's, "before_out" the assistant's)."""
     await conn.execute(
         insert(t.inbox_messages).values(
             thread_id=thread, at=now, sender=sender, author=author[:254], text=masked(text)
@@ -36,7 +39,9 @@ class InboxStore:
     conn: Any  # AsyncConnection or LazyWrite, set by SqlStore
     now: datetime
 
-    async def open_handoff(self, user: str, centre: str | None, context: str) -> int:
+    async def open_handoff(
+        self, user: str, centre: str | None, context: str, before: Sequence[Said] = ()
+    ) -> int:
         th = t.inbox_threads.c
         found = (
             await self.conn.execute(
@@ -58,7 +63,11 @@ class InboxStore:
             )
             .returning(th.id)
         )
-        return int(result.scalar_one())
+        thread = int(result.scalar_one())
+        for line in before:  # (masked again: the inbox's own rule, whoever masked them first)
+            sender = "before_in" if line.by_user else "before_out"
+            await add_message(self.conn, thread, line.at, sender, line.text)
+        return thread
 
     async def handoff_note(self, thread: int, user: str, text: str) -> int:
         th, m = t.inbox_threads.c, t.inbox_messages.c

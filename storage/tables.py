@@ -55,6 +55,18 @@ branches = Table(
     Column("description", Text, nullable=False, server_default=""),
 )
 
+# Answers added to the FAQ from the panel (0011): catalog rows like the others (exported and
+# imported as the "SSS" sheet), joined to locales/faq.*.yaml's topics when the catalog loads.
+faq_topics = Table(
+    "faq_topics",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("keywords", Text, nullable=False),  # ";"-joined
+    Column("answer", Text, nullable=False),
+    Column("answer_en", Text, nullable=False, server_default=""),
+    Column("answer_ar", Text, nullable=False, server_default=""),
+)
+
 centers = Table(
     "centers",
     metadata,
@@ -394,7 +406,8 @@ inbox_messages = Table(
         nullable=False,
     ),
     Column("at", UTCDateTime(), nullable=False),
-    Column("sender", String(10), nullable=False),  # citizen | staff | note
+    # citizen | staff | note | before_in, before_out (said before the handoff, 0011)
+    Column("sender", String(10), nullable=False),
     Column("author", String(254), nullable=False, server_default=""),
     Column("text", Text, nullable=False),
     Index("ix_inbox_messages_thread_id_id", "thread_id", "id"),
@@ -442,7 +455,7 @@ catalog_changes = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UTCDateTime(), nullable=False),
     Column("actor", String(254), nullable=False),
-    Column("kind", String(20), nullable=False),  # keywords
+    Column("kind", String(20), nullable=False),  # keywords | faq
     Column("target", String(80), nullable=False),
     Column("detail", Text, nullable=False, server_default=""),
     Column("version", String(40), nullable=False, server_default=""),

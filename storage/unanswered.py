@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.catalog import turkish_lower
 from core.checks import clean_text
 from storage import tables as t
 from storage.catalog_columns import fold
@@ -180,7 +181,7 @@ def read_keywords(text: str) -> list[str]:
     words: list[str] = []
     for part in clean_text(text).split(","):
         word = " ".join(part.replace(";", " ").split())
-        word = word.replace("İ", "i").replace("I", "ı").lower()
+        word = turkish_lower(word)
         if word and word not in words:
             words.append(word)
     if not words:

@@ -42,6 +42,7 @@ ENTITY_LABELS = {
     "centers": "Merkezler",
     "courses": "Kurslar",
     "sessions": "Oturumlar",
+    "faq": "Sık sorulanlar (eklenen cevaplar)",
 }
 SHOWN_IDS = 200  # ids listed per cell of the preview; the rest are counted
 TRAINEE_HEADERS = ("Kurs", "Ad Soyad", "Telefon", "T.C. Kimlik No")

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.conversation import Said
 from storage.repos import SqlStore
 from tests.panel.rig import Rig, form_token, sign_in
 
@@ -95,3 +96,31 @@ async def test_admins_see_every_centre_and_the_unrouted(rig: Rig) -> None:
         assert forged.status_code == 403
         assert (await c.post("/inbox/abc/close", data={"csrf": token})).status_code == 404
     assert await rig.audit("inbox_close") == []
+
+
+async def test_the_lines_before_the_handoff_are_shown_apart(any_rig: Rig) -> None:
+    rig = any_rig
+    first = (await rig.centres())[0]
+    said = rig.clock() - timedelta(minutes=5)
+    before = (
+        Said(said, True, "barista kursu ne zaman, tel #### ### ## ##"),
+        Said(said, False, "Barista kursu # Ocak'ta başlıyor."),
+    )
+    async with rig.db.write() as conn:
+        store = SqlStore(conn, rig.vault, rig.clock())
+        await store.touch_user("telegram:6161")
+        thread = await store.open_handoff("telegram:6161", first, "Barista", before)
+        assert await store.open_handoff("telegram:6161", first, "", before) == thread
+        assert await store.handoff_note(thread, "telegram:6161", "orada mısınız?") == 1
+    await rig.add_staff("can@mf.test", role="centre", centres=(first,))
+    async with rig.client() as c:
+        await sign_in(c, "can@mf.test")
+        page = (await c.get(f"/inbox/{thread}")).text
+    marker = page.index("Yetkiliye aktarılmadan önce")
+    asked = page.index("barista kursu ne zaman, tel #### ### ## ##")
+    answered = page.index("Barista kursu # Ocak&#39;ta başlıyor.")
+    handed = page.index("Yetkiliye aktarıldı.")
+    assert marker < asked < answered < handed < page.index("orada mısınız?")
+    assert page.count("· aktarılmadan önce") == 2
+    assert page.count('class="line-before_in"') == 1
+    assert page.count('class="line-before_out"') == 1

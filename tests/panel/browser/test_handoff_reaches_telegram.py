@@ -1,6 +1,7 @@
 """The whole program: a citizen on Telegram asks for a person, staff answer in the browser,
 the answer reaches the citizen's chat, the citizen's reply appears in the thread, staff close
-and the assistant answers again."""
+and the assistant answers again. What the citizen asked the assistant just before shows above
+the thread, digits masked."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ async def test_staff_answer_a_handoff_in_the_browser_and_close_it(
             return sum(fragment in text for text in tg.sent_texts(USER))
 
         async with program(rig, tg):
+            tg.send_text(USER, "kızım 15 yaşında başvurabilir mi")
+            await tg.wait_for(lambda: tg.sent_texts(USER), within=20)
             tg.send_text(USER, "yetkili ile görüşmek istiyorum")
             await tg.wait_for(lambda: said("yetkiliye bağladım"), within=20)
             tg.send_text(USER, "Sertifika veriliyor mu?")
@@ -35,6 +38,11 @@ async def test_staff_answer_a_handoff_in_the_browser_and_close_it(
                 await expect(page.get_by_text("bekliyor")).to_be_visible()
                 await page.get_by_role("link", name="#").first.click()
                 await expect(page.get_by_text("Sertifika veriliyor mu?")).to_be_visible()
+                earlier = page.locator(".line-before_in")
+                await expect(earlier).to_have_count(1)
+                await expect(earlier.locator("p")).to_have_text("kızım ## yaşında başvurabilir mi")
+                await expect(earlier.locator("small")).to_contain_text("aktarılmadan önce")
+                await expect(page.get_by_text("Yetkiliye aktarılmadan önce")).to_be_visible()
                 await page.get_by_label("Yanıtınız").fill("Evet, kurs sonunda sertifika verilir.")
                 await page.get_by_role("button", name="Gönder").click()
                 await expect(page.get_by_role("status")).to_contain_text("sıraya alındı")
@@ -51,8 +59,9 @@ async def test_staff_answer_a_handoff_in_the_browser_and_close_it(
                 await expect(page.get_by_text("Açık görüşme yok.")).to_be_visible()
             await tg.wait_for(lambda: said("görüşmeniz kapandı"), within=30)
 
+            sent = len(tg.sent_texts(USER))
             tg.send_text(USER, "kurslar")
-            await tg.wait_for(lambda: len(tg.sent_texts(USER)) >= 6, within=20)
+            await tg.wait_for(lambda: len(tg.sent_texts(USER)) > sent, within=20)
             await tg.settle()
             assert said(HELD) == 2  # the assistant answered this one itself
             actions = [r.action for r in await rig.audit()]  # newest first
