@@ -60,6 +60,8 @@ async def answer(ctx: Context) -> list[Reply] | None:
         about = about_this_course(ctx)
         if about is not None:
             return [about, *await question(ctx, choose_course)]
+        if step in _WHY and asks_why(text):  # "tc kimlik nomu vermek zorunda mıyım, neden?"
+            return [Reply(ctx.t(_WHY[step])), *await question(ctx, choose_course)]
     if step is Step.ASK_BRANCH:
         return await _answer_branch(ctx)
     if step in (Step.CHOOSE_COURSE, Step.WOMEN_ONLY, Step.CONSENT, Step.CONFIRM):
@@ -81,6 +83,32 @@ async def answer(ctx: Context) -> list[Reply] | None:
         ctx.conv.data["name_unsure"] = checked.value
         return [name_check(ctx, checked.value or "")]
     return await accept(ctx, step, checked.value or "")
+
+
+# Why each personal question is asked, for "neden istiyorsunuz", "zorunda mıyım", "why?".
+_WHY = {
+    Step.ASK_NAME: "apply.why_name",
+    Step.ASK_BIRTH_DATE: "apply.why_birth_date",
+    Step.ASK_NATIONAL_ID: "apply.why_national_id",
+    Step.ASK_PHONE: "apply.why_phone",
+    Step.ASK_DISTRICT: "apply.why_other",
+    Step.ASK_EDUCATION: "apply.why_other",
+    Step.ASK_EMPLOYMENT: "apply.why_other",
+}
+_WHY_WORDS = frozenset(
+    ("neden", "niye", "nicin", "zorunda", "zorundamiyim", "zorunlu", "zorunlumu", "mecbur",
+     "mecburmu", "mecburmuyum", "why", "لماذا", "ليش", "ليه", "ضروري", "الزامي", "إلزامي")
+)  # fmt: skip
+_NEEDED = frozenset({"gerekli", "gerek", "sart", "lazim", "required", "necessary"})
+_PARTICLES = frozenset({"mi", "mu", "miyim", "muyum", "mudur", "midir"})
+
+
+def asks_why(text: str) -> bool:
+    """Whether the message asks why a question is asked or whether it must be answered."""
+    words = tokens(text)
+    if _WHY_WORDS.intersection(words):
+        return True
+    return bool(_NEEDED.intersection(words)) and ("?" in text or bool(_PARTICLES & set(words)))
 
 
 def _name_is_unsure(ctx: Context, text: str) -> bool:

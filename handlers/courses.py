@@ -154,7 +154,9 @@ async def _answer(ctx: Context, u: Understanding, *, schedule: bool) -> list[Rep
         return ask_which(ctx, options[:MAX_CHOICES], flt, schedule)
     if options:
         chosen = flt.only_conditions().with_branch(options[0])
-        return await branch_info(ctx, chosen, schedule=schedule, where="where" in u.asks)
+        return await branch_info(
+            ctx, chosen, schedule=schedule, where="where" in u.asks, earliest=u.earliest
+        )
     if u.intent is not Intent.LIST_COURSES and not flt.field and not flt.has_conditions:
         # "ne zaman başlıyor" with no course named or in focus: ask which, fields as buttons.
         overview = listing(ctx, flt)

@@ -48,10 +48,17 @@ def ask_which(
 
 
 async def branch_info(
-    ctx: Context, flt: CourseFilter, page: int = 1, *, schedule: bool = False, where: bool = False
+    ctx: Context,
+    flt: CourseFilter,
+    page: int = 1,
+    *,
+    schedule: bool = False,
+    where: bool = False,
+    earliest: bool = False,
 ) -> list[Reply]:
-    """Describes a branch and its next offerings (with the addresses of a few when `where` was
-    asked); asks to apply, or to be told when one opens."""
+    """Describes a branch and its next offerings (only the first to start when `earliest`;
+    with the addresses of a few when `where` was asked); asks to apply, or to be told when one
+    opens."""
     branch = ctx.catalog.branches[flt.branch or ""]
     offers = branch_offers(ctx, branch.id)
     _focus_on(ctx, flt, None)
@@ -76,6 +83,13 @@ async def branch_info(
             shown = _nearest_first(ctx, flt, offers)
             if flt.has_place:
                 extra.append(_interest_button(ctx, branch.id, _district(ctx, flt)))
+    if earliest and len(shown) > 1:  # "en erken başlayan hangisi"
+        coming = [c for c in shown if c.starts_on >= ctx.today] or shown  # not one begun
+        shown = [min(coming, key=lambda c: (c.starts_on, c.start_time, c.id))]
+        outro.append(ctx.t("courses.others_exist", count=len(offers) - 1))
+        extra.append(
+            safe_button(ctx.t("courses.show_all_button"), Action.OFFERINGS, branch.id, *mode)
+        )
     paged = page_of(shown, page, INFO_PAGE_SIZE)
     if paged is None:
         return stale_page(ctx, flt, *mode)

@@ -61,10 +61,12 @@ def resolve(ctx: Context, u: Understanding) -> Understanding:
     resolved = replace(u, intent=intent, branch=topic.branch, candidates=(topic.branch,))
     if _own_conditions(u):  # "Buca'da olanı", "akşam olanı": this message's narrowing
         return resolved
-    # "orası nerede", "kaç kişilik yer kalmış" after "hafta sonu olanı": the same offerings
+    # "orası nerede", "kaç kişilik yer kalmış" after "hafta sonu olanı" or the one offering
+    # shown: the same offerings
+    shown = ctx.catalog.courses.get(topic.course or "")
     return replace(
         resolved,
-        center=topic.centre,
+        center=topic.centre or (shown.center if shown is not None else None),
         district=topic.district,
         time_of_day=topic.time_of_day,
         weekend=topic.weekend,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from core.intents import Intent
@@ -37,10 +37,13 @@ PERSONAL = frozenset(
     }
 )
 _GENERAL = frozenset({Intent.LIST_COURSES, Intent.COURSE_INFO})
+_ANSWERABLE = frozenset({Intent.APPLY, Intent.APPLICATION_STATUS})
 SOCIAL = frozenset({Intent.GREETING, Intent.GOODBYE, Intent.THANKS})  # greetings and thanks
 _NEAR = 0.86  # how sure a course with a district and "yakın" or "oturuyorum" asks for nearby
 _FLOOR = 0.55  # weakest cue that still beats "out of scope" when nothing else is named
 _CLEAR = 0.6  # a cue this strong beats a greeting or a thank-you in the same message
+_ERRAND = 0.9  # an errand this sure (an order, an appointment, a breakdown) beats a course name
+_POLITE = 0.7  # another request this sure makes "yardım eder misiniz" mere politeness
 
 
 class Choice(NamedTuple):
@@ -88,6 +91,7 @@ def _best(cues: Mapping[str, Cue], *, social: bool = False) -> Cue | None:
 
 def choose_intent(evidence: Evidence) -> Choice:
     """Chooses the intent of a message and a confidence between 0 and 1."""
+    evidence = _without_polite_help(evidence)
     if evidence.branch is not None:
         return _with_branch(evidence, evidence.branch)
     return _without_branch(evidence)
@@ -99,8 +103,9 @@ def _with_branch(evidence: Evidence, branch: Hit) -> Choice:
     course = 0.5 + 0.5 * branch.score
     outside = cues.get(Intent.OUT_OF_SCOPE)
     off_topic = outside is not None and outside.weight >= 0.85 and not evidence.about_courses
-    if off_topic and outside is not None and not branch.whole_phrase:
-        return Choice(Intent.OUT_OF_SCOPE, outside.weight * 0.9)  # "pizza siparişi": no course
+    if off_topic and outside is not None and (not branch.whole_phrase or outside.weight > _ERRAND):
+        # "pizza siparişi", "pasta siparişi", "kuaför randevusu", "arabam bozuldu": no course
+        return Choice(Intent.OUT_OF_SCOPE, outside.weight * 0.9)
     question = strongest(cues, COURSE_QUESTIONS)
     personal = strongest(cues, PERSONAL)
     place = cues.get(Intent.CENTER_INFO)
@@ -125,6 +130,23 @@ def _with_branch(evidence: Evidence, branch: Hit) -> Choice:
     return Choice(Intent.COURSE_INFO, course)
 
 
+def _without_polite_help(evidence: Evidence) -> Evidence:
+    """ "... Türkçe kursu var mı, yardım eder misiniz", "iş bulmama yardım edin": the help
+    asked for is the other request (or the course named), not the assistant's menu."""
+    help_cue = evidence.cues.get(Intent.HELP)
+    if help_cue is None:
+        return evidence
+    others = [
+        c
+        for c in evidence.cues.values()
+        if c.intent not in SOCIAL and c.intent not in (Intent.HELP, Intent.OUT_OF_SCOPE)
+    ]
+    if evidence.branch is None and not any(c.weight >= _POLITE for c in others):
+        return evidence
+    cues = {k: c for k, c in evidence.cues.items() if c.intent is not Intent.HELP}
+    return replace(evidence, cues=cues)
+
+
 def _without_branch(evidence: Evidence) -> Choice:
     """Chooses the intent of a message that names no branch."""
     cues = evidence.cues
@@ -142,8 +164,11 @@ def _without_branch(evidence: Evidence) -> Choice:
             return _of(specific, weight)
         return Choice(Intent.LIST_COURSES, max(weight, 0.75))
     outside = cues.get(Intent.OUT_OF_SCOPE)
-    # A tie goes to what we answer: "doktora gidicem derse gelemem" asks about absences.
-    if outside is not None and outside.weight > weight:
+    # A tie goes to what we answer: "doktora gidicem derse gelemem" asks about absences; so
+    # does a question about applying told with a trouble ("bilgisayarım bozuldu, başvuruyu
+    # telefondan yapabilir miyim").
+    answerable = cue is not None and cue.intent in _ANSWERABLE and weight >= 0.88
+    if outside is not None and outside.weight > weight and not answerable:
         return Choice(Intent.OUT_OF_SCOPE, outside.weight)
     social = _best(cues, social=True)
     if cue is not None and weight >= _FLOOR and (weight >= _CLEAR or social is None):

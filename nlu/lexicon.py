@@ -101,6 +101,7 @@ INTENT_PATTERNS: dict[str, str] = {
         0.9: başvur|başvuru nasıl|yap|istiyorum|form|formu|yapacağım|edeceğim
         0.75: kayıt|kayd|kaydol
         0.9: kaydol|kaydolmak|kaydolabilir|yazıl|yazılmak|yazdır
+        0.93: beni|bizi yaz|yazın|yazar|kaydet|kaydedin|kaydeder
         0.9: kayıt|kayd ol|olmak|yaptır|yap|nasıl|istiyorum|yaptırmak|olcam|olucam
         0.75: katıl|katılmak
         0.88: nasıl katıl
@@ -114,6 +115,7 @@ INTENT_PATTERNS: dict[str, str] = {
         0.86: onaylandı|onaylandım|onay
         0.9: sonuç|sonuçlar açıklan|belli|çıktı
         0.82: başvurum|başvurularım|başvurumun
+        0.95: başvurum|başvurularım|başvurumu|başvurularımı gör|görmek|göster|bak|listele
         0.86: yedek|sıra|sıradayım|bekleme
         0.93: başvur|başvurdum|kayıt|kaydoldum cevap|dönüş|haber|sonuç gelmedi|yok|alamadım|çıkmadı
         0.85: cevap|dönüş gelmedi|alamadım|yok
@@ -125,7 +127,7 @@ INTENT_PATTERNS: dict[str, str] = {
         0.92: geri çek|çekmek
         0.75: iptal
         0.82: vazgeç|vazgeçtim|bırak|bırakmak|ayrıl|ayrılmak
-        0.92: kurs|kursu|kurstan ayrıl|çık|bırak|vazgeç
+        0.92: ^kurs|kursu|kurstan ayrıl|çık|bırak|vazgeç
     """,
     "center_info": """
         0.88: adres|adresi|adresiniz|konum|lokasyon|harita
@@ -161,19 +163,21 @@ INTENT_PATTERNS: dict[str, str] = {
         0.88: bildirim|bildirimler
         0.95: bildirim|hatırlatma aç|kapat|ayar|ayarlar|kapa|durdur|istemiyorum
         0.78: mesaj atmayın|gönderme|göndermeyin
+        0.95: önce haber|hatırlat|bildir|mesaj
     """,
     "employment": """
         0.92: iş|işe|işi bul|bulabilir|ilan|ilanı|imkanı|imkan|olanağı|fırsat|garanti|ara|arıyor
         0.9: istihdam|kariyer
         0.9: iş|işe ver|veriyor|verir|verilir|sağla|sağlıyor|destek|desteği|yardım|yardımcı
         0.9: işe yerleş|alın|gir
-        0.8: eleman|personel arıyoruz|lazım
+        0.93: eleman|personel|çalışan arıyoruz|arıyorum|alınacak|alıyoruz|lazım
         0.8: staj|stajyer
         0.6: iş
     """,
     "talk_to_human": """
         0.9: yetkili|temsilci|yetkiliyle|temsilciye
         0.95: canlı destek
+        0.95: gerçek|canlı kişi|insan|biri|birisi|personel
         0.75: canlı
         0.93: insan|biri|birisi|kişi|gerçek|personel|görevli konuş|görüş|bağla|bağlan
         0.86: bağla|bağlan|bağlayın|aktar
@@ -199,6 +203,7 @@ INTENT_PATTERNS: dict[str, str] = {
     "change_language": """
         0.95: language|dil|lisan değiştir|seç|ayar|değişsin|seçenek|seçeneği|seçenekleri
         0.95: change language
+        0.95: ^ingilizceye|türkçeye|arapçaya|almancaya geç|geçelim|geçer|geçin|dön|dönelim
         0.95: english|ingilizce|türkçe|deutsch please|konuş|yaz|speak|switch|in
         0.9: language|languages
         0.6: english|lisan
@@ -232,7 +237,15 @@ INTENT_PATTERNS: dict[str, str] = {
         0.85: yemek tarif
         0.86: ^ne yemek
         0.8: fıkra|şaka|şarkı|film|dizi|burç|siyaset|seçim|şiir
-        0.86: sipariş|siparişi|rezervasyon|randevu
+        0.92: sipariş|siparişi|rezervasyon|randevu|randevusu
+        0.92: bozuldu|bozulmuş|bozuk|kırıldı|kırılmış|kırık|arızalı|çalındı|hacklendi|çalışmıyor
+        0.92: arıza|arızası yap|yapıyor|verdi|var
+        0.92: hata|hatası ver|veriyor|verdi|var|aldım|alıyorum
+        0.92: satıyor|satıyormusunuz|satar|satarmısınız|satıyorsunuz
+        0.92: fiyat|teklif alabilir|alabilirmiyim|almak|alayım
+        0.92: borç|borcu|borcum|borcumu|borcunu
+        0.92: maaş|maaşım|maaşımı eksik|yatmadı|yattı|kesildi|gelmedi
+        0.92: tamirci|usta|bakıcı|temizlikçi|çilingir arıyorum|lazım|biliyor|biliyon|tavsiye|önerir
         0.8: kaç kaç
         0.95: asgari ücret
         0.86: burs|bursu|kira|kirası|erzak

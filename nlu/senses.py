@@ -32,6 +32,13 @@ _CONSUMING = ("yemeyi", "yemeye", "yiyo", "yerim", "yedim", "icmeyi", "icmeye", 
 # Folded forms of "gitmek" (gideceğim, gidicem, gidiyorum, gittim, gitmem...): going somewhere.
 _GOING = ("gid", "git")
 _DATIVE = ("a", "e")  # folded "-(y)a/-(y)e" ("kuaföre", "doktora"), "-(n)a/-(n)e"
+# Folded endings of "my" (and "our") after a word's root, with a case: "-(ı)m, -(ı)mı, -(ı)mın,
+# -(ı)ma, -(ı)mda, -(ı)mdan, -(ı)mla, -(ı)mız".
+_MINE = frozenset(
+    f"{v}m{case}" for v in ("", "i", "u") for case in ("", "i", "u", "in", "un", "a", "e", "da",
+                                                       "de", "dan", "den", "la", "le", "iz", "uz")
+)  # fmt: skip
+_LEARNING = ("kurs", "egitim", "ogren", "meslek", "ders", "sertifika")
 _COMPOUND_DATIVE = ("ina", "ine", "una", "une", "sina", "sine", "suna", "sune")
 
 
@@ -70,6 +77,21 @@ def not_courses(words: Sequence[Resolved], index: CatalogIndex) -> frozenset[int
             # "diş hekimine": the noun compound's first word too
             if pos and words[pos].token.endswith(_COMPOUND_DATIVE) and words[pos - 1].terms:
                 out.add(pos - 1)
+    return frozenset(out)
+
+
+def mine(words: Sequence[Resolved]) -> frozenset[int]:
+    """Course words with "my" on them ("bilgisayarım bozuldu", "arabam", "telefonumun ekranı"):
+    the person's own thing, not a course, unless the message speaks of learning ("bilgisayarımı
+    tamir etmeyi öğrenmek istiyorum")."""
+    if any(w.token.startswith(_LEARNING) for w in words):
+        return frozenset()
+    out = set()
+    for pos, word in enumerate(words):
+        form = word.form
+        owned = form and word.token.startswith(form) and word.token[len(form) :] in _MINE
+        if owned and any(t[0] != "@" for t in word.terms):
+            out.add(pos)
     return frozenset(out)
 
 

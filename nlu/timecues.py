@@ -82,6 +82,20 @@ def _relative(words: Sequence[str], index: int) -> str | None:
     return None
 
 
+def asks_earliest(words: Sequence[str]) -> bool:
+    """ "en erken başlayan", "ilk açılacak olan", "en yakın tarihli": the first offering."""
+    for index, token in enumerate(words[:-1]):
+        following = words[index + 1]
+        if token == "en" and following.startswith(("erken", "once", "yakin tarih")):
+            return True
+        if token in ("ilk", "once") and following.startswith(_STARTING):
+            return True
+    return False
+
+
+_STARTING = ("basla", "acil", "acila")
+
+
 def find_time_cues(words: Sequence[str]) -> TimeCues:
     """Reads part of day, weekdays, weekend, relative date and numbers from folded words."""
     part: str | None = None

@@ -28,6 +28,7 @@ from nlu.matching import (
 from nlu.senses import (
     anchored,
     list_members,
+    mine,
     negated_segments,
     not_courses,
     residence_positions,
@@ -36,7 +37,7 @@ from nlu.senses import (
     weak_positions,
 )
 from nlu.text import clean, fold
-from nlu.timecues import find_time_cues
+from nlu.timecues import asks_earliest, find_time_cues
 from nlu.vocab import Resolved
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ class Understanding:
     audience: str | None = None
     # A course the message asks about that the catalog has no branch for ("ehliyet").
     unknown_course: str | None = None
+    earliest: bool = False  # "en erken başlayan hangisi": the first offering only
 
     @property
     def ambiguous(self) -> bool:
@@ -306,7 +308,7 @@ def understand(text: str, index: CatalogIndex, locale: str | None = None) -> Und
     listing = any(not t.isdisjoint(base.listing) for t in terms)
     hidden = negated_segments(words, index)
     unknown = unknown_course(words, index)
-    blocked = frozenset(unknown) | not_courses(words, index)
+    blocked = frozenset(unknown) | not_courses(words, index) | mine(words)
     courses = _courses(words, find_cues(terms, base), index, listing, hidden, blocked)
     branches, field = courses.branches, courses.field
     visible = _visible(words, hidden) if hidden else words
@@ -325,6 +327,8 @@ def understand(text: str, index: CatalogIndex, locale: str | None = None) -> Und
         near=near,
     )
     choice = choose_intent(evidence)
+    if choice.intent is Intent.OUT_OF_SCOPE and branches:
+        branches, field = [], None  # "pasta siparişi veriyor musunuz" names no course
     asks = find_asks(terms, cues, index, courses.anchored, choice.topic)
     if branches and len(asks) > 1 and asks[0][0] not in index.topics:
         choice = _first_question(evidence, asks[0][1], choice)  # a course fact asked first
@@ -362,6 +366,7 @@ def understand(text: str, index: CatalogIndex, locale: str | None = None) -> Und
         negated=courses.negated,
         audience=audience,
         unknown_course=asked_course,
+        earliest=asks_earliest(tokens),
     )
     # What was understood, never what was written (it may be a name, an id, a phone number).
     log.debug(

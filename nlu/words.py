@@ -48,6 +48,7 @@ COMMON_WORDS = """
     lazım gerek belki sadece bile hep artık zaten neden niye niçin kim kimse nere nereye
     nereden burada burası orada şurada böyle şöyle öyle merak teşekkür rica lütfen
     ora orası oraya oradan oranın orda ordan oraya buraya buradan şurası şuraya
+    yazmam yazmalıyım yazayım yazacağım yazıcam yazıyorum yatkın yatkınım
     kolay gelsin razı allah inşallah maşallah selamlar arkadaş kardeşim abi abla hocam efendim
     bey hanım hanımefendi beyefendi tamamdır olur okey ok tamam anladım anlamadım
     free boşver atın atmak atar atıyor atabilir eşim annem babam oğlum kızım

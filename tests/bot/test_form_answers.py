@@ -319,3 +319,12 @@ async def test_a_centre_named_mid_form_switches_to_that_offering(chat: Chat) -> 
     await chat.say("konaktaki olsun aslında")
     assert "Dijital Gençlik Merkezi kursunu seçtim" in chat.texts()
     assert "Adınız ve soyadınız" in chat.texts()
+
+
+async def test_why_the_national_id_is_asked_is_answered_then_asked_again(chat: Chat) -> None:
+    await reach(chat, "ask_national_id")
+    await chat.say("tc kimlik nomu vermek zorunda mıyım neden istiyosunuz")
+    assert "zorunlu" in chat.texts()
+    assert "şifreli" in chat.texts()
+    assert await state(chat) == "apply:ask_national_id"  # nothing stored, asked again
+    assert "national_id" not in await form_data(chat)

@@ -463,3 +463,56 @@ def test_i_cannot_come_was_not_heard(index: CatalogIndex, text: str) -> None:
     result = understand(text, index)
     assert "faq_attendance" in result.asks, text
     assert result.intent is not Intent.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "doğum günü için pasta siparişi veriyor musunuz",
+        "yarın için kuaför randevusu almak istiyorum",
+        "arabam bozuldu yakında iyi tamirci biliyon mu",
+        "telefonumun ekranı kırıldı nereye götüreyim",
+        "kombim arıza yapıyor servis çağırır mısınız",
+        "vergi borcumu nasıl öğrenirim",
+    ],
+)
+def test_an_errand_with_a_course_word_was_that_course(index: CatalogIndex, text: str) -> None:
+    result = understand(text, index)
+    assert result.intent is Intent.OUT_OF_SCOPE, text
+    assert result.branch is None
+    assert result.candidates == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "branch"),
+    [
+        ("bilgisayarım bozuldu başvuruyu telefondan yapabilir miyim", Intent.APPLY, None),
+        (
+            "bilgisayarımı tamir etmeyi öğrenmek istiyorum",
+            Intent.COURSE_INFO,
+            "bilgisayar-donanimi-ve-teknik-servis",
+        ),
+        ("türkçe kursu var mı yardım eder misiniz", Intent.COURSE_INFO, "yabancilar-icin-turkce"),
+        ("ilk yardım sertifikası almak istiyorum", Intent.COURSE_INFO, "ilk-yardim"),
+        ("mezun oldum iş bulmama yardım edin", Intent.EMPLOYMENT, None),
+        ("yardım", Intent.HELP, None),
+    ],
+)
+def test_my_things_and_polite_help_hid_the_request(
+    index: CatalogIndex, text: str, intent: Intent, branch: str | None
+) -> None:
+    result = understand(text, index)
+    assert result.intent is intent, text
+    assert result.branch == branch
+
+
+@pytest.mark.parametrize(
+    ("text", "earliest"),
+    [
+        ("en erken başlayan hangisi", True),
+        ("ilk açılacak olan hangisi", True),
+        ("en yakın merkez", False),
+    ],
+)
+def test_the_earliest_offering_is_asked(index: CatalogIndex, text: str, earliest: bool) -> None:
+    assert understand(text, index).earliest is earliest
