@@ -21,6 +21,7 @@ from bot.app import Assistant, build_assistant
 from bot.budget import AccountBudget, LocalBudget
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp_inbound import sign
+from bot.channels.whatsapp_render import more_request
 from bot.engine import Answer, Record
 from bot.metrics import Metrics
 from bot.retry import RetryPolicy
@@ -571,6 +572,7 @@ async def test_more_than_ten_options_are_paged_by_the_channel(
         return await real(msg, record)
 
     monkeypatch.setattr(wa.assistant.engine, "answer", long_menu)
+    await ayse.say("merhaba")  # a user of the assistant (an erased one's pages are dropped)
     [first] = await ayse.say("hepsi")
     assert [title for _, title in first.choices][-1] == "Daha fazla"
     assert len(first.choices) == 10
@@ -578,7 +580,12 @@ async def test_more_than_ten_options_are_paged_by_the_channel(
     assert [ident for ident, _ in second.choices][:9] == [f"crs|k{i}" for i in range(10, 19)]
     [third] = await ayse.press("Daha fazla")
     assert [ident for ident, _ in third.choices] == [f"crs|k{i}" for i in range(19, 24)]
-    await ayse.say("merhaba")  # a new turn: the old list is gone
+    await ayse.say("merhaba")  # a new turn: the list is still on the screen, and pages
     ayse.last = [first]
-    [stale] = await ayse.press("Daha fazla")
+    [again] = await ayse.press("Daha fazla")
+    assert again.choices == second.choices
+    token, _ = more_request(first.choices[-1][0]) or ("", 0)
+    unknown = {"id": f"wamore|{token[::-1]}x|9", "title": "Daha fazla"}  # a list nobody kept
+    content = {"type": "list_reply", "list_reply": unknown}
+    [stale] = await ayse.send(ayse.message("interactive", interactive=content))
     assert "geçerli değil" in stale.text
