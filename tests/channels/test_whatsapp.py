@@ -560,6 +560,25 @@ async def test_dur_stops_pushes_and_basla_starts_them(wa: WhatsApp, ayse: Person
     assert off is False
 
 
+async def test_a_list_answered_again_after_a_crash_still_pages(wa: WhatsApp, ayse: Person) -> None:
+    """The turn that showed a long list committed its answer, then the instance died before
+    sending it (and before the pages were written with the message's finish): handled again,
+    the recorded list goes out and its "more" shows the next page (kept in the record)."""
+    await ayse.say("merhaba")
+    message = ayse.message("text", text={"body": "konak merkezleri"})  # 11 courses
+    incoming = Incoming(ayse.key, text="konak merkezleri", message_id=message["id"])
+    await wa.channel._turn(ayse.key, incoming)  # committed, never sent nor marked handled
+    await wa.assistant.engine.turn_log.close()
+    assert await wa.count(t.wa_pages) == 0
+    *_, listed = await ayse.send(message)  # the same message handled again (text, then list)
+    assert len(listed.choices) == 10
+    [page] = await ayse.press_id("wamore|")
+    shown = [*listed.choices[:9], *page.choices]
+    assert len(shown) == 11  # every course once
+    assert len(set(shown)) == 11
+    assert await wa.count(t.wa_pages) == 1
+
+
 async def test_more_than_ten_options_are_paged_by_the_channel(
     wa: WhatsApp, ayse: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
