@@ -21,7 +21,7 @@ staff accept the applications received (`bot.decisions.decide`, as the panel doe
 5 minutes an announcement to the course's trainees (`meslek-bot announce`, its own process).
 WhatsApp messages arrive as signed webhook deliveries over HTTP. The askers are new users every
 few turns (about 2,000 an hour); what the program keeps per user in memory is kept while the
-user writes (core/recent.py: CACHE_IDLE, PAGES_IDLE), so it fills for that long, then stays
+user writes (core/recent.py: CACHE_IDLE), so it fills for that long, then stays
 level; with `--pool N` they come back from N users, and only the applicants are new.
 
 Each minute prints one row: the program's RSS and open files (/proc/<pid>/status, /fd), its
@@ -69,7 +69,6 @@ if Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
 
 import httpx  # noqa: E402
 
-from bot.channels.whatsapp_render import PAGES_IDLE  # noqa: E402
 from bot.engine import CACHE_IDLE  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -915,7 +914,7 @@ class Soak:
         for name, ok, detail in checks:
             print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
 
-        warm_up = round(max(CACHE_IDLE, PAGES_IDLE) / 60) + 5
+        warm_up = round(CACHE_IDLE / 60) + 5
         warm = [r for r in rows if r[0] >= warm_up]
         rss_slope = slope([(m, rss) for m, rss, _ in warm]) * 60
         fd_slope = slope([(m, float(fds)) for m, _, fds in warm]) * 60

@@ -4,7 +4,7 @@ Run from the repository root (about three minutes):
 
     PYTHONPATH=. python bench/whatsapp.py [--burst 100 300] [--rounds 6] [--messages 3000]
                                           [--users 500] [--max-rate 50] [--graph-rate 80]
-                                          [--stub-engine] [--database URL]
+                                          [--stub-engine] [--long-lists] [--database URL]
 
 Three processes share the machine: the Graph API double (`python -m tests.doubles.graph_api`,
 answering error 130429 beyond `graph-rate` messages a second per phone number, the Cloud API's
@@ -32,7 +32,8 @@ takes little CPU from the others).
 SQLite file.
 
 `--stub-engine` replaces the conversation engine by an instant six-option menu, to measure the
-channel alone.
+channel alone. `--long-lists` makes one throughput message in six a course list longer than
+WhatsApp's 10 rows: its pages are written with the message (`storage.wa_pages`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ TEXTS = (
 )
 CONNECTIONS = 100  # keep-alive connections to the assistant, at most
 BUTTONS = ("ask|list_courses", "ask|faq_cost", "ask|nearest_center", "__menu__")
+# With --long-lists, one message in six: a course list of 11 choices, which WhatsApp shows as 9
+# rows and "more" (its buttons written to wa_pages with the message).
+LONG_LIST = "konak merkezleri"
 _ids = itertools.count(1)
 
 
@@ -78,7 +82,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def delivery(wa_id: str, i: int) -> bytes:
+def delivery(wa_id: str, i: int, long_lists: bool = False) -> bytes:
     """One webhook body with one message: typed text, or a tap on a menu button."""
     n = next(_ids)
     message: dict[str, object] = {
@@ -93,7 +97,8 @@ def delivery(wa_id: str, i: int) -> bytes:
             "interactive": {"type": "list_reply", "list_reply": {"id": data, "title": "x"}},
         }
     else:
-        message |= {"type": "text", "text": {"body": TEXTS[i % len(TEXTS)]}}
+        text = LONG_LIST if long_lists and i % 6 == 0 else TEXTS[i % len(TEXTS)]
+        message |= {"type": "text", "text": {"body": text}}
     value = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "902320000000", "phone_number_id": PHONE_ID},
@@ -336,7 +341,10 @@ async def run_rounds(
     if not args.messages:
         return
 
-    raws = [poster.request(delivery(f"9055{i % args.users:07d}", i)) for i in range(args.messages)]
+    raws = [
+        poster.request(delivery(f"9055{i % args.users:07d}", i, args.long_lists))
+        for i in range(args.messages)
+    ]
     slots = asyncio.Semaphore(64)
 
     async def one(raw: bytes) -> float:
@@ -449,6 +457,9 @@ def main() -> None:
         help="the double's throughput per phone number before 130429 (0: none)",
     )
     parser.add_argument("--stub-engine", action="store_true", help="measure the channel alone")
+    parser.add_argument(
+        "--long-lists", action="store_true", help="one message in six shows a paged list"
+    )
     parser.add_argument(
         "--database", default="", help="a PostgreSQL URL to run on (emptied first); default SQLite"
     )

@@ -1,10 +1,10 @@
 """A map that forgets: what the process keeps per user, for as long as the user is around.
 
-Per-user memory (cached conversations, recent message ids, pages of a long list) must not grow
-with the number of people who ever wrote: a long-running instance sees thousands of new users
-a day, most of whom write a few messages and leave. A `Recent` map drops an entry unused for
-`idle` seconds, and the least recently used one beyond `capacity`, so its size follows the
-users active in the last `idle` seconds (the working set), not the history.
+Per-user memory (cached conversations, recent message ids) must not grow with the number of
+people who ever wrote: a long-running instance sees thousands of new users a day, most of whom
+write a few messages and leave. A `Recent` map drops an entry unused for `idle` seconds, and
+the least recently used one beyond `capacity`, so its size follows the users active in the last
+`idle` seconds (the working set), not the history.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import tables as t
+from storage import wa_pages
 
 CHUNK = 2_000
 
@@ -351,7 +352,8 @@ async def plan_interest_alerts(conn: AsyncConnection, now: datetime) -> int:
 
 
 async def clean_up(conn: AsyncConnection, now: datetime) -> None:
-    """Forgets handled message ids after 30 days and finished pushes after 90."""
+    """Forgets handled message ids after 30 days, finished pushes after 90 and the pages of
+    long WhatsApp lists nobody paged within 15 minutes (`storage.wa_pages`)."""
     await conn.execute(
         delete(t.processed_messages).where(
             t.processed_messages.c.processed_at < now - timedelta(days=30)
@@ -363,3 +365,4 @@ async def clean_up(conn: AsyncConnection, now: datetime) -> None:
             t.outbox.c.created_at < now - timedelta(days=90),
         )
     )
+    await wa_pages.prune(conn, now)

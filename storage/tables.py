@@ -309,6 +309,18 @@ wa_sent = Table(
     Column("updated_at", UTCDateTime(), nullable=False, index=True),
 )
 
+# The buttons of a WhatsApp list longer than one list (10 rows), by user and the list's token,
+# so whichever instance handles the "more" row shows the next page (0013). Sealed, as what the
+# buttons show may name the user's own choices; kept 15 minutes after a page was last shown.
+wa_pages = Table(
+    "wa_pages",
+    metadata,
+    Column("user_key", String(160), primary_key=True),
+    Column("token", String(16), primary_key=True),
+    Column("buttons", Text, nullable=False),
+    Column("shown_at", UTCDateTime(), nullable=False, index=True),
+)
+
 # --- Staff panel (0006) ----------------------------------------------------------------------
 applications.append_column(Column("reason", Text, nullable=False, server_default=""))
 # The name as staff search for it (core.checks.search_key): "sahin" finds "Şahin".

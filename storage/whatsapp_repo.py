@@ -25,6 +25,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from core.messages import Button
+from storage import wa_pages
 from storage.repos import RECORD_ANSWERED
 from storage.tables import processed_messages, users, wa_inbound, wa_sent
 
@@ -82,6 +84,9 @@ class Finished:
     # Several instances: the user's claim is let go in the same transaction, if this instance
     # has taken in this many of their messages (`storage.wa_claims.release`).
     release: int | None = None
+    # The buttons of long lists it showed, by token (`storage.wa_pages`): kept in the same
+    # transaction, so "more" finds them on whichever instance handles it.
+    pages: tuple[tuple[str, tuple[Button, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +308,7 @@ async def forget_erased(conn: AsyncConnection, user_keys: Iterable[str]) -> list
     if gone:
         await conn.execute(delete(wa_inbound).where(wa_inbound.c.user_key.in_(gone)))
         await conn.execute(delete(wa_sent).where(wa_sent.c.user_key.in_(gone)))
+        await wa_pages.forget(conn, gone)
     return gone
 
 

@@ -13,18 +13,20 @@ import asyncio
 import json
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage import wa_claims
+from core.messages import Button
+from storage import wa_claims, wa_pages
 from storage import whatsapp_repo as repo
 from storage.crypto import IdVault
 from storage.db import Database
 from storage.users import UserRows
+from storage.wa_pages import Pages
 from storage.whatsapp_repo import Delivery, Finished, InboundRow, PushTarget, Rejected
 
 log = logging.getLogger(__name__)
@@ -124,18 +126,40 @@ class WhatsAppStore:
 
         sealed = self.seal_messages(messages)
         recorded: str | None = await self._submit(once, None)
-        return None if recorded is None else self.open_messages(recorded)
+        return None if recorded is None else self.open_messages(recorded)[0]
 
-    def seal_messages(self, messages: list[dict[str, Any]]) -> str:
-        """Messages to keep with a turn's record, sealed (they may hold a name or a phone)."""
-        return self.vault.seal_text(json.dumps(messages, ensure_ascii=False))
+    def seal_messages(self, messages: list[dict[str, Any]], pages: Pages | None = None) -> str:
+        """Messages to keep with a turn's record, sealed (they may hold a name or a phone);
+        with the buttons of the long lists among them (`pages`), so a message handled again
+        keeps those too."""
+        kept: Any = messages
+        if pages:
+            kept = {"messages": messages, "pages": {k: wa_pages.rows(v) for k, v in pages.items()}}
+        return self.vault.seal_text(json.dumps(kept, ensure_ascii=False))
 
-    def open_messages(self, recorded: str) -> list[dict[str, Any]]:
-        """The messages a record kept (none once they were sent)."""
-        messages: list[dict[str, Any]] = (
-            json.loads(self.vault.open_text(recorded)) if recorded else []
+    def open_messages(self, recorded: str) -> tuple[list[dict[str, Any]], Pages]:
+        """The messages a record kept (none once they were sent) and their lists' pages."""
+        kept: Any = json.loads(self.vault.open_text(recorded)) if recorded else []
+        if isinstance(kept, list):
+            return kept, {}
+        pages = {k: wa_pages.buttons(v) for k, v in kept["pages"].items()}
+        return kept["messages"], pages
+
+    def _sealed_pages(
+        self, pages: Iterable[tuple[str, str, tuple[Button, ...]]]
+    ) -> list[tuple[str, str, str]]:
+        """(user_key, token, buttons) with the buttons sealed, as `storage.wa_pages` keeps them."""
+        seal = self.vault.seal_text
+        return [(u, k, seal(json.dumps(wa_pages.rows(b), ensure_ascii=False))) for u, k, b in pages]
+
+    async def page(self, user: str, token: str) -> tuple[Button, ...] | None:
+        """The buttons of the user's long list `token`, if a page of it was shown lately
+        (`storage.wa_pages`), by whichever instance."""
+        async with self.db.read() as conn:
+            sealed = await wa_pages.read(conn, user, token, self.clock())
+        return (
+            None if sealed is None else wa_pages.buttons(json.loads(self.vault.open_text(sealed)))
         )
-        return messages
 
     # Claims (several instances) -----------------------------------------------------------
 
@@ -177,10 +201,19 @@ class WhatsAppStore:
         left: wa_claims.Left | None = await self._submit(done, after)
         return left
 
-    async def record_sent(self, sent: Sequence[tuple[str, str, str]]) -> None:
-        """Records our sent messages (wamid, user_key, kind)."""
+    async def record_sent(
+        self, sent: Sequence[tuple[str, str, str]], user: str = "", pages: Pages | None = None
+    ) -> None:
+        """Records our sent messages (wamid, user_key, kind), and the pages of the long lists
+        they showed `user` (`storage.wa_pages`)."""
         now = self.clock()
-        await self._submit(lambda conn: repo.record_sent(conn, sent, now), None)
+        kept = self._sealed_pages((user, token, b) for token, b in (pages or {}).items())
+
+        async def record(conn: AsyncConnection) -> None:
+            await repo.record_sent(conn, sent, now)
+            await wa_pages.save(conn, kept, now)
+
+        await self._submit(record, None)
 
     async def prune(self, inbound_before: datetime, sent_before: datetime) -> int:
         """Deletes handled inbound rows and old sent rows; returns how many rows went."""
@@ -258,6 +291,7 @@ class WhatsAppStore:
             for d in deliveries
             for m in d.messages
         ]
+        pages = self._sealed_pages((f.user_key, k, b) for f in finished for k, b in f.pages)
         # A webhook waits for this commit before it may answer 200: it goes first.
         async with self.db.write(urgent=bool(deliveries)) as conn:
             new: set[str] = set()
@@ -274,6 +308,7 @@ class WhatsAppStore:
                 await repo.clear_replies(conn, ((f.user_key, f.wamid) for f in finished))
                 # The engine writes last_inbound_at too, but at most once a minute per user.
                 await repo.touch_inbound(conn, {f.user_key: f.wrote_at for f in finished})
+                await wa_pages.save(conn, pages, now)
                 erased = await repo.forget_erased(conn, (f.user_key for f in finished))
             left: dict[str, wa_claims.Left | None] = {}
             if releases and self.owner is not None:  # after the messages are marked handled

@@ -52,7 +52,6 @@ from bot.channels.whatsapp_inbound import (
 from bot.channels.whatsapp_queue import UserQueues
 from bot.channels.whatsapp_render import (
     Message,
-    Pages,
     Renderer,
     more_request,
     template_message,
@@ -68,6 +67,7 @@ from core.delivery import Parts
 from core.messages import Incoming, Kind, Reply
 from core.ports import UserDirectory
 from locales import load_translator
+from storage.wa_pages import Pages
 from storage.whatsapp_repo import Delivery, Finished, InboundRow, Rejected
 from storage.whatsapp_store import Stored, WhatsAppStore
 
@@ -126,8 +126,7 @@ class WhatsAppChannel:
         self._verify_token = verify.get_secret_value().encode()
         self.translator = load_translator(settings.default_locale)
         self.locale = settings.default_locale
-        self.pages = Pages()
-        self.renderer = Renderer(self.say, self.pages)
+        self.renderer = Renderer(self.say)
         self.api = GraphClient(
             settings.whatsapp_api_url,
             settings.whatsapp_api_version,
@@ -334,6 +333,7 @@ class WhatsAppChannel:
         user = row.user_key
         incoming = to_incoming(row)
         messages: list[Message] = []
+        pages: Pages = {}  # the long lists these messages show, kept when it is marked handled
         if incoming is None:
             pass  # a reaction or a notice: nothing to say
         elif incoming.kind is Kind.TEXT and (off := opt_keyword(incoming.text)) is not None:
@@ -342,11 +342,15 @@ class WhatsAppChannel:
             recorded = await self.store.answer_once(user, row.wamid, answer, pushes_off=off)
             messages = answer if recorded is None else recorded
         elif incoming.kind is Kind.BUTTON and (more := more_request(incoming.data)) is not None:
-            answer = self.renderer.page(user, *more)
+            token, offset = more
+            buttons = await self.store.page(user, token)  # whoever showed the list
+            answer = self.renderer.page(buttons, token, offset)
             recorded = await self.store.answer_once(user, row.wamid, answer)
             messages = answer if recorded is None else recorded
+            if buttons is not None:
+                pages[token] = buttons  # shown again: kept another while
         else:
-            messages = await self._turn(user, incoming)
+            messages, pages = await self._turn(user, incoming)
         sent: list[tuple[str, str, str]] = []
         try:
             await self._send_all(user, messages, "reply", sent)
@@ -356,23 +360,23 @@ class WhatsAppChannel:
         wrote_at = min(row.received_at, incoming.received_at) if incoming else row.received_at
         # The user's last queued message: the claim is let go with it, in one transaction.
         release = self._known.get(user) if self.claims and self.queue.last(user) else None
-        done = Finished(row.wamid, user, wrote_at, tuple(sent), release)
+        done = Finished(row.wamid, user, wrote_at, tuple(sent), release, tuple(pages.items()))
         # What the release left is noted at its commit: a claim taken afresh by a later store
         # of this instance (its callback runs after this one) replaces it.
         await self.store.finish(
             done, after=partial(self._left.__setitem__, user) if release is not None else None
         )
 
-    async def _turn(self, user: str, incoming: Incoming) -> list[Message]:
-        """The engine's turn, its rendered messages kept with its record."""
-        rendered: list[tuple[list[Reply], list[Message]]] = []
+    async def _turn(self, user: str, incoming: Incoming) -> tuple[list[Message], Pages]:
+        """The engine's turn: its rendered messages, kept with its record, and the pages of
+        the long lists among them (kept in the record too, for a message handled again)."""
+        rendered: list[tuple[list[Reply], list[Message], Pages]] = []
 
         def record(replies: list[Reply]) -> str:
-            if replies:
-                self.pages.forget(user)
-            messages = self.renderer.render(user, replies)
-            rendered.append((replies, messages))
-            return self.store.seal_messages(messages)
+            pages: Pages = {}
+            messages = self.renderer.render(replies, pages)
+            rendered.append((replies, messages, pages))
+            return self.store.seal_messages(messages, pages)
 
         keep: Record = record
         async with self._turns:
@@ -380,10 +384,9 @@ class WhatsAppChannel:
         if answer.recorded is not None:  # handled before: what was recorded, if not yet sent
             return self.store.open_messages(answer.recorded)
         if rendered and rendered[-1][0] is answer.replies:
-            return rendered[-1][1]
-        if answer.replies:  # an answer the turn did not record (it failed)
-            self.pages.forget(user)
-        return self.renderer.render(user, answer.replies)
+            return rendered[-1][1], rendered[-1][2]
+        pages: Pages = {}  # an answer the turn did not record (it failed)
+        return self.renderer.render(answer.replies, pages), pages
 
     async def _send_all(
         self,
@@ -458,13 +461,14 @@ class WhatsAppChannel:
         if target is None or target.pushes_off or target.unreachable:
             return "skipped_off"
         sent: list[tuple[str, str, str]] = []
+        pages: Pages = {}
         paced = partial(self._send_all, priority=Priority.PUSH, budget=budget, parts=parts)
         try:
             last = target.last_inbound_at
             if parts.done or (last is not None and self.clock() - last < WINDOW):
                 # Part of it went free-form already: the rest goes free-form too (or fails).
                 try:
-                    await paced(user_key, self.renderer.render(user_key, replies), kind, sent)
+                    await paced(user_key, self.renderer.render(replies, pages), kind, sent)
                     return "sent"
                 except WindowClosed:
                     if sent or parts.done:
@@ -482,7 +486,7 @@ class WhatsAppChannel:
             return "template"
         finally:
             if sent:
-                await self.store.record_sent(sent)
+                await self.store.record_sent(sent, user_key, pages)
 
     # Upkeep ------------------------------------------------------------------------------
 

@@ -3,18 +3,18 @@
 Limits (Cloud API docs): text ≤ 4,096 characters; interactive body ≤ 1,024; ≤ 3 reply
 buttons with titles ≤ 20; a list has ≤ 10 rows in all, row titles ≤ 24, descriptions ≤ 72
 and a button text ≤ 20. Longer option sets are paged: 9 rows plus a "more" row the channel
-answers itself with the next page.
+answers itself with the next page (the buttons are kept by `storage.wa_pages`, so any
+instance can).
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from core.messages import Button, Reply
-from core.recent import Recent
+from storage.wa_pages import Pages
 
 TEXT_LIMIT = 4096
 TEXT_CHUNK = 4000  # split below the limit, leaving room for nothing to go wrong
@@ -26,7 +26,6 @@ LIST_BUTTON = 20
 MAX_BUTTONS = 3
 MAX_ROWS = 10
 MORE_ACTION = "wamore"
-PAGES_IDLE = 15 * 60.0  # a list's next pages are kept this long after it was shown
 TEMPLATE_PARAM = 900  # one body parameter; the template's own words share the 1,024 limit
 
 Message = dict[str, Any]
@@ -72,35 +71,6 @@ def text_messages(text: str) -> list[Message]:
     return [{"type": "text", "text": {"body": p, "preview_url": False}} for p in split_text(text)]
 
 
-@dataclass(frozen=True, slots=True)
-class _Pending:
-    token: str
-    buttons: tuple[Button, ...]
-
-
-class Pages:
-    """Option sets longer than one list, per user, so "more" can show the next page.
-
-    Kept in memory, per user for PAGES_IDLE after the list was shown (and at most `capacity`
-    users): after that, or a restart, a "more" press is answered as stale.
-    """
-
-    def __init__(self, capacity: int = 10_000, idle: float = PAGES_IDLE) -> None:
-        self._by_user: Recent[str, _Pending] = Recent(capacity=capacity, idle=idle)
-
-    def remember(self, user: str, buttons: tuple[Button, ...]) -> str:
-        token = secrets.token_hex(3)
-        self._by_user.put(user, _Pending(token, buttons))
-        return token
-
-    def forget(self, user: str) -> None:
-        self._by_user.pop(user)
-
-    def get(self, user: str, token: str) -> tuple[Button, ...] | None:
-        pending = self._by_user.get(user)
-        return pending.buttons if pending is not None and pending.token == token else None
-
-
 def more_request(data: str) -> tuple[str, int] | None:
     """(token, offset) when a list row is our own "more" row, else None."""
     action, _, rest = data.partition("|")
@@ -111,23 +81,24 @@ def more_request(data: str) -> tuple[str, int] | None:
 
 
 class Renderer:
-    """Turns the engine's replies into Cloud API message objects for one user."""
+    """Turns the engine's replies into Cloud API message objects."""
 
-    def __init__(self, say: Say, pages: Pages) -> None:
+    def __init__(self, say: Say) -> None:
         self.say = say
-        self.pages = pages
 
-    def render(self, user: str, replies: Sequence[Reply]) -> list[Message]:
+    def render(self, replies: Sequence[Reply], pages: Pages) -> list[Message]:
+        """The messages; the buttons of each list longer than one page are added to `pages`
+        by the token its "more" row carries (to be kept, so "more" can show the next page)."""
         out: list[Message] = []
         for reply in replies:
-            out.extend(self.render_one(user, reply))
+            out.extend(self.render_one(reply, pages))
         return out
 
-    def render_one(self, user: str, reply: Reply) -> list[Message]:
+    def render_one(self, reply: Reply, pages: Pages) -> list[Message]:
         out: list[Message] = []
         buttons = _unique(reply.buttons)
         if buttons:
-            out.extend(self._with_options(user, reply.text, buttons))
+            out.extend(self._with_options(reply.text, buttons, pages))
         elif reply.ask == "location":
             out.extend(self._body_first(reply.text, _location_request))
         elif reply.text.strip():
@@ -143,14 +114,14 @@ class Renderer:
         # ask="contact" has no WhatsApp form: the sender's own number is offered as a button.
         return out
 
-    def page(self, user: str, token: str, offset: int) -> list[Message]:
-        """The next page of a long option set, or a polite note when it is gone."""
-        buttons = self.pages.get(user, token)
+    def page(self, buttons: tuple[Button, ...] | None, token: str, offset: int) -> list[Message]:
+        """The page at `offset` of the list `token` (its kept `buttons`), or a polite note
+        when the list is gone (None: unknown, or not paged for too long)."""
         if buttons is None or not 0 < offset < len(buttons):
             return text_messages(self.say("whatsapp.more_stale"))
         return [_list(self.say("whatsapp.more_body"), self._rows(buttons, offset, token), self.say)]
 
-    def _with_options(self, user: str, text: str, buttons: tuple[Button, ...]) -> list[Message]:
+    def _with_options(self, text: str, buttons: tuple[Button, ...], pages: Pages) -> list[Message]:
         if len(buttons) <= MAX_BUTTONS:
             titles = [shorten(b.label, BUTTON_TITLE) for b in buttons]
             if len(set(titles)) == len(titles):
@@ -163,7 +134,8 @@ class Renderer:
                 return self._body_first(text, lambda body: _interactive("button", body, action))
         token = ""
         if len(buttons) > MAX_ROWS:
-            token = self.pages.remember(user, buttons)
+            token = secrets.token_hex(4)
+            pages[token] = buttons
         rows = self._rows(buttons, 0, token)
         return self._body_first(text, lambda body: _list(body, rows, self.say))
 

@@ -60,13 +60,19 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _body(wa_id: str, text: str, wamid: str) -> bytes:
-    message = {"from": wa_id, "id": wamid, "timestamp": "1765000000", "type": "text"}
+def _body(wa_id: str, text: str, wamid: str, row: tuple[str, str] | None = None) -> bytes:
+    """A delivery of one typed message, or (`row`: id and title) of a tap on a list row."""
+    message: dict[str, object] = {"from": wa_id, "id": wamid, "timestamp": "1765000000"}
+    if row is None:
+        message |= {"type": "text", "text": {"body": text}}
+    else:
+        tap = {"type": "list_reply", "list_reply": {"id": row[0], "title": row[1]}}
+        message |= {"type": "interactive", "interactive": tap}
     value = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "902324550000", "phone_number_id": PHONE_ID},
         "contacts": [{"profile": {"name": "Ayşe"}, "wa_id": wa_id}],
-        "messages": [{**message, "text": {"body": text}}],
+        "messages": [message],
     }
     doc = {
         "object": "whatsapp_business_account",
@@ -313,3 +319,39 @@ async def test_a_killed_instance_loses_nothing_and_repeats_at_most_what_it_had_i
         extra += len(got[person]) - len(expected[person])
     assert 0 <= extra <= WORKERS
     assert unhandled == 0  # every stored message was handled, the killed one's too
+
+
+async def test_more_is_answered_by_an_instance_that_did_not_show_the_list(workdir: Path) -> None:
+    """A list longer than WhatsApp's 10 rows shown by one instance; its "more" row tapped once
+    the user was let go, delivered to the other instance: the next page, from the database —
+    also once the first instance was killed."""
+    person = "905570000001"
+    async with GraphDouble(token=TOKEN) as graph, cluster(workdir / "three", graph, 2) as group:
+        first, second = group.live
+        async with httpx.AsyncClient(timeout=30) as client:
+
+            async def deliver(to: Instance, text: str, row: tuple[str, str] | None = None) -> Sent:
+                """Posts to `to`; the last message of its answer (a first one greets first)."""
+                before = len(graph.to(person))
+                body = _body(person, text, f"wamid.more.{next(_ids)}", row)
+                await group.post(client, group.live.index(to), body)
+                await graph.wait_for(lambda g: len(g.to(person)) > before, within=60)
+                assert await group.unhandled() == 0  # handled, the user let go with it
+                return graph.to(person)[-1]
+
+            listed = await deliver(first, "konak merkezleri")  # a course list of 11 choices
+            assert len(listed.choices) == 10
+            more = listed.choices[-1]
+            assert more[0].startswith("wamore|")
+            page = await deliver(second, "", more)
+            shown = [*listed.choices[:9], *page.choices]
+            assert len(shown) == 11  # every choice once, in order
+            assert len(set(shown)) == 11
+            assert all(not ident.startswith("wamore|") for ident, _ in page.choices)
+            group.kill(first)  # whatever it kept in memory is gone: the page is the database's
+            again = await deliver(second, "", more)
+            assert again.choices == page.choices
+            gone = (more[0].replace("wamore|", "wamore|x"), more[1])  # a list nobody kept
+            stale = await deliver(second, "", gone)
+            assert "geçerli değil" in stale.text
+        await group.stop()

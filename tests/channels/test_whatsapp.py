@@ -21,6 +21,7 @@ from bot.app import Assistant, build_assistant
 from bot.budget import AccountBudget, LocalBudget
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.channels.whatsapp_inbound import sign
+from bot.channels.whatsapp_render import more_request
 from bot.engine import Answer, Record
 from bot.metrics import Metrics
 from bot.retry import RetryPolicy
@@ -559,6 +560,25 @@ async def test_dur_stops_pushes_and_basla_starts_them(wa: WhatsApp, ayse: Person
     assert off is False
 
 
+async def test_a_list_answered_again_after_a_crash_still_pages(wa: WhatsApp, ayse: Person) -> None:
+    """The turn that showed a long list committed its answer, then the instance died before
+    sending it (and before the pages were written with the message's finish): handled again,
+    the recorded list goes out and its "more" shows the next page (kept in the record)."""
+    await ayse.say("merhaba")
+    message = ayse.message("text", text={"body": "konak merkezleri"})  # 11 courses
+    incoming = Incoming(ayse.key, text="konak merkezleri", message_id=message["id"])
+    await wa.channel._turn(ayse.key, incoming)  # committed, never sent nor marked handled
+    await wa.assistant.engine.turn_log.close()
+    assert await wa.count(t.wa_pages) == 0
+    *_, listed = await ayse.send(message)  # the same message handled again (text, then list)
+    assert len(listed.choices) == 10
+    [page] = await ayse.press_id("wamore|")
+    shown = [*listed.choices[:9], *page.choices]
+    assert len(shown) == 11  # every course once
+    assert len(set(shown)) == 11
+    assert await wa.count(t.wa_pages) == 1
+
+
 async def test_more_than_ten_options_are_paged_by_the_channel(
     wa: WhatsApp, ayse: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -571,6 +591,7 @@ async def test_more_than_ten_options_are_paged_by_the_channel(
         return await real(msg, record)
 
     monkeypatch.setattr(wa.assistant.engine, "answer", long_menu)
+    await ayse.say("merhaba")  # a user of the assistant (an erased one's pages are dropped)
     [first] = await ayse.say("hepsi")
     assert [title for _, title in first.choices][-1] == "Daha fazla"
     assert len(first.choices) == 10
@@ -578,7 +599,12 @@ async def test_more_than_ten_options_are_paged_by_the_channel(
     assert [ident for ident, _ in second.choices][:9] == [f"crs|k{i}" for i in range(10, 19)]
     [third] = await ayse.press("Daha fazla")
     assert [ident for ident, _ in third.choices] == [f"crs|k{i}" for i in range(19, 24)]
-    await ayse.say("merhaba")  # a new turn: the old list is gone
+    await ayse.say("merhaba")  # a new turn: the list is still on the screen, and pages
     ayse.last = [first]
-    [stale] = await ayse.press("Daha fazla")
+    [again] = await ayse.press("Daha fazla")
+    assert again.choices == second.choices
+    token, _ = more_request(first.choices[-1][0]) or ("", 0)
+    unknown = {"id": f"wamore|{token[::-1]}x|9", "title": "Daha fazla"}  # a list nobody kept
+    content = {"type": "list_reply", "list_reply": unknown}
+    [stale] = await ayse.send(ayse.message("interactive", interactive=content))
     assert "geçerli değil" in stale.text

@@ -22,7 +22,7 @@ from bot.channels.whatsapp_inbound import (
     signature_ok,
     to_incoming,
 )
-from bot.channels.whatsapp_render import Pages, Renderer, more_request, shorten, split_text
+from bot.channels.whatsapp_render import Renderer, more_request, shorten, split_text
 from bot.retry import RetryPolicy
 from bot.webhook_body import Malformed, fingerprint, load_json
 from core.messages import Button, Kind, Location, Reply
@@ -31,6 +31,7 @@ from storage import tables as t
 from storage import whatsapp_repo as repo
 from storage.db import Database
 from storage.users import UserRows
+from storage.wa_pages import Pages
 from tests.doubles.graph_api import GraphDouble, check_message
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -73,7 +74,7 @@ def test_up_to_three_buttons_become_reply_buttons_within_limits() -> None:
     reply = Reply(
         "Ne yapmak istersiniz?", buttons=(*buttons(2), Button("Çok uzun bir düğme yazısı", "x"))
     )
-    [msg] = Renderer(say, Pages()).render("whatsapp:1", [reply])
+    [msg] = Renderer(say).render([reply], {})
     assert msg["interactive"]["type"] == "button"
     assert [b["reply"]["id"] for b in msg["interactive"]["action"]["buttons"]] == [
         "opt|1",
@@ -87,7 +88,7 @@ def test_up_to_three_buttons_become_reply_buttons_within_limits() -> None:
 def test_four_to_ten_options_become_a_list(n: int) -> None:
     long = Button("Endüstriyel Otomasyon ve Mekatronik Teknisyenliği", "long")
     reply = Reply("Hangi kurs?", buttons=(*buttons(n - 1), long))
-    [msg] = Renderer(say, Pages()).render("whatsapp:1", [reply])
+    [msg] = Renderer(say).render([reply], {})
     assert msg["interactive"]["type"] == "list"
     action = msg["interactive"]["action"]
     assert action["button"] == "Seçenekler"
@@ -98,30 +99,36 @@ def test_four_to_ten_options_become_a_list(n: int) -> None:
 
 
 def test_more_than_ten_options_are_paged_with_a_more_row() -> None:
-    pages = Pages()
-    renderer = Renderer(say, pages)
-    [msg] = renderer.render("whatsapp:1", [Reply("Seçin", buttons=buttons(23))])
+    renderer = Renderer(say)
+    pages: Pages = {}
+    [msg] = renderer.render([Reply("Seçin", buttons=buttons(23))], pages)
     rows = msg["interactive"]["action"]["sections"][0]["rows"]
     assert len(rows) == 10
     assert rows[-1]["title"] == "Daha fazla"
     token, offset = more_request(rows[-1]["id"]) or ("", 0)
     assert offset == 9
-    [page2] = renderer.page("whatsapp:1", token, offset)
+    assert pages == {token: buttons(23)}  # the channel keeps them (storage.wa_pages)
+    [page2] = renderer.page(pages[token], token, offset)
     rows2 = page2["interactive"]["action"]["sections"][0]["rows"]
     assert [r["id"] for r in rows2[:9]] == [f"opt|{i}" for i in range(10, 19)]
     assert check_message(wrap(page2)) == ""
-    [page3] = renderer.page("whatsapp:1", *(more_request(rows2[-1]["id"]) or ("", 0)))
+    token2, offset2 = more_request(rows2[-1]["id"]) or ("", 0)
+    assert token2 == token
+    [page3] = renderer.page(pages[token], token, offset2)
     assert [r["id"] for r in page3["interactive"]["action"]["sections"][0]["rows"]] == [
         f"opt|{i}" for i in range(19, 24)
     ]
-    [stale] = renderer.page("whatsapp:1", "nope", 9)
-    assert stale["type"] == "text"
-    assert "geçerli değil" in stale["text"]["body"]
+    for gone, at in ((None, 9), (pages[token], 0), (pages[token], 23)):
+        [stale] = renderer.page(gone, token, at)
+        assert stale["type"] == "text"
+        assert "geçerli değil" in stale["text"]["body"]
+    assert renderer.render([Reply("Seçin", buttons=buttons(10))], pages)  # one page: not kept
+    assert list(pages) == [token]
 
 
 def test_long_body_goes_first_as_text_then_a_short_interactive() -> None:
     reply = Reply("Uzun açıklama. " * 100, buttons=buttons(2))
-    msgs = Renderer(say, Pages()).render("whatsapp:1", [reply])
+    msgs = Renderer(say).render([reply], {})
     assert [m["type"] for m in msgs] == ["text", "interactive"]
     assert msgs[1]["interactive"]["body"]["text"] == "Seçiniz:"
     assert all(check_message(wrap(m)) == "" for m in msgs)
@@ -129,12 +136,12 @@ def test_long_body_goes_first_as_text_then_a_short_interactive() -> None:
 
 def test_location_and_location_request() -> None:
     place = Location(38.42, 27.14, "Konak Merkezi", "Konak, İzmir")
-    msgs = Renderer(say, Pages()).render(
-        "whatsapp:1",
+    msgs = Renderer(say).render(
         [
             Reply("Size en yakın merkez:", location=place),
             Reply("Konumunuzu paylaşın", ask="location"),
         ],
+        {},
     )
     assert [m["type"] for m in msgs] == ["text", "location", "interactive"]
     assert msgs[1]["location"] == {
@@ -148,7 +155,7 @@ def test_location_and_location_request() -> None:
 
 
 def test_contact_request_is_ignored_on_whatsapp() -> None:
-    [msg] = Renderer(say, Pages()).render("whatsapp:1", [Reply("Numaranız?", ask="contact")])
+    [msg] = Renderer(say).render([Reply("Numaranız?", ask="contact")], {})
     assert msg["type"] == "text"
 
 
@@ -377,7 +384,7 @@ def test_opt_keywords_match_the_whole_message(text: str, expected: bool | None) 
 
 def _diff(conn: Connection) -> list[Any]:
     ours = MetaData()
-    for table in (t.wa_inbound, t.wa_sent):
+    for table in (t.wa_inbound, t.wa_sent, t.wa_pages):
         table.to_metadata(ours)
     context = MigrationContext.configure(conn, opts={"compare_type": True})
     return [
