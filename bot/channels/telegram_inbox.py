@@ -1,0 +1,111 @@
+"""Telegram updates kept before Telegram hears they arrived (`storage.telegram_store`).
+
+`KeptUpdates` is PTB's update queue: an update put in it is stored (group-committed with the
+others arriving meanwhile) and queued for handling at its commit. The webhook waits for that
+commit before it answers 200 (`keep`). Polling confirms a batch of updates by asking for the
+next ones, so the getUpdates connection (`KeepFirst`) asks only once every update put so far is
+stored — retrying while the database fails, never confirming what it could not keep — which
+costs one commit per batch of updates, not one per update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.request import HTTPXRequest
+
+from bot.channels.telegram_convert import user_key
+from storage.telegram_store import NOBODY, Kept, TelegramStore
+
+log = logging.getLogger(__name__)
+
+RETRY_STORE = 1.0  # seconds between tries to store updates while the database fails
+
+
+class KeptUpdates(asyncio.Queue[object]):
+    """PTB's update queue; an update is queued only once it is stored, and only the first time
+    (an update delivered again is neither stored nor handled twice)."""
+
+    def __init__(self, store: TelegramStore, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self._store = store
+        self._clock = clock
+        self._storing: dict[asyncio.Future[Any], Update] = {}  # polled, commit not seen yet
+        # The ids of the updates queued here and not handled yet (their leases are renewed).
+        self.held: set[int] = set()
+
+    async def put(self, item: object) -> None:
+        """Polling (PTB's Updater) puts each update of a batch here: stored in the background,
+        awaited by `stored` before the next getUpdates. Anything else is queued as it is."""
+        if isinstance(item, Update):
+            self._storing[self._keep(item)] = item
+        else:
+            await super().put(item)
+
+    async def keep(self, update: Update) -> None:
+        """Stores an update and queues it if it is new; returns at its commit (the webhook)."""
+        await asyncio.shield(self._keep(update))
+
+    def requeue(self, update: Update) -> None:
+        """Queues an update stored before and left unhandled (a crash, a lease run out)."""
+        if update.update_id not in self.held:
+            self._queue(update)
+
+    async def stored(self) -> None:
+        """Waits until every update put so far is stored, trying again those that failed."""
+        while self._storing:
+            waiting = dict(self._storing)
+            results = await asyncio.gather(*waiting, return_exceptions=True)
+            failed = []
+            for (future, update), result in zip(waiting.items(), results, strict=True):
+                del self._storing[future]
+                if isinstance(result, Exception):
+                    failed.append(update)
+            if failed:
+                log.warning("telegram: %d updates not stored; trying again", len(failed))
+                await asyncio.sleep(RETRY_STORE)
+                for update in failed:
+                    self._storing[self._keep(update)] = update
+
+    def _keep(self, update: Update) -> asyncio.Future[Any]:
+        kept = Kept(update.update_id, user_of(update), _dump(update), self._clock())
+        return self._store.keep(kept, after=lambda new: self._queue(update) if new else None)
+
+    def _queue(self, update: Update) -> None:
+        self.held.add(update.update_id)
+        self.put_nowait(update)
+
+
+class KeepFirst(HTTPXRequest):
+    """The getUpdates connection: asks Telegram for more (which confirms the last batch) only
+    after `before` (every update of the last batch stored)."""
+
+    __slots__ = ("_before",)
+
+    def __init__(self, before: Callable[[], Awaitable[None]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._before = before
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        await self._before()
+        return await super().do_request(*args, **kwargs)
+
+
+def load_update(kept: Kept, bot: Any) -> Update:
+    """The update a kept row holds."""
+    return Update.de_json(json.loads(kept.payload), bot)
+
+
+def user_of(update: Update) -> str:
+    user = update.effective_user
+    return NOBODY if user is None else user_key(user.id)
+
+
+def _dump(update: Update) -> str:
+    return json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":"))
