@@ -55,7 +55,7 @@ class KeptUpdates(asyncio.Queue[object]):
     def requeue(self, update: Update) -> None:
         """Queues an update stored before and left unhandled (a crash, a lease run out)."""
         if update.update_id not in self.held:
-            self._queue(update)
+            self._hand_on(update)
 
     async def stored(self) -> None:
         """Waits until every update put so far is stored, trying again those that failed."""
@@ -75,9 +75,9 @@ class KeptUpdates(asyncio.Queue[object]):
 
     def _keep(self, update: Update) -> asyncio.Future[Any]:
         kept = Kept(update.update_id, user_of(update), _dump(update), self._clock())
-        return self._store.keep(kept, after=lambda new: self._queue(update) if new else None)
+        return self._store.keep(kept, after=lambda new: self._hand_on(update) if new else None)
 
-    def _queue(self, update: Update) -> None:
+    def _hand_on(self, update: Update) -> None:
         self.held.add(update.update_id)
         self.put_nowait(update)
 
