@@ -42,7 +42,7 @@ def _kept(update_id: int) -> Kept:
 async def test_an_update_is_stored_once_sealed_and_handled_once(any_db: Database) -> None:
     store = TelegramStore(any_db, Clock(), VAULT, owner="a", lease=LEASE)
     first, again, other = store.keep(_kept(7)), store.keep(_kept(7)), store.keep(_kept(8))
-    assert await asyncio.gather(first, again, other) == [True, False, True]
+    assert list(await asyncio.gather(first, again, other)) == [True, False, True]
     assert await store.keep(_kept(7)) is False  # delivered again later: not new
     async with any_db.read() as conn:
         raw = (await conn.execute(select(t.tg_inbound.c.payload))).scalars().all()
