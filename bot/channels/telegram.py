@@ -263,7 +263,12 @@ class TelegramChannel:
         except Exception:  # noqa: BLE001 - PTB raises whatever a field of the wrong type causes
             reason = "shape"
         else:
-            await self._updates.keep(update)  # stored before the 200 (a failure: 500, again)
+            try:
+                await self._updates.keep(update)  # stored before the 200
+            except Exception as exc:  # noqa: BLE001 - the database failed: Telegram retries
+                self._metrics.errors.inc(channel=CHANNEL, kind="store")
+                log.error("telegram webhook: update not stored (%s); refused", type(exc).__name__)
+                return Response(status_code=500)
             return Response(status_code=200)
         # It came with our secret, so it is Telegram's: any answer but 200 brings it back again.
         digest, size = fingerprint(body)
