@@ -134,7 +134,9 @@ class TelegramChannel:
             # Polling asks for more updates (confirming the last ones) once they are stored; a
             # second connection for the last getUpdates at stop, while the cancelled long poll
             # may still hold the first.
-            .get_updates_request(KeepFirst(self._updates.stored, connection_pool_size=2))
+            .get_updates_request(
+                KeepFirst(self._updates.stored, self._updates.polled, connection_pool_size=2)
+            )
             .update_queue(self._updates)
             .job_queue(None)
         )
@@ -264,7 +266,7 @@ class TelegramChannel:
             reason = "shape"
         else:
             try:
-                await self._updates.keep(update)  # stored before the 200
+                await self._updates.keep(update, body.decode())  # stored before the 200
             except Exception as exc:  # noqa: BLE001 - the database failed: Telegram retries
                 self._metrics.errors.inc(channel=CHANNEL, kind="store")
                 log.error("telegram webhook: update not stored (%s); refused", type(exc).__name__)

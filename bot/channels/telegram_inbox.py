@@ -5,7 +5,9 @@ others arriving meanwhile) and queued for handling at its commit. The webhook wa
 commit before it answers 200 (`keep`). Polling confirms a batch of updates by asking for the
 next ones, so the getUpdates connection (`KeepFirst`) asks only once every update put so far is
 stored — retrying while the database fails, never confirming what it could not keep — which
-costs one commit per batch of updates, not one per update.
+costs one commit per batch of updates, not one per update. An update is kept as Telegram sent
+it (the webhook's body, the getUpdates answer's entry): rebuilding its JSON from PTB's objects
+costs ~0.2 ms of CPU each, ahead of every turn of a burst.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class KeptUpdates(asyncio.Queue[object]):
         self._store = store
         self._clock = clock
         self._storing: dict[asyncio.Future[Any], Update] = {}  # polled, commit not seen yet
+        self._sent: dict[int, str] = {}  # update id → its JSON as the last getUpdates gave it
         # The ids of the updates queued here and not handled yet (their leases are renewed).
         self.held: set[int] = set()
 
@@ -48,9 +51,23 @@ class KeptUpdates(asyncio.Queue[object]):
         else:
             await super().put(item)
 
-    async def keep(self, update: Update) -> None:
-        """Stores an update and queues it if it is new; returns at its commit (the webhook)."""
-        await asyncio.shield(self._keep(update))
+    async def keep(self, update: Update, sent: str) -> None:
+        """Stores an update (`sent`: its JSON) and queues it if it is new; returns at its commit
+        (the webhook)."""
+        await asyncio.shield(self._keep(update, sent))
+
+    def polled(self, answer: bytes) -> None:
+        """Notes the updates of a getUpdates answer as Telegram sent them."""
+        try:
+            result = json.loads(answer).get("result")
+        except (ValueError, AttributeError):
+            return  # PTB reports what it cannot read; the update is kept from its objects
+        if isinstance(result, list):
+            self._sent = {
+                u["update_id"]: json.dumps(u, ensure_ascii=False, separators=(",", ":"))
+                for u in result
+                if isinstance(u, dict) and isinstance(u.get("update_id"), int)
+            }
 
     def requeue(self, update: Update) -> None:
         """Queues an update stored before and left unhandled (a crash, a lease run out)."""
@@ -73,8 +90,9 @@ class KeptUpdates(asyncio.Queue[object]):
                 for update in failed:
                     self._storing[self._keep(update)] = update
 
-    def _keep(self, update: Update) -> asyncio.Future[Any]:
-        kept = Kept(update.update_id, user_of(update), _dump(update), self._clock())
+    def _keep(self, update: Update, sent: str | None = None) -> asyncio.Future[Any]:
+        sent = sent or self._sent.pop(update.update_id, None) or _dump(update)
+        kept = Kept(update.update_id, user_of(update), sent, self._clock())
         return self._store.keep(kept, after=lambda new: self._hand_on(update) if new else None)
 
     def _hand_on(self, update: Update) -> None:
@@ -84,17 +102,26 @@ class KeptUpdates(asyncio.Queue[object]):
 
 class KeepFirst(HTTPXRequest):
     """The getUpdates connection: asks Telegram for more (which confirms the last batch) only
-    after `before` (every update of the last batch stored)."""
+    after `before` (every update of the last batch stored); hands each answer to `answered`."""
 
-    __slots__ = ("_before",)
+    __slots__ = ("_answered", "_before")
 
-    def __init__(self, before: Callable[[], Awaitable[None]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        before: Callable[[], Awaitable[None]],
+        answered: Callable[[bytes], None],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._before = before
+        self._answered = answered
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         await self._before()
-        return await super().do_request(*args, **kwargs)
+        code, answer = await super().do_request(*args, **kwargs)
+        if code == 200:
+            self._answered(answer)
+        return code, answer
 
 
 def load_update(kept: Kept, bot: Any) -> Update:
