@@ -389,7 +389,14 @@ class TelegramChannel:
             if left:
                 log.warning("telegram: took over %d updates whose holder died", len(left))
         for kept in left:
-            self._updates.requeue(load_update(kept, self._app.bot))
+            try:
+                update = load_update(kept, self._app.bot)
+            except Exception as exc:  # noqa: BLE001 - one unreadable row must not stop the rest
+                reason = type(exc).__name__
+                log.error("telegram: kept update %d unreadable (%s)", kept.update_id, reason)
+                await self.store.handled(Handled(kept.update_id, kept.user_key, ""))
+                continue
+            self._updates.requeue(update)
 
     async def _maintain(self) -> None:
         """Several instances: the leases of the updates held here renewed, those of crashed
