@@ -38,7 +38,8 @@ class KeptUpdates(asyncio.Queue[object]):
         super().__init__()
         self._store = store
         self._clock = clock
-        self._storing: dict[asyncio.Future[Any], Update] = {}  # polled, commit not seen yet
+        # Polled updates (and their JSON) whose commit was not seen yet.
+        self._storing: dict[asyncio.Future[Any], tuple[Update, str]] = {}
         self._sent: dict[int, str] = {}  # update id → its JSON as the last getUpdates gave it
         # The ids of the updates queued here and not handled yet (their leases are renewed).
         self.held: set[int] = set()
@@ -47,7 +48,8 @@ class KeptUpdates(asyncio.Queue[object]):
         """Polling (PTB's Updater) puts each update of a batch here: stored in the background,
         awaited by `stored` before the next getUpdates. Anything else is queued as it is."""
         if isinstance(item, Update):
-            self._storing[self._keep(item)] = item
+            sent = self._sent.pop(item.update_id, None) or _dump(item)
+            self._storing[self._keep(item, sent)] = (item, sent)
         else:
             await super().put(item)
 
@@ -80,18 +82,17 @@ class KeptUpdates(asyncio.Queue[object]):
             waiting = dict(self._storing)
             results = await asyncio.gather(*waiting, return_exceptions=True)
             failed = []
-            for (future, update), result in zip(waiting.items(), results, strict=True):
+            for (future, polled), result in zip(waiting.items(), results, strict=True):
                 del self._storing[future]
                 if isinstance(result, Exception):
-                    failed.append(update)
+                    failed.append(polled)
             if failed:
                 log.warning("telegram: %d updates not stored; trying again", len(failed))
                 await asyncio.sleep(RETRY_STORE)
-                for update in failed:
-                    self._storing[self._keep(update)] = update
+                for update, sent in failed:
+                    self._storing[self._keep(update, sent)] = (update, sent)
 
-    def _keep(self, update: Update, sent: str | None = None) -> asyncio.Future[Any]:
-        sent = sent or self._sent.pop(update.update_id, None) or _dump(update)
+    def _keep(self, update: Update, sent: str) -> asyncio.Future[Any]:
         kept = Kept(update.update_id, user_of(update), sent, self._clock())
         return self._store.keep(kept, after=lambda new: self._hand_on(update) if new else None)
 
