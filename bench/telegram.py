@@ -53,6 +53,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from bench.bot_api_process import DoubleProcess
 from bot.app import Assistant, build_assistant, settle_heap
 from bot.channels.telegram import TelegramChannel
+from bot.engine import Answer
 from bot.loop import run as run_loop
 from bot.metrics import Metrics
 from bot.settings import load_settings
@@ -260,10 +261,12 @@ async def main(args: argparse.Namespace) -> int:
             engine_rate = await engine_alone(assistant)
             if args.stub_engine:
 
-                async def instant(_msg: Incoming) -> list[Reply]:
-                    return [Reply("Tamam", buttons=(Button("Evet", "y"), Button("Hayır", "n")))]
+                async def instant(_msg: Incoming, _record: object = None) -> Answer:
+                    return Answer(
+                        [Reply("Tamam", buttons=(Button("Evet", "y"), Button("Hayır", "n")))]
+                    )
 
-                assistant.engine.handle = instant  # type: ignore[method-assign,assignment]  # a stub
+                assistant.engine.answer = instant  # type: ignore[method-assign,assignment]  # a stub
             metrics = Metrics()
             channel = TelegramChannel(
                 settings, assistant.engine, assistant.users, metrics, concurrency=args.concurrency

@@ -40,12 +40,22 @@ def telegram_service(settings: Settings, assistant: Assistant, metrics: Metrics)
     if settings.telegram_token is None:
         return None
     from bot.channels.telegram import TelegramChannel
+    from storage.telegram_store import TelegramStore
 
+    engine = assistant.engine
+    store = TelegramStore(
+        assistant.db,
+        engine.clock,
+        engine.vault,
+        owner=assistant.instance,
+        lease=timedelta(seconds=settings.lease_seconds),
+    )
     channel = TelegramChannel(
         settings,
-        assistant.engine,
+        engine,
         assistant.users,
         metrics,
+        store=store,
         budget=assistant.budget_of("telegram"),
         # Polling: one instance at a time (the lock); a webhook reaches any instance.
         poll_lock=None

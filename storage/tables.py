@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -307,6 +308,23 @@ wa_sent = Table(
     Column("error_code", Integer, nullable=True),
     Column("error_title", String(300), nullable=False, server_default=""),
     Column("updated_at", UTCDateTime(), nullable=False, index=True),
+)
+
+# Telegram updates kept from their arrival until handled (0012): a crash between the
+# acknowledgement (the webhook's 200, the next getUpdates) and the answer delays it instead of
+# losing it. `owner`/`lease_until`: which instance is handling it (PostgreSQL, several).
+tg_inbound = Table(
+    "tg_inbound",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("user_key", String(160), nullable=False, index=True),
+    # The update's JSON sealed with the data key (it may hold an id no.); "{}" once handled.
+    Column("payload", Text, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("processed_at", UTCDateTime(), nullable=True),
+    Column("owner", String(80), nullable=True),
+    Column("lease_until", UTCDateTime(), nullable=True),
+    Index("ix_tg_inbound_processed_received", "processed_at", "received_at"),
 )
 
 # The buttons of a WhatsApp list longer than one list (10 rows), by user and the list's token,

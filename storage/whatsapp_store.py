@@ -1,15 +1,12 @@
 """The WhatsApp channel's own repository: its writes group-committed, and the reads it needs.
 
 Deliveries (inbound rows, statuses) and finished messages from many requests and workers are
-merged into one INSERT/UPDATE each per batch, so a burst of webhooks costs a handful of
-statements, not one transaction per request. While one batch commits, the next gathers. A
-write's `after` callback runs right after its commit, even when its caller was cancelled
-meanwhile. If a batch fails, its writes are retried one by one.
+merged into one INSERT/UPDATE each per batch (`storage.group_commit`), so a burst of webhooks
+costs a handful of statements, not one transaction per request.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections import Counter
@@ -25,6 +22,7 @@ from storage import wa_claims, wa_pages
 from storage import whatsapp_repo as repo
 from storage.crypto import IdVault
 from storage.db import Database
+from storage.group_commit import After, GroupCommit
 from storage.users import UserRows
 from storage.wa_pages import Pages
 from storage.whatsapp_repo import Delivery, Finished, InboundRow, PushTarget, Rejected
@@ -32,7 +30,6 @@ from storage.whatsapp_repo import Delivery, Finished, InboundRow, PushTarget, Re
 log = logging.getLogger(__name__)
 
 Op = Callable[[AsyncConnection], Awaitable[Any]]
-After = Callable[[Any], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +83,12 @@ class WhatsAppStore:
         self.vault = vault
         self.users = users
         self.clock = clock
-        self.max_batch = max_batch
-        self._pending: list[tuple[Work, asyncio.Future[Any], After | None]] = []
-        self._flushers: set[asyncio.Task[None]] = set()
         # SQLite: one batch at a time (one writer). PostgreSQL could take a few at once (their
         # statements take rows in one order: wamids, users sorted); measured, one is faster.
-        self._writers = 1 if db.is_sqlite else WRITERS
+        self._batches: GroupCommit[Work] = GroupCommit(
+            self._commit, writers=1 if db.is_sqlite else WRITERS, max_batch=max_batch
+        )
+        self._submit = self._batches.submit
 
     @property
     def is_sqlite(self) -> bool:
@@ -224,8 +221,7 @@ class WhatsAppStore:
 
     async def drain(self) -> None:
         """Waits until every write handed in so far is committed (or failed)."""
-        while running := [task for task in self._flushers if not task.done()]:
-            await asyncio.wait(running)
+        await self._batches.drain()
 
     # Reads ---------------------------------------------------------------------------------
 
@@ -248,35 +244,6 @@ class WhatsAppStore:
         return payload if payload.startswith("{") else self.vault.open_text(payload)
 
     # Group commit --------------------------------------------------------------------------
-
-    async def _submit(self, work: Work, after: After | None) -> Any:
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending.append((work, future, after))
-        if sum(not task.done() for task in self._flushers) < self._writers:
-            task = asyncio.create_task(self._flush())
-            self._flushers.add(task)
-            task.add_done_callback(self._flushers.discard)
-        return await asyncio.shield(future)
-
-    async def _flush(self) -> None:
-        while self._pending:
-            batch = self._pending[: self.max_batch]
-            del self._pending[: self.max_batch]
-            try:
-                results = await self._commit([work for work, _, _ in batch])
-            except Exception:  # noqa: BLE001 - one bad write must not sink its neighbours
-                if len(batch) > 1:
-                    log.warning("batched write failed; retrying one by one", exc_info=True)
-                for item in batch:
-                    try:
-                        (result,) = await self._commit([item[0]])
-                    except Exception as exc:  # noqa: BLE001 - handed to its caller
-                        _settle(item[1], exc=exc)
-                    else:
-                        _finish(item, result)
-            else:
-                for item, result in zip(batch, results, strict=True):
-                    _finish(item, result)
 
     async def _commit(self, works: list[Work]) -> list[Any]:
         deliveries = [w for w in works if isinstance(w, Delivery)]
@@ -340,24 +307,3 @@ def _stored(delivery: Delivery, new: set[str], claims: dict[str, wa_claims.Claim
         {m.wamid for m in delivery.messages} & new,
         {u: c for u, c in claims.items() if u in users},
     )
-
-
-def _finish(item: tuple[Work, asyncio.Future[Any], After | None], result: Any) -> None:
-    _, future, after = item
-    if after is not None:
-        try:
-            after(result)
-        except Exception:  # noqa: BLE001 - a callback bug must not lose the commit result
-            log.exception("after-commit callback failed")
-    _settle(future, result=result)
-
-
-def _settle(
-    future: asyncio.Future[Any], result: Any = None, exc: BaseException | None = None
-) -> None:
-    if future.done():
-        return
-    if exc is not None:
-        future.set_exception(exc)
-    else:
-        future.set_result(result)

@@ -1,9 +1,19 @@
-"""The Telegram channel: updates in as `Incoming`, the engine's replies out, over PTB 22."""
+"""The Telegram channel: updates in as `Incoming`, the engine's replies out, over PTB 22.
+
+Every update is stored before Telegram hears it arrived (`bot/channels/telegram_inbox.py`) and
+marked handled once its answer was sent. A turn's answer — the rendered Bot API calls, sealed —
+is recorded with the turn in its own transaction (`Engine.answer`), sent, then cleared: an
+update handled again after a crash (at start on SQLite; on PostgreSQL by whichever instance
+takes it over once its holder's lease ran out) sends what was recorded, never runs its turn
+twice, and says nothing once the answer went out.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
+import json
 import logging
 import time
 from collections.abc import Sequence
@@ -18,19 +28,19 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    CallbackQueryHandler,
     ContextTypes,
     ExtBot,
-    MessageHandler,
-    filters,
+    TypeHandler,
 )
 
 from bot.budget import AccountBudget, LocalBudget, account_of
 from bot.channels.capabilities import TELEGRAM as CAPABILITIES
-from bot.channels.telegram_convert import CHANNEL, chat_id_of, to_incoming, user_key
+from bot.channels.telegram_convert import CHANNEL, chat_id_of, to_incoming, turn_id, user_key
 from bot.channels.telegram_delivery import ChatPacer, Courier, Sender, slot_per_call
-from bot.channels.telegram_render import Labels, render
-from bot.engine import Engine
+from bot.channels.telegram_inbox import KeepFirst, KeptUpdates, load_update, user_of
+from bot.channels.telegram_render import Labels, Turn, dump_turn, load_turn, render
+from bot.engine import Engine, Record
+from bot.instance import instance_name
 from bot.leader import Holder
 from bot.metrics import Metrics
 from bot.settings import ConfigError, Settings
@@ -40,6 +50,7 @@ from core.delivery import DeliveryError, Parts, Rejected
 from core.messages import Incoming, Reply
 from core.ports import UserDirectory
 from storage.locks import Lock
+from storage.telegram_store import Handled, TelegramStore
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +71,8 @@ COMMANDS = (
     "yardim",
     "verilerim",
 )
+PRUNE_EVERY = 6 * 3600.0
+KEEP_HANDLED = timedelta(days=2)  # Telegram gives up on an update after 24 hours
 
 
 class TelegramChannel:
@@ -80,6 +93,7 @@ class TelegramChannel:
         concurrency: int = 16,
         poll_timeout: float = 10.0,
         poll_lock: Lock | None = None,
+        store: TelegramStore | None = None,
     ) -> None:
         if settings.telegram_token is None:
             raise ValueError("MF_TELEGRAM_TOKEN is not set")
@@ -89,6 +103,13 @@ class TelegramChannel:
             account_of(settings, CHANNEL)
         )
         self._engine = engine
+        # Updates kept until handled; with several instances (PostgreSQL) each holds what it
+        # stored under a lease (`MF_LEASE_SECONDS`), renewed while it lives.
+        self.store = store or TelegramStore(
+            engine.db, engine.clock, engine.vault, owner=instance_name(settings.instance_id)
+        )
+        self._updates = KeptUpdates(self.store, engine.clock)
+        self._maintenance: asyncio.Task[None] | None = None
         self._users = users
         self._metrics = metrics
         self._locale = settings.default_locale
@@ -110,16 +131,19 @@ class TelegramChannel:
             # answer). A pool much larger than needed costs CPU in httpcore on every request.
             .connection_pool_size(2 * concurrency + 4)
             .pool_timeout(5.0)
-            # a second connection for the last getUpdates at stop, while the cancelled long
-            # poll may still hold the first
-            .get_updates_connection_pool_size(2)
+            # Polling asks for more updates (confirming the last ones) once they are stored; a
+            # second connection for the last getUpdates at stop, while the cancelled long poll
+            # may still hold the first.
+            .get_updates_request(
+                KeepFirst(self._updates.stored, self._updates.polled, connection_pool_size=2)
+            )
+            .update_queue(self._updates)
             .job_queue(None)
         )
         if self._webhook_url:
             builder = builder.updater(None)
         self._app: TgApp = builder.build()
-        self._app.add_handler(CallbackQueryHandler(self._on_update))
-        self._app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_update))
+        self._app.add_handler(TypeHandler(Update, self._on_update))
         self._app.add_error_handler(self._on_error)
         self.courier = Courier(
             pacer or ChatPacer(), metrics, self._mark_unreachable, budget=self.budget
@@ -150,6 +174,8 @@ class TelegramChannel:
             await self._app.initialize()
             await self._set_commands()
             await self._app.start()
+            await self._recover()
+            self._maintenance = asyncio.create_task(self._maintain())
             self._accepting = True
             if self._webhook_url:
                 await self._app.bot.set_webhook(
@@ -194,6 +220,11 @@ class TelegramChannel:
             await updater.stop()
 
     async def _halt(self) -> None:
+        if self._maintenance is not None:
+            self._maintenance.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._maintenance
+            self._maintenance = None
         if self._polling is not None:
             await self._polling.stop()  # polling stops; the lock goes to a standing-by instance
         updater = self._app.updater
@@ -202,6 +233,7 @@ class TelegramChannel:
         if self._app.running:
             await self._app.stop()
         await self._app.shutdown()
+        await self.store.drain()
 
     async def _set_commands(self) -> None:
         commands = [BotCommand(name, self._t(f"telegram.cmd.{name}")) for name in COMMANDS]
@@ -233,7 +265,12 @@ class TelegramChannel:
         except Exception:  # noqa: BLE001 - PTB raises whatever a field of the wrong type causes
             reason = "shape"
         else:
-            await self._app.update_queue.put(update)
+            try:
+                await self._updates.keep(update, body.decode())  # stored before the 200
+            except Exception as exc:  # noqa: BLE001 - the database failed: Telegram retries
+                self._metrics.errors.inc(channel=CHANNEL, kind="store")
+                log.error("telegram webhook: update not stored (%s); refused", type(exc).__name__)
+                return Response(status_code=500)
             return Response(status_code=200)
         # It came with our secret, so it is Telegram's: any answer but 200 brings it back again.
         digest, size = fingerprint(body)
@@ -247,6 +284,21 @@ class TelegramChannel:
         return Response(status_code=200)
 
     async def _on_update(self, update: Update, _context: TgContext) -> None:
+        """Handles one update, then marks it handled: also when its handling failed (it is not
+        tried again); a stop or a crash in the middle leaves it to be handled again."""
+        try:
+            await self._handle(update)
+        except Exception:
+            await self._handled(update)
+            raise
+        await self._handled(update)
+
+    async def _handled(self, update: Update) -> None:
+        self._updates.held.discard(update.update_id)
+        done = Handled(update.update_id, user_of(update), turn_id(update.update_id))
+        await self.store.handled(done)
+
+    async def _handle(self, update: Update) -> None:
         """Handles one update; a button press is always answered, whatever happens."""
         query = update.callback_query
         answering = asyncio.create_task(self._answer(query)) if query is not None else None
@@ -266,12 +318,28 @@ class TelegramChannel:
     async def _turn(self, incoming: Incoming, chat_id: int, query: CallbackQuery | None) -> None:
         remove = chat_id in self._keyboard_open  # the user answered: take the keyboard away
         self._keyboard_open.discard(chat_id)
-        replies = await self._engine.handle(incoming)
         edit_target = None
         if query is not None and isinstance(query.message, Message):
             edit_target = query.message.message_id
-        labels = self._labels(replies[0].locale if replies else None)
-        turn = render(replies, labels, can_edit=edit_target is not None, remove_keyboard=remove)
+        rendered: list[tuple[list[Reply], Turn]] = []
+
+        def record(replies: list[Reply]) -> str:
+            turn = self._render(replies, edit_target, remove)
+            rendered.append((replies, turn))
+            kept = {"edit": edit_target, "remove": remove, **dump_turn(turn)}
+            return self.store.vault.seal_text(json.dumps(kept, ensure_ascii=False))
+
+        keep: Record = record
+        answer = await self._engine.answer(incoming, keep)
+        if answer.recorded is not None:  # handled before a crash: its answer, if not sent yet
+            if not answer.recorded:
+                return
+            kept = json.loads(self.store.vault.open_text(answer.recorded))
+            edit_target, remove, turn = kept["edit"], kept["remove"], load_turn(kept)
+        elif rendered and rendered[-1][0] is answer.replies:
+            turn = rendered[-1][1]
+        else:  # an answer the turn did not record (it failed)
+            turn = self._render(answer.replies, edit_target, remove)
         try:
             await self.sender.perform(chat_id, turn.ops, edit_target, patient=True)
         except DeliveryError as exc:  # already counted; Blocked also marked the user
@@ -279,6 +347,10 @@ class TelegramChannel:
             return
         if turn.asked or (remove and not turn.removed):
             self._keyboard_open.add(chat_id)
+
+    def _render(self, replies: Sequence[Reply], edit_target: int | None, remove: bool) -> Turn:
+        labels = self._labels(replies[0].locale if replies else None)
+        return render(replies, labels, can_edit=edit_target is not None, remove_keyboard=remove)
 
     async def _answer(self, query: CallbackQuery) -> None:
         """Stops the button's spinner (exactly once per press)."""
@@ -302,6 +374,47 @@ class TelegramChannel:
             context.error,
             exc_info=context.error,
         )
+
+    # Kept updates -----------------------------------------------------------------------------
+
+    async def _recover(self) -> None:
+        """Queues what an earlier run stored and left unhandled: on SQLite everything (the one
+        instance owns it all); on PostgreSQL what nobody live holds any more."""
+        if self.store.owner is None:
+            left = await self.store.unprocessed()
+            if left:
+                log.warning("telegram: re-queued %d updates left unhandled earlier", len(left))
+        else:
+            left = await self.store.take_over()
+            if left:
+                log.warning("telegram: took over %d updates whose holder died", len(left))
+        for kept in left:
+            try:
+                update = load_update(kept, self._app.bot)
+            except Exception as exc:  # noqa: BLE001 - one unreadable row must not stop the rest
+                reason = type(exc).__name__
+                log.error("telegram: kept update %d unreadable (%s)", kept.update_id, reason)
+                await self.store.handled(Handled(kept.update_id, kept.user_key, ""))
+                continue
+            self._updates.requeue(update)
+
+    async def _maintain(self) -> None:
+        """Several instances: the leases of the updates held here renewed, those of crashed
+        instances taken over, every third of a lease. Old handled updates pruned now and then."""
+        shared = self.store.owner is not None
+        every = self.store.lease.total_seconds() / 3 if shared else PRUNE_EVERY
+        last_prune = 0.0
+        while True:
+            await asyncio.sleep(every)
+            try:
+                if shared:
+                    await self.store.renew(list(self._updates.held))
+                    await self._recover()
+                if time.monotonic() - last_prune > PRUNE_EVERY:
+                    await self.store.prune(self._engine.clock() - KEEP_HANDLED)
+                    last_prune = time.monotonic()
+            except Exception:  # noqa: BLE001 - upkeep retries on its next round
+                log.exception("telegram: upkeep failed")
 
     def _on_polling_error(self, error: TelegramError) -> None:
         self._metrics.errors.inc(channel=CHANNEL, kind="polling")

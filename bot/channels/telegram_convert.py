@@ -14,6 +14,11 @@ def user_key(user_id: int) -> str:
     return f"{CHANNEL}:{user_id}"
 
 
+def turn_id(update_id: int) -> str:
+    """The id of the turn an update starts (`Incoming.message_id`)."""
+    return f"tg:{update_id}"
+
+
 def chat_id_of(key: str) -> int:
     """The private chat id of a user key "telegram:<id>"; ValueError for any other key."""
     channel, _, ident = key.partition(":")
@@ -33,7 +38,7 @@ def to_incoming(update: Update) -> Incoming | None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or user.is_bot or chat is None or chat.type != ChatType.PRIVATE:
         return None
-    key, mid, hint = user_key(user.id), f"tg:{update.update_id}", user.language_code
+    key, mid, hint = user_key(user.id), turn_id(update.update_id), user.language_code
     query = update.callback_query
     if query is not None:
         data = query.data or ""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Literal
 
 from telegram import (
     InlineKeyboardButton,
@@ -192,3 +192,40 @@ def render(
     asked = any(r.ask for r in replies)
     removed = remove_keyboard and not asked and _remove_keyboard(ops)
     return Turn(ops, asked=asked, removed=removed)
+
+
+_MARKUPS: dict[str, type[Markup]] = {
+    m.__name__: m for m in (InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove)
+}
+
+
+def dump_turn(turn: Turn) -> dict[str, Any]:
+    """A turn as JSON data, to keep with the turn's record until it is sent."""
+    return {
+        "ops": [
+            {
+                "action": op.action,
+                "text": op.text,
+                "markup": None
+                if op.markup is None
+                else {"type": type(op.markup).__name__, **op.markup.to_dict()},
+                "place": None if op.place is None else asdict(op.place),
+            }
+            for op in turn.ops
+        ],
+        "asked": turn.asked,
+        "removed": turn.removed,
+    }
+
+
+def load_turn(data: dict[str, Any]) -> Turn:
+    """The turn `dump_turn` made this data of."""
+    ops = []
+    for op in data["ops"]:
+        markup = None
+        if op["markup"] is not None:
+            fields = dict(op["markup"])
+            markup = _MARKUPS[fields.pop("type")].de_json(fields, None)
+        place = Location(**op["place"]) if op["place"] is not None else None
+        ops.append(Op(op["action"], op["text"], markup, place))
+    return Turn(ops, asked=data["asked"], removed=data["removed"])

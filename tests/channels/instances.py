@@ -44,6 +44,11 @@ class Instance:
                 stderr=subprocess.STDOUT,
             )
 
+    @property
+    def port(self) -> int:
+        """Its web server's port (the webhooks)."""
+        return int(self._env["MF_HTTP_PORT"])
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.app import Assistant, build_assistant
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_delivery import ChatPacer
+from bot.engine import Answer, Record
 from bot.metrics import Metrics
 from bot.web import build_web_app
 from core.delivery import Blocked, RetryLater
@@ -160,11 +161,11 @@ async def test_a_failing_turn_still_answers_the_button_and_the_bot_goes_on(
 ) -> None:
     await bot.say("merhaba")
 
-    async def boom(_msg: object) -> list[Reply]:
+    async def boom(_msg: object, _record: object = None) -> Answer:
         raise RuntimeError("engine down")
 
     with monkeypatch.context() as patch:
-        patch.setattr(bot.assistant.engine, "handle", boom)
+        patch.setattr(bot.assistant.engine, "answer", boom)
         update_id = bot.tg.press_label(USER, "Kursları gör")
         await bot.tg.wait_for(lambda: bot.tg.calls_to("answerCallbackQuery"))
         await bot.tg.wait_for(lambda: bot.metrics.errors.value(channel="telegram", kind="update"))
@@ -192,14 +193,14 @@ async def test_stop_lets_the_turn_in_flight_finish(
     bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     entered = asyncio.Event()
-    handle = bot.assistant.engine.handle
+    answer = bot.assistant.engine.answer
 
-    async def slow(msg: Incoming) -> list[Reply]:
+    async def slow(msg: Incoming, record: Record | None = None) -> Answer:
         entered.set()
         await asyncio.sleep(0.5)
-        return await handle(msg)
+        return await answer(msg, record)
 
-    monkeypatch.setattr(bot.assistant.engine, "handle", slow)
+    monkeypatch.setattr(bot.assistant.engine, "answer", slow)
     bot.tg.send_text(USER, "merhaba")
     await asyncio.wait_for(entered.wait(), 10)
     await bot.channel.stop()

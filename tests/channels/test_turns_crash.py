@@ -1,6 +1,7 @@
 """Crash safety of chat turns: `meslek-bot run` killed with SIGKILL after a burst of turns was
 committed but before any reply got out, started again and handed the same updates again (as
-Telegram redelivers what it did not see answered), repeats none of them and loses none."""
+Telegram redelivers what it did not see answered), runs none of them twice and loses none: each
+is answered once, with what its turn recorded."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from storage import tables as t
 from storage.db import Database
 from tests.bot.conftest import copy_seeded, make_settings
+from tests.channels.instances import Instance
 from tests.doubles.telegram_api import TelegramDouble, text_update
 from tests.processes import child_env, free_port
 
@@ -61,6 +63,15 @@ async def _deliver(port: int, updates: list[dict[str, Any]]) -> None:
     assert answers == [200] * len(updates)
 
 
+def _texts(tg: TelegramDouble, chat: int) -> list[str]:
+    """What the chat received, in order."""
+    return [
+        str(c.params["text"])
+        for c in tg.calls
+        if c.method == "sendMessage" and c.status == 200 and c.chat_id == chat
+    ]
+
+
 def _sends(tg: TelegramDouble, status: int) -> set[int]:
     return {
         c.chat_id
@@ -69,7 +80,7 @@ def _sends(tg: TelegramDouble, status: int) -> set[int]:
     }
 
 
-async def test_kill_between_commit_and_reply_repeats_and_loses_no_turn(
+async def test_kill_between_commit_and_reply_answers_each_turn_once(
     tmp_path: Path, seeded_db: Path
 ) -> None:
     copy_seeded(seeded_db, tmp_path)
@@ -106,18 +117,26 @@ async def test_kill_between_commit_and_reply_repeats_and_loses_no_turn(
         tg.failures.fail_next = 0
         env["MF_HTTP_PORT"] = str(port := free_port())
         second = await _start(tmp_path, env)
-        control = _update(USERS, HELLO)  # a new user's message: the restarted bot answers it
+        # New users' messages, one of each kind: what a turn of the burst should have answered.
+        controls = [_update(USERS, HELLO), _update(USERS + 1, APPLY)]
+        answered = chats | {FIRST_USER + USERS, FIRST_USER + USERS + 1}
         try:
-            await _deliver(port, [*updates, control])  # Telegram delivers the burst again
-            await tg.wait_for(lambda: FIRST_USER + USERS in _sends(tg, 200), within=30)
+            await _deliver(port, [*updates, *controls])  # Telegram delivers the burst again
+            await tg.wait_for(lambda: _sends(tg, 200) >= answered, within=30)
             await tg.settle(0.5)
         finally:
             second.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(second.wait(), 30) == 0
 
-        # Nothing repeated: none of the redelivered turns was answered...
-        assert _sends(tg, 200) == {FIRST_USER + USERS}
-    # ...and nothing lost: every turn of the burst is recorded once, with what it changed.
+        # Nothing lost, nothing repeated: each turn of the burst is answered once, with the
+        # answer it recorded before the crash (what a new user's same message gets).
+        assert _sends(tg, 200) == answered
+        hello, apply = _texts(tg, FIRST_USER + USERS), _texts(tg, FIRST_USER + USERS + 1)
+        assert hello
+        assert apply
+        for n in range(USERS):
+            assert _texts(tg, FIRST_USER + n) == (apply if n % 2 else hello), n
+    # Every turn of the burst is recorded once, with what it changed (it did not run again).
     db = Database(settings.database_url)
     try:
         async with db.read() as conn:
@@ -136,3 +155,76 @@ async def test_kill_between_commit_and_reply_repeats_and_loses_no_turn(
     for n in range(USERS):
         state = states.get(f"telegram:{FIRST_USER + n}")
         assert state == ("apply:choose_course" if n % 2 else None), (n, state)
+
+
+BURST = 48
+IN_FLIGHT = 16  # TelegramChannel(concurrency=16): the updates one instance handles at once
+
+
+async def test_kill_mid_burst_answers_every_update_and_repeats_at_most_those_in_flight(
+    tmp_path: Path, seeded_db: Path
+) -> None:
+    """Polling: the burst is fetched and confirmed (the next getUpdates) long before it is all
+    handled; `kill -9` half-way, a restart answers every update, and the only answers sent
+    twice are those of updates in hand at the kill."""
+    copy_seeded(seeded_db, tmp_path)
+    burst = [FIRST_USER + n for n in range(BURST)]
+    async with TelegramDouble() as tg:
+        settings = make_settings(tmp_path)
+        env = {
+            "MF_DATABASE_URL": settings.database_url,
+            "MF_DATA_KEY": "test-data-key-0123456789",
+            "MF_TELEGRAM_TOKEN": tg.token,
+            "MF_TELEGRAM_API_URL": tg.api_url,
+        }
+        last = max(
+            tg.push(text_update(chat, APPLY if n % 2 else HELLO)) for n, chat in enumerate(burst)
+        )
+        # Replies paced at 8 calls a second: the burst takes several seconds to answer.
+        first = Instance("first", tmp_path, {**env, "MF_TELEGRAM_MAX_RATE": "8"})
+        first.start()
+        try:
+            await tg.wait_for(lambda: len(_sends(tg, 200)) >= 8, within=60)
+        finally:
+            first.kill()
+        answered_before = _sends(tg, 200)
+        assert len(answered_before) < BURST, "the kill came after the burst was answered"
+        confirmed = [
+            c
+            for c in tg.calls
+            if c.method == "getUpdates" and int(c.params.get("offset") or 0) > last
+        ]
+        assert confirmed, "the burst was not confirmed to Telegram before the kill"
+
+        second = Instance("second", tmp_path, env)
+        second.start()
+        try:
+            await tg.wait_for(lambda: _sends(tg, 200) >= set(burst), within=90)
+            tg.push(text_update(FIRST_USER + BURST, HELLO))  # new users: the answers to expect
+            tg.push(text_update(FIRST_USER + BURST + 1, APPLY))
+            controls = {FIRST_USER + BURST, FIRST_USER + BURST + 1}
+            await tg.wait_for(lambda: _sends(tg, 200) >= controls, within=30)
+            await tg.settle(0.5)
+        finally:
+            assert second.stop() == 0, second.log()
+    twice = _answered_whole(tg, burst, {FIRST_USER + BURST, FIRST_USER + BURST + 1})
+    assert set(twice) <= answered_before
+    assert len(twice) <= IN_FLIGHT, twice
+
+
+def _answered_whole(tg: TelegramDouble, burst: list[int], controls: set[int]) -> list[int]:
+    """Checks that every chat of the burst (HELLO, APPLY, HELLO…) got the answer a new user's
+    same message got (`controls`: the HELLO's chat, then the APPLY's), at most twice over; returns
+    the chats that got it twice."""
+    hello, apply = (_texts(tg, chat) for chat in sorted(controls))
+    assert hello
+    assert apply
+    twice = []
+    for n, chat in enumerate(burst):
+        texts = _texts(tg, chat)
+        once = list(dict.fromkeys(texts))
+        assert once == (apply if n % 2 else hello), (n, texts)
+        if texts != once:
+            assert texts == once * 2, (n, texts)  # a whole answer again, nothing else
+            twice.append(chat)
+    return twice

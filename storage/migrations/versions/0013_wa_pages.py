@@ -1,7 +1,7 @@
 """wa_pages: the pages of long WhatsApp lists, shared by every instance
 
 Revision ID: 0013_wa_pages
-Revises: 0010_languages
+Revises: 0012_telegram_inbound
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision = "0013_wa_pages"
-down_revision = "0010_languages"
+down_revision = "0012_telegram_inbound"
 branch_labels = None
 depends_on = None
 
