@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -262,21 +261,28 @@ class WhatsAppStore:
         async with self.db.write(urgent=bool(deliveries)) as conn:
             new: set[str] = set()
             claims: dict[str, wa_claims.Claim] = {}
-            if deliveries:
+            left: dict[str, wa_claims.Left | None] = {}
+            if deliveries and self.owner is not None:  # PostgreSQL: one statement
+                until = now + self.lease
+                new, claims = await wa_claims.store_and_claim(conn, sealed, self.owner, now, until)
+            elif deliveries:
                 new = await repo.store_inbound(conn, sealed)
-                if self.owner is not None and new:
-                    counts = Counter(m.user_key for m in sealed if m.wamid in new)
-                    owner, until = self.owner, now + self.lease
-                    claims = await wa_claims.claim(conn, counts, owner, now, until)
-            if finished:
+            if finished and not self.is_sqlite:  # one statement, the releases with it
+                erased, let_go = await repo.finish_handled(
+                    conn, finished, now, self.owner, releases
+                )
+                left = dict.fromkeys(let_go)
+                if self.owner is not None:  # (read after the messages are marked handled)
+                    kept = [u for u in releases if u not in let_go]
+                    left.update(await wa_claims.held(conn, self.owner, kept))
+            elif finished:
                 await repo.record_sent(conn, [s for f in finished for s in f.sent], now)
                 await repo.mark_processed(conn, [f.wamid for f in finished], now)
                 await repo.clear_replies(conn, ((f.user_key, f.wamid) for f in finished))
                 # The engine writes last_inbound_at too, but at most once a minute per user.
                 await repo.touch_inbound(conn, {f.user_key: f.wrote_at for f in finished})
                 erased = await repo.forget_erased(conn, (f.user_key for f in finished))
-            left: dict[str, wa_claims.Left | None] = {}
-            if releases and self.owner is not None:  # after the messages are marked handled
+            if releases and self.owner is not None and not finished:
                 left = await wa_claims.release(conn, self.owner, releases)
             done = {i: await w(conn) for i, w in enumerate(works) if callable(w)}
             statuses = [s for d in deliveries for s in d.statuses]
