@@ -227,13 +227,14 @@ class Database:
             self._readers.append(reader)
             return result
 
-    async def write_now(self, statement: Any, parameters: Any = None) -> Any:
-        """PostgreSQL: one write statement as its own transaction, in autocommit (no BEGIN and
-        COMMIT: one trip instead of three); returns its (buffered) result. A statement is
-        atomic on its own; write what must commit with other statements in `write()`."""
-        assert not self.is_sqlite, "SQLite writes go through the one writer (write())"
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """PostgreSQL: a connection on which every statement is its own transaction. A write
+        that is one statement costs one trip there instead of three (no BEGIN and COMMIT);
+        statements that must commit together belong in `write()`."""
+        assert not self.is_sqlite, "SQLite writes go through its one writer (write())"
         async with self._autocommit.connect() as conn:
-            return await conn.execute(statement, parameters)
+            yield conn
 
     async def checkpoint(self) -> bool:
         """On SQLite, copies the write-ahead log into the database file and empties it

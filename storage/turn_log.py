@@ -312,15 +312,15 @@ def _one_each(works: list[_Work]) -> bool:
     return len(users) == len(set(users))
 
 
-# The whole batch in one statement on PostgreSQL, run in autocommit (one trip, where the
-# statements of `_commit_sqlalchemy` take three per arrival and two per finish, plus BEGIN and
-# COMMIT): the arrivals' user rows created or refreshed, returned with their recorded message
-# ids and saved conversations as they were before the statement; the message ids recorded
-# (finishes before the unawaited ids of `seen`), and the conversations of the finishes whose id
-# was recorded now (or that have none). Rows are taken in one order (sorted keys), so two
-# instances' batches never wait for each other in opposite orders. It needs each user at most
-# once among the arrivals and finishes (`_one_each`): the sub-statements of one statement see
-# the same snapshot, and one upsert cannot change a row twice.
+# The whole batch in one statement on PostgreSQL, in autocommit (`Database.autocommit`: one
+# trip, where the statements of `_commit_sqlalchemy` take three per arrival and two per finish,
+# plus BEGIN and COMMIT): the arrivals' user rows created or refreshed, returned with their
+# recorded message ids and saved conversations as they were before the statement; the message
+# ids recorded (finishes before the unawaited ids of `seen`), and the conversations of the
+# finishes whose id was recorded now (or that have none). Rows are taken in one order (sorted
+# keys), so two instances' batches never wait for each other in opposite orders. It needs each
+# user at most once among the arrivals and finishes (`_one_each`): the sub-statements of one
+# statement see the same snapshot, and one upsert cannot change a row twice.
 _BATCH = (
     text(
         """
@@ -408,7 +408,9 @@ async def _commit_postgres(db: Database, works: list[_Work]) -> list[Any]:
     }
     users: dict[str, Any] = {}
     recorded: set[tuple[str, str]] = set()
-    for row in await db.write_now(_BATCH, params):
+    async with db.autocommit() as conn:
+        rows = (await conn.execute(_BATCH, params)).all()
+    for row in rows:
         if row.message_id is None:
             users[row.key] = row
         else:

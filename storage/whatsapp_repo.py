@@ -304,21 +304,19 @@ async def forget_erased(conn: AsyncConnection, user_keys: Iterable[str]) -> list
         return []
     present = set((await conn.execute(select(users.c.key).where(users.c.key.in_(keys)))).scalars())
     gone = sorted(keys - present)
-    await _delete_rows_of(conn, gone)
-    return gone
-
-
-async def _delete_rows_of(conn: AsyncConnection, gone: list[str]) -> None:
     if gone:
         await conn.execute(delete(wa_inbound).where(wa_inbound.c.user_key.in_(gone)))
         await conn.execute(delete(wa_sent).where(wa_sent.c.user_key.in_(gone)))
+    return gone
 
 
 # PostgreSQL: the finishing statements of a batch (`record_sent`, `mark_processed`,
-# `clear_replies`, `touch_inbound`, the first half of `forget_erased`) and the claims' release
-# (`storage.wa_claims.release`'s DELETE) in one statement, one trip instead of six. It returns
-# the users that no longer exist (their rows are deleted after it, as `forget_erased` does) and
-# those let go. Arrays come sorted: rows are taken in one order.
+# `clear_replies`, `touch_inbound`, `forget_erased`) and the claims' release (the DELETE of
+# `storage.wa_claims.release`) in one statement: one trip instead of six to eight. It returns
+# the users that no longer exist ("verilerimi sil" ran) and those let go. Sub-statements of one
+# statement see the same snapshot and must not change a row twice, so the rows of users that
+# no longer exist are deleted and not first written or marked handled (what `forget_erased`
+# leaves after the others is the same: none). Arrays come sorted: rows are taken in one order.
 _FINISH = text(
     """
     WITH gone AS (
@@ -327,11 +325,12 @@ _FINISH = text(
     ), sent AS (
         INSERT INTO wa_sent AS w (wamid, user_key, kind, status, updated_at)
         SELECT w, u, k, 'sent', :now FROM unnest(CAST(:sent_wamids AS text[]),
-            CAST(:sent_users AS text[]), CAST(:sent_kinds AS text[])) AS s(w, u, k) ORDER BY w
+            CAST(:sent_users AS text[]), CAST(:sent_kinds AS text[])) AS s(w, u, k)
+        WHERE u NOT IN (SELECT u FROM gone) ORDER BY w
         ON CONFLICT (wamid) DO UPDATE SET kind = excluded.kind, user_key = excluded.user_key
     ), handled AS (
         UPDATE wa_inbound SET processed_at = :now, payload = :handled
-        WHERE wamid = ANY(CAST(:wamids AS text[]))
+        WHERE wamid = ANY(CAST(:wamids AS text[])) AND user_key NOT IN (SELECT u FROM gone)
     ), cleared AS (
         UPDATE processed_messages AS p SET replies = NULL
         FROM unnest(CAST(:cleared_users AS text[]), CAST(:cleared_ids AS text[])) AS c(u, m)
@@ -340,6 +339,10 @@ _FINISH = text(
         UPDATE users SET last_inbound_at = t.at, unreachable = false
         FROM unnest(CAST(:users AS text[]), CAST(:wrote AS timestamptz[])) AS t(u, at)
         WHERE users.key = t.u
+    ), forgot_inbound AS (
+        DELETE FROM wa_inbound WHERE user_key IN (SELECT u FROM gone)
+    ), forgot_sent AS (
+        DELETE FROM wa_sent WHERE user_key IN (SELECT u FROM gone)
     ), released AS (
         DELETE FROM wa_claims AS c
         USING unnest(CAST(:released AS text[]), CAST(:known AS int[])) AS x(u, n)
@@ -363,19 +366,20 @@ async def finish_handled(
     releases: Mapping[str, int],
 ) -> tuple[list[str], set[str]]:
     """PostgreSQL: records what was sent for handled messages, marks them handled, forgets
-    their kept answers, notes when their users wrote (as the functions above) and lets go of
-    the `releases` users (`owner`'s claims, as `storage.wa_claims.release`); returns the users
-    that no longer exist, their rows deleted ("verilerimi sil" just ran), and the users let go."""
-    sent = {w: (u, k) for f in finished for w, u, k in f.sent}
+    their kept answers, notes when their users wrote, deletes the rows of users that no longer
+    exist (as the functions above) and lets go of the `releases` users (`owner`'s claims, as
+    `storage.wa_claims.release` does), in one statement; returns the users that no longer
+    exist and the users let go."""
+    sent = dict(sorted({w: (u, k) for f in finished for w, u, k in f.sent}.items()))
     cleared = sorted({(f.user_key, f.wamid) for f in finished})
     wrote = dict(sorted({f.user_key: f.wrote_at for f in finished}.items()))
     released = sorted(releases) if owner is not None else []
     params = {
         "users": list(wrote),
         "wrote": list(wrote.values()),
-        "sent_wamids": sorted(sent),
-        "sent_users": [sent[w][0] for w in sorted(sent)],
-        "sent_kinds": [sent[w][1] for w in sorted(sent)],
+        "sent_wamids": list(sent),
+        "sent_users": [u for u, _ in sent.values()],
+        "sent_kinds": [k for _, k in sent.values()],
         "wamids": [f.wamid for f in finished],
         "handled": HANDLED_PAYLOAD,
         "cleared_users": [u for u, _ in cleared],
@@ -387,11 +391,9 @@ async def finish_handled(
     }
     gone: list[str] = []
     let_go: set[str] = set()
-    for user, was_released in await conn.execute(_FINISH, params):
+    for user, was_released in (await conn.execute(_FINISH, params)).all():
         (let_go.add if was_released else gone.append)(user)
-    gone.sort()
-    await _delete_rows_of(conn, gone)
-    return gone, let_go
+    return sorted(gone), let_go
 
 
 async def push_target(conn: AsyncConnection, user_key: str) -> PushTarget | None:

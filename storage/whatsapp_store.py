@@ -89,6 +89,7 @@ class WhatsAppStore:
         # SQLite: one batch at a time (one writer). PostgreSQL could take a few at once (their
         # statements take rows in one order: wamids, users sorted); measured, one is faster.
         self._writers = 1 if db.is_sqlite else WRITERS
+        self._urgent_last = False  # whether the last batch taken was deliveries gone first
 
     @property
     def is_sqlite(self) -> bool:
@@ -145,10 +146,13 @@ class WhatsAppStore:
 
     async def held(self, user: str) -> wa_claims.Left:
         """`storage.wa_claims.held` of one user: the claim's count and their messages."""
+        [(count, rows)] = (await self._held([user])).values()
+        return count, self._opened(rows)
+
+    async def _held(self, users: list[str]) -> dict[str, wa_claims.Left]:
         assert self.owner is not None
         async with self.db.read() as conn:
-            [(count, rows)] = (await wa_claims.held(conn, self.owner, [user])).values()
-        return count, self._opened(rows)
+            return await wa_claims.held(conn, self.owner, users)
 
     async def renew(self, users: list[str]) -> int:
         """Extends this instance's leases on the users it is working on."""
@@ -226,8 +230,7 @@ class WhatsAppStore:
 
     async def _flush(self) -> None:
         while self._pending:
-            batch = self._pending[: self.max_batch]
-            del self._pending[: self.max_batch]
+            batch = self._take()
             try:
                 results = await self._commit([work for work, _, _ in batch])
             except Exception:  # noqa: BLE001 - one bad write must not sink its neighbours
@@ -244,6 +247,23 @@ class WhatsAppStore:
                 for item, result in zip(batch, results, strict=True):
                     _finish(item, result)
 
+    def _take(self) -> list[tuple[Work, asyncio.Future[Any], After | None]]:
+        """The next batch: the first `max_batch` writes waiting. On PostgreSQL, deliveries
+        without statuses go first, alone (their webhooks wait for the commit to answer 200, and
+        alone they are one statement in autocommit: one trip), unless the last batch was
+        theirs: the rest does not wait behind a stream of webhooks. (A status waits its turn:
+        it may follow its own message's record.)"""
+        first = [] if self.is_sqlite or self._urgent_last else self._pending[: self.max_batch]
+        first = [item for item in first if _stores_only(item[0])]
+        self._urgent_last = bool(first) and len(first) < len(self._pending)
+        if self._urgent_last:
+            taken = {id(item) for item in first}
+            self._pending = [item for item in self._pending if id(item) not in taken]
+            return first
+        batch = self._pending[: self.max_batch]
+        del self._pending[: self.max_batch]
+        return batch
+
     async def _commit(self, works: list[Work]) -> list[Any]:
         deliveries = [w for w in works if isinstance(w, Delivery)]
         finished = [w for w in works if isinstance(w, Finished)]
@@ -257,8 +277,16 @@ class WhatsAppStore:
             for d in deliveries
             for m in d.messages
         ]
+        # On PostgreSQL a batch of one statement commits alone, in autocommit (one trip, not
+        # three): deliveries without statuses, or finishes (with releases).
+        alone = not self.is_sqlite and (
+            all(_stores_only(w) for w in works)
+            or (bool(finished) and all(isinstance(w, Finished | Release) for w in works))
+        )
+        kept: list[str] = []  # users whose release did not happen (PostgreSQL)
         # A webhook waits for this commit before it may answer 200: it goes first.
-        async with self.db.write(urgent=bool(deliveries)) as conn:
+        transaction = self.db.autocommit() if alone else self.db.write(urgent=bool(deliveries))
+        async with transaction as conn:
             new: set[str] = set()
             claims: dict[str, wa_claims.Claim] = {}
             left: dict[str, wa_claims.Left | None] = {}
@@ -272,9 +300,9 @@ class WhatsAppStore:
                     conn, finished, now, self.owner, releases
                 )
                 left = dict.fromkeys(let_go)
-                if self.owner is not None:  # (read after the messages are marked handled)
-                    kept = [u for u in releases if u not in let_go]
-                    left.update(await wa_claims.held(conn, self.owner, kept))
+                kept = [u for u in releases if u not in let_go] if self.owner else []
+                if kept and not alone:  # read after the messages are marked handled
+                    left.update(await wa_claims.held(conn, self.owner or "", kept))
             elif finished:
                 await repo.record_sent(conn, [s for f in finished for s in f.sent], now)
                 await repo.mark_processed(conn, [f.wamid for f in finished], now)
@@ -291,6 +319,11 @@ class WhatsAppStore:
                 unreachable = await self.users.mark_unreachable_in(
                     conn, (s.user_key for s in statuses if s.error_code == UNDELIVERABLE)
                 )
+        if kept and alone:
+            # Read after the commit: the claims are still this instance's (or were taken from
+            # it: -1), and a message stored since is one more to take in, as it would be had it
+            # come before the release.
+            left.update(await self._held(kept))
         self.users.changed(unreachable)
         if erased:  # "verilerimi sil": no page that held their rows stays in the -wal
             await self.db.checkpoint()
@@ -303,6 +336,11 @@ class WhatsAppStore:
             else done.get(i)
             for i, w in enumerate(works)
         ]
+
+
+def _stores_only(work: Work) -> bool:
+    """Whether `work` is a delivery storing messages only: one statement with its likes."""
+    return isinstance(work, Delivery) and not work.statuses
 
 
 def _stored(delivery: Delivery, new: set[str], claims: dict[str, wa_claims.Claim]) -> Stored:
