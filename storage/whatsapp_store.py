@@ -249,20 +249,20 @@ class WhatsAppStore:
 
     def _take(self) -> list[tuple[Work, asyncio.Future[Any], After | None]]:
         """The next batch: the first `max_batch` writes waiting. On PostgreSQL, deliveries
-        without statuses go first, alone (their webhooks wait for the commit to answer 200, and
-        alone they are one statement in autocommit: one trip), unless the last batch was
-        theirs: the rest does not wait behind a stream of webhooks. (A status waits its turn:
+        without statuses and the other writes take turns, each in batches of their own: the
+        deliveries' webhooks wait for their commit to answer 200, and either batch is then one
+        statement in autocommit, one trip. (A status stays with the other writes, in order:
         it may follow its own message's record.)"""
-        first = [] if self.is_sqlite or self._urgent_last else self._pending[: self.max_batch]
-        first = [item for item in first if _stores_only(item[0])]
-        self._urgent_last = bool(first) and len(first) < len(self._pending)
-        if self._urgent_last:
-            taken = {id(item) for item in first}
-            self._pending = [item for item in self._pending if id(item) not in taken]
-            return first
-        batch = self._pending[: self.max_batch]
-        del self._pending[: self.max_batch]
-        return batch
+        if self.is_sqlite:
+            batch = self._pending[: self.max_batch]
+            del self._pending[: self.max_batch]
+            return batch
+        urgent = [item for item in self._pending if _stores_only(item[0])]
+        rest = [item for item in self._pending if not _stores_only(item[0])]
+        self._urgent_last = bool(urgent) and not (rest and self._urgent_last)
+        taken, left = (urgent, rest) if self._urgent_last else (rest, urgent)
+        self._pending = taken[self.max_batch :] + left
+        return taken[: self.max_batch]
 
     async def _commit(self, works: list[Work]) -> list[Any]:
         deliveries = [w for w in works if isinstance(w, Delivery)]
