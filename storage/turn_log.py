@@ -6,7 +6,7 @@ and the message id that makes a redelivery change nothing. Written one transacti
 a burst of new users queues behind SQLite's single writer and spends most of its CPU on the
 trips to the database thread. Here turns hand that work in, and one flusher writes whatever has
 gathered, in one transaction: on SQLite in one trip to the writer's thread (BEGIN IMMEDIATE,
-every statement, COMMIT), elsewhere through SQLAlchemy on one connection. While one batch
+every statement, COMMIT), on PostgreSQL in one statement (`_BATCH`, one trip). While one batch
 commits, the next gathers.
 
 Three kinds of work:

@@ -2,7 +2,8 @@
 
 Deliveries (inbound rows, statuses) and finished messages from many requests and workers are
 merged into one INSERT/UPDATE each per batch, so a burst of webhooks costs a handful of
-statements, not one transaction per request. While one batch commits, the next gathers. A
+statements, not one transaction per request (on PostgreSQL one statement: `_take`). While
+one batch commits, the next gathers. A
 write's `after` callback runs right after its commit, even when its caller was cancelled
 meanwhile. If a batch fails, its writes are retried one by one.
 """
