@@ -5,6 +5,7 @@ Run from the repository root (about three minutes):
     PYTHONPATH=. python bench/whatsapp.py [--burst 100 300] [--rounds 6] [--messages 3000]
                                           [--users 500] [--max-rate 50] [--graph-rate 80]
                                           [--stub-engine] [--long-lists] [--database URL]
+                                          [--compare URL [--runs 3]]
 
 Three processes share the machine: the Graph API double (`python -m tests.doubles.graph_api`,
 answering error 130429 beyond `graph-rate` messages a second per phone number, the Cloud API's
@@ -29,7 +30,9 @@ takes little CPU from the others).
 
 `--database postgresql+asyncpg://…/mf_x` runs the assistant on that PostgreSQL database instead
 (emptied first: every table dropped, so give it a database of its own); the default is a fresh
-SQLite file.
+SQLite file. `--compare postgresql+asyncpg://…/mf_x [--runs 3]` runs on SQLite, then on that
+database, `runs` times, and ends with the pairs' throughput figures and PostgreSQL's ratio to
+SQLite: same code, same run.
 
 `--stub-engine` replaces the conversation engine by an instant six-option menu, to measure the
 channel alone. `--long-lists` makes one throughput message in six a course list longer than
@@ -200,11 +203,19 @@ async def handled(client: httpx.AsyncClient) -> int:
 
 
 async def wait_handled(client: httpx.AsyncClient, count: int, limit: float = 600.0) -> float:
+    """When `count` messages are handled. Every look at /metrics runs the dashboard's queries
+    (bot/institution_metrics.py: ten round trips on PostgreSQL), so it looks again after half
+    the time the rest should take at the rate seen (0.02-0.25 s), not at a fixed 20 a second."""
     deadline = time.perf_counter() + limit
-    while (done := await handled(client)) < count:
+    pause, before, at = 0.02, await handled(client), time.perf_counter()
+    while before < count:
         if time.perf_counter() > deadline:
-            raise TimeoutError(f"only {done} of {count} messages handled")
-        await asyncio.sleep(0.05)
+            raise TimeoutError(f"only {before} of {count} messages handled")
+        await asyncio.sleep(pause)
+        done, now = await handled(client), time.perf_counter()
+        rate = (done - before) / (now - at)
+        pause = min(0.25, max(0.02, (count - done) / rate / 2)) if rate > 0 else 0.05
+        before, at = done, now
     return time.perf_counter()
 
 
@@ -235,7 +246,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def measure(host: str, port: int, args: argparse.Namespace, pid: int | None = None) -> None:
+async def measure(
+    host: str, port: int, args: argparse.Namespace, pid: int | None = None
+) -> dict[str, float]:
     # At most 100 connections: a request's task on the server can outlive its answer, and a
     # connection used again at once then counts twice against uvicorn's limit_concurrency
     # (257 here); 300 posts on 200 busy connections were answered 503.
@@ -252,7 +265,7 @@ async def measure(host: str, port: int, args: argparse.Namespace, pid: int | Non
         await wait_ready(client)
         await poster.open()
         try:
-            await run_rounds(poster, client, graph, args, pid)
+            return await run_rounds(poster, client, graph, args, pid)
         finally:
             await poster.close()
 
@@ -326,7 +339,8 @@ async def run_rounds(
     graph: httpx.AsyncClient,
     args: argparse.Namespace,
     pid: int | None,
-) -> None:
+) -> dict[str, float]:
+    """Runs the bursts and the throughput phase; returns the throughput phase's figures."""
     # Warm up: the engine has seen each kind of message once.
     warm = [poster.request(delivery(f"9053000{i:05d}", i)) for i in range(20)]
     await asyncio.gather(*(poster.post(r) for r in warm))
@@ -339,7 +353,7 @@ async def run_rounds(
         results.append(ok)
     print("bursts:", "targets met" if all(results) else "TARGETS MISSED")
     if not args.messages:
-        return
+        return {}
 
     raws = [
         poster.request(delivery(f"9055{i % args.users:07d}", i, args.long_lists))
@@ -378,6 +392,11 @@ async def run_rounds(
             f"  assistant process: {cpu:.1f} CPU s, {cpu / args.messages * 1000:.2f} ms CPU per "
             f"message ({cpu / elapsed * 100:.0f}% of one core)"
         )
+    return {
+        "rate": args.messages / elapsed,
+        "ack_p99": pct(ack2, 0.99) * 1000,
+        "cpu_ms": cpu / args.messages * 1000,
+    }
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -463,6 +482,13 @@ def main() -> None:
     parser.add_argument(
         "--database", default="", help="a PostgreSQL URL to run on (emptied first); default SQLite"
     )
+    parser.add_argument(
+        "--compare",
+        default="",
+        metavar="URL",
+        help="run on SQLite, then on this PostgreSQL database (emptied first), and compare",
+    )
+    parser.add_argument("--runs", type=int, default=1, help="with --compare: how many pairs")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--panel-port", type=int, default=0, help=argparse.SUPPRESS)
@@ -472,10 +498,28 @@ def main() -> None:
     if args.serve:
         serve(args)
         return
+    if not args.compare:
+        run_one(args, args.database)
+        return
+    # SQLite and PostgreSQL from the same code, one after the other, `runs` times.
+    pairs = [(run_one(args, ""), run_one(args, args.compare)) for _ in range(args.runs)]
+    print("SQLite and PostgreSQL, throughput phase, one after the other:")
+    for lite, pg in pairs:
+        print(
+            f"  SQLite {lite['rate']:4.0f} msg/s (ack p99 {lite['ack_p99']:5.1f} ms, "
+            f"{lite['cpu_ms']:.2f} ms CPU/msg)   PostgreSQL {pg['rate']:4.0f} msg/s (ack p99 "
+            f"{pg['ack_p99']:5.1f} ms, {pg['cpu_ms']:.2f} ms CPU/msg)   "
+            f"PG/SQLite {pg['rate'] / lite['rate']:.2f}   (targets >= 0.8, PG ack p99 <= 100 ms)"
+        )
+
+
+def run_one(args: argparse.Namespace, database: str) -> dict[str, float]:
+    """One run of the assistant on `database` (a PostgreSQL URL, emptied first; "": a fresh
+    SQLite file); returns the throughput phase's figures."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MF_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path.cwd()), env.get("PYTHONPATH")]))
-    if args.database:
-        asyncio.run(empty_database(args.database))
+    if database:
+        asyncio.run(empty_database(database))
     graph_port, bot_port = free_port(), free_port()
     graph_url = f"http://127.0.0.1:{graph_port}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -509,17 +553,17 @@ def main() -> None:
                 "--db",
                 str(Path(tmp) / "bench.db"),
                 *(["--stub-engine"] if args.stub_engine else []),
-                *(["--database", args.database] if args.database else []),
+                *(["--database", database] if database else []),
             ],
             env=env,
             cwd=tmp,
         )
         try:
             engine = "engine STUBBED (channel alone)" if args.stub_engine else "real engine"
-            where = "PostgreSQL" if args.database else "SQLite"
+            where = "PostgreSQL" if database else "SQLite"
             print(f"cpus: {os.cpu_count()}; python {sys.version.split()[0]}; {where}; {engine}")
             args.graph = graph_url
-            asyncio.run(measure("127.0.0.1", bot_port, args, bot.pid))
+            return asyncio.run(measure("127.0.0.1", bot_port, args, bot.pid))
         finally:
             for proc in (bot, graph):
                 proc.terminate()

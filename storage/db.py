@@ -227,6 +227,15 @@ class Database:
             self._readers.append(reader)
             return result
 
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """PostgreSQL: a connection on which every statement is its own transaction. A write
+        that is one statement costs one trip there instead of three (no BEGIN and COMMIT);
+        statements that must commit together belong in `write()`."""
+        assert not self.is_sqlite, "SQLite writes go through its one writer (write())"
+        async with self._autocommit.connect() as conn:
+            yield conn
+
     async def checkpoint(self) -> bool:
         """On SQLite, copies the write-ahead log into the database file and empties it
         (TRUNCATE), so pages that held erased data are gone from the -wal too; True when done.

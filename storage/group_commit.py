@@ -22,12 +22,24 @@ Commit = Callable[[list[W]], Awaitable[list[Any]]]
 
 
 class GroupCommit(Generic[W]):
-    """Batches writes for `commit`, `writers` batches at a time, at most `max_batch` each."""
+    """Batches writes for `commit`, `writers` batches at a time, at most `max_batch` each.
 
-    def __init__(self, commit: Commit[W], *, writers: int = 1, max_batch: int = 500) -> None:
+    With `apart`, the writes it picks go in batches of their own, taking turns with the others
+    (each kind may then commit as one statement)."""
+
+    def __init__(
+        self,
+        commit: Commit[W],
+        *,
+        writers: int = 1,
+        max_batch: int = 500,
+        apart: Callable[[W], bool] | None = None,
+    ) -> None:
         self._commit = commit
         self._writers = writers
         self.max_batch = max_batch
+        self._apart = apart
+        self._apart_last = False  # whether the last batch taken was of the writes set apart
         self._pending: list[tuple[W, asyncio.Future[Any], After | None]] = []
         self._flushers: set[asyncio.Task[None]] = set()
 
@@ -52,8 +64,7 @@ class GroupCommit(Generic[W]):
 
     async def _flush(self) -> None:
         while self._pending:
-            batch = self._pending[: self.max_batch]
-            del self._pending[: self.max_batch]
+            batch = self._take()
             try:
                 results = await self._commit([work for work, _, _ in batch])
             except Exception:  # noqa: BLE001 - one bad write must not sink its neighbours
@@ -69,6 +80,19 @@ class GroupCommit(Generic[W]):
             else:
                 for item, result in zip(batch, results, strict=True):
                     _finish(item, result)
+
+    def _take(self) -> list[tuple[W, asyncio.Future[Any], After | None]]:
+        """The next batch: the first `max_batch` writes waiting, of one kind when `apart`."""
+        if self._apart is None:
+            batch = self._pending[: self.max_batch]
+            del self._pending[: self.max_batch]
+            return batch
+        apart = [item for item in self._pending if self._apart(item[0])]
+        rest = [item for item in self._pending if not self._apart(item[0])]
+        self._apart_last = bool(apart) and not (rest and self._apart_last)
+        taken, left = (apart, rest) if self._apart_last else (rest, apart)
+        self._pending = taken[self.max_batch :] + left
+        return taken[: self.max_batch]
 
 
 def _finish(item: tuple[Any, asyncio.Future[Any], After | None], result: Any) -> None:

@@ -6,7 +6,7 @@ and the message id that makes a redelivery change nothing. Written one transacti
 a burst of new users queues behind SQLite's single writer and spends most of its CPU on the
 trips to the database thread. Here turns hand that work in, and one flusher writes whatever has
 gathered, in one transaction: on SQLite in one trip to the writer's thread (BEGIN IMMEDIATE,
-every statement, COMMIT), elsewhere through SQLAlchemy on one connection. While one batch
+every statement, COMMIT), on PostgreSQL in one statement (`_BATCH`, one trip). While one batch
 commits, the next gathers.
 
 Three kinds of work:
@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import ARRAY, Boolean, Table, bindparam, select, text
+from sqlalchemy import column as named
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import TextClause
@@ -54,6 +55,7 @@ from storage.repos import (
     conversation_params,
     touch_params,
 )
+from storage.types import UTCDateTime
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +236,16 @@ class TurnLog:
                     self.batches += 1
                     return results
             self._threaded = False
+        if not self._db.is_sqlite:
+            if take:
+                works += self._take()
+                take = False
+            if not works:
+                return []
+            if _one_each(works):  # the usual batch: one statement
+                results = await _commit_postgres(self._db, works)
+                self.batches += 1
+                return results
         async with self._db.write() as conn:
             if take:
                 works += self._take()
@@ -291,6 +303,138 @@ async def _commit_sqlalchemy(conn: AsyncConnection, works: list[_Work]) -> list[
     if seen:
         await conn.execute(RECORD_ANSWERED, seen)
     return out
+
+
+def _one_each(works: list[_Work]) -> bool:
+    """Whether no user has two awaited pieces of work in `works` (the engine runs a user's
+    turns one at a time, so they never do unless a caller breaks that rule)."""
+    users = [w.user for w in works if w.kind != SEEN]
+    return len(users) == len(set(users))
+
+
+# The whole batch in one statement on PostgreSQL, in autocommit (`Database.autocommit`: one
+# trip, where the statements of `_commit_sqlalchemy` take three per arrival and two per finish,
+# plus BEGIN and COMMIT): the arrivals' user rows created or refreshed, returned with their
+# recorded message ids and saved conversations as they were before the statement; the message
+# ids recorded (finishes before the unawaited ids of `seen`), and the conversations of the
+# finishes whose id was recorded now (or that have none). Rows are taken in one order (sorted
+# keys), so two instances' batches never wait for each other in opposite orders. It needs each
+# user at most once among the arrivals and finishes (`_one_each`): the sub-statements of one
+# statement see the same snapshot, and one upsert cannot change a row twice.
+_BATCH = (
+    text(
+        """
+    WITH a AS (
+        SELECT * FROM unnest(CAST(:a_users AS text[]), CAST(:a_ats AS timestamptz[]),
+                             CAST(:a_ids AS text[])) AS a(user_key, at, message_id)
+    ), touched AS (
+        INSERT INTO users AS u (key, channel, created_at, last_inbound_at)
+        SELECT user_key, split_part(user_key, ':', 1), at, at FROM a ORDER BY user_key
+        ON CONFLICT (key) DO UPDATE SET last_inbound_at = excluded.last_inbound_at,
+                                        unreachable = false
+        RETURNING u.*
+    ), r AS (
+        SELECT * FROM unnest(CAST(:r_users AS text[]), CAST(:r_ids AS text[]),
+                             CAST(:r_ats AS timestamptz[]), CAST(:r_replies AS text[]),
+                             CAST(:r_late AS int[])) AS r(user_key, message_id, at, replies, late)
+    ), recorded AS (
+        INSERT INTO processed_messages (user_key, message_id, processed_at, replies)
+        SELECT user_key, message_id, at, replies FROM r ORDER BY user_key, message_id, late
+        ON CONFLICT (user_key, message_id) DO NOTHING
+        RETURNING user_key, message_id
+    ), s AS (
+        SELECT * FROM unnest(CAST(:s_users AS text[]), CAST(:s_ids AS text[]),
+                             CAST(:s_ats AS timestamptz[]), CAST(:s_states AS text[]),
+                             CAST(:s_data AS text[]), CAST(:s_tokens AS text[]),
+                             CAST(:s_failures AS int[]))
+            AS s(user_key, message_id, at, state, data, token, failures)
+    ), saved AS (
+        INSERT INTO conversations AS c (user_key, state, data, token, failures, updated_at)
+        SELECT user_key, state, data, token, failures, at FROM s
+        WHERE s.message_id IS NULL OR EXISTS (
+            SELECT FROM recorded WHERE recorded.user_key = s.user_key
+                                   AND recorded.message_id = s.message_id)
+        ORDER BY user_key
+        ON CONFLICT (user_key) DO UPDATE SET
+            state = excluded.state, data = excluded.data, token = excluded.token,
+            failures = excluded.failures, updated_at = excluded.updated_at
+    )
+    SELECT {user}, p.user_key IS NOT NULL AS again, p.replies,
+           c.user_key IS NOT NULL AS has_conversation, {conversation}, NULL AS message_id
+    FROM touched t JOIN a ON a.user_key = t.key
+    LEFT JOIN processed_messages p ON p.user_key = t.key AND p.message_id = a.message_id
+    LEFT JOIN conversations c ON c.user_key = t.key
+    UNION ALL
+    SELECT user_key, {nulls}, message_id FROM recorded
+    """.format(
+            user=", ".join(f"t.{c}" for c in USER_COLUMNS),
+            conversation=", ".join(f"c.{c}" for c in CONVERSATION_COLUMNS),
+            nulls=", ".join(["NULL"] * (len(USER_COLUMNS) + 2 + len(CONVERSATION_COLUMNS))),
+        )
+    )
+    .bindparams(*(bindparam(f"{p}_ats", type_=ARRAY(UTCDateTime())) for p in "ars"))
+    .columns(
+        *(t.users.c[c] for c in USER_COLUMNS),
+        named("again", Boolean),
+        t.processed_messages.c.replies,
+        named("has_conversation", Boolean),
+        *(t.conversations.c[c] for c in CONVERSATION_COLUMNS),
+        t.processed_messages.c.message_id,
+    )
+)
+
+
+async def _commit_postgres(db: Database, works: list[_Work]) -> list[Any]:
+    """The batch in one statement (`_BATCH`); one result per work."""
+    arrivals = [w for w in works if w.kind == ARRIVE]
+    records = [w for w in works if w.kind != ARRIVE and w.message_id is not None]
+    saves = [w for w in works if w.kind == FINISH and w.conversation is not None]
+    params = {
+        "a_users": [w.user for w in arrivals],
+        "a_ats": [w.at for w in arrivals],
+        "a_ids": [w.message_id for w in arrivals],
+        "r_users": [w.user for w in records],
+        "r_ids": [w.message_id for w in records],
+        "r_ats": [w.at for w in records],
+        "r_replies": [w.replies for w in records],
+        "r_late": [int(w.kind == SEEN) for w in records],
+        "s_users": [w.user for w in saves],
+        "s_ids": [w.message_id for w in saves],
+        "s_ats": [w.at for w in saves],
+        **{
+            f"s_{name}": [(w.conversation or {})[col] for w in saves]
+            for name, col in _SAVED.items()
+        },
+    }
+    users: dict[str, Any] = {}
+    recorded: set[tuple[str, str]] = set()
+    async with db.autocommit() as conn:
+        rows = (await conn.execute(_BATCH, params)).all()
+    for row in rows:
+        if row.message_id is None:
+            users[row.key] = row
+        else:
+            recorded.add((row.key, row.message_id))
+    out: list[Any] = []
+    for work in works:
+        if work.kind == ARRIVE:
+            row = users[work.user]
+            user = {c: row._mapping[c] for c in USER_COLUMNS}
+            created = user["created_at"] == work.at  # by this turn: nothing recorded or saved
+            again = not created and work.message_id is not None and row.again
+            saved = None
+            if work.load and not created and not again and row.has_conversation:
+                saved = {c: row._mapping[c] for c in CONVERSATION_COLUMNS}
+            out.append(Arrival(user, saved, again, row.replies if again else None))
+        elif work.kind == FINISH:
+            out.append(work.message_id is None or (work.user, work.message_id) in recorded)
+        else:
+            out.append(None)
+    return out
+
+
+# The conversation columns a finish hands in, by the name of their parameter in `_BATCH`.
+_SAVED = {"states": "state", "data": "data", "tokens": "token", "failures": "failures"}
 
 
 def _seen_params(work: _Work) -> dict[str, Any]:

@@ -16,11 +16,12 @@ other's claims in opposite orders.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import ARRAY, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import String
 
@@ -40,24 +41,6 @@ class Claim:
     stored: int
 
 
-_CLAIM = text(
-    """
-    INSERT INTO wa_claims AS c (user_key, owner, lease_until, stored)
-    SELECT u, :owner, :until, n
-    FROM unnest(CAST(:users AS text[]), CAST(:counts AS int[])) AS x(u, n) ORDER BY u
-    ON CONFLICT (user_key) DO UPDATE SET
-        stored = c.stored + excluded.stored,
-        owner = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
-                     THEN excluded.owner ELSE c.owner END,
-        lease_until = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
-                           THEN excluded.lease_until ELSE c.lease_until END
-    RETURNING user_key, owner, stored, (xmax = 0) AS fresh
-    """
-).bindparams(
-    bindparam("owner", type_=String()),
-    bindparam("now", type_=UTCDateTime()),
-    bindparam("until", type_=UTCDateTime()),
-)
 _RELEASE = text(
     """
     DELETE FROM wa_claims AS c
@@ -98,29 +81,76 @@ _TAKE_OVER = text(
 )
 
 
-async def claim(
+# `whatsapp_repo.store_inbound` and the claims in one statement: the messages not seen before
+# stored, their users claimed (held by this instance or another), each claim counting how many
+# of them were its user's (`times`: how often a message came in the batch). A claim is this
+# instance's when it held it or nobody live did (the lease ran out).
+_STORE_AND_CLAIM = text(
+    """
+    WITH new AS (
+        INSERT INTO wa_inbound (wamid, user_key, payload, received_at)
+        SELECT w, u, p, r FROM unnest(CAST(:wamids AS text[]), CAST(:users AS text[]),
+                                      CAST(:payloads AS text[]), CAST(:received AS timestamptz[]))
+            AS x(w, u, p, r) ORDER BY w
+        ON CONFLICT (wamid) DO NOTHING
+        RETURNING wamid, user_key
+    ), claimed AS (
+        INSERT INTO wa_claims AS c (user_key, owner, lease_until, stored)
+        SELECT new.user_key, :owner, :until, sum(x.n)
+        FROM new JOIN unnest(CAST(:wamids AS text[]), CAST(:times AS int[])) AS x(w, n)
+            ON x.w = new.wamid
+        GROUP BY new.user_key ORDER BY new.user_key
+        ON CONFLICT (user_key) DO UPDATE SET
+            stored = c.stored + excluded.stored,
+            owner = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
+                         THEN excluded.owner ELSE c.owner END,
+            lease_until = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
+                               THEN excluded.lease_until ELSE c.lease_until END
+        RETURNING user_key, owner, stored, (xmax = 0) AS fresh
+    )
+    SELECT wamid, NULL AS user_key, NULL AS owner, NULL AS stored, NULL AS fresh FROM new
+    UNION ALL
+    SELECT NULL, user_key, owner, stored, fresh FROM claimed
+    """
+).bindparams(
+    bindparam("owner", type_=String()),
+    bindparam("now", type_=UTCDateTime()),
+    bindparam("until", type_=UTCDateTime()),
+    bindparam("received", type_=ARRAY(UTCDateTime())),
+)
+
+
+async def store_and_claim(
     conn: AsyncConnection,
-    stored: Mapping[str, int],
+    rows: Sequence[InboundRow],
     owner: str,
     now: datetime,
     until: datetime,
-) -> dict[str, Claim]:
-    """Claims the users of messages just stored (`stored`: how many each), counting them on
-    every claim, held by this instance or another."""
-    users = sorted(stored)
-    if not users:
-        return {}
+) -> tuple[set[str], dict[str, Claim]]:
+    """Stores the messages not seen before and claims their users, counting them on every
+    claim (one statement, `_STORE_AND_CLAIM`); returns the wamids new and the claims."""
+    first = dict(sorted({r.wamid: r for r in reversed(rows)}.items()))  # as store_inbound
+    if not first:
+        return set(), {}
+    times = Counter(r.wamid for r in rows)
     params = {
-        "users": users,
-        "counts": [stored[u] for u in users],
+        "wamids": list(first),
+        "users": [r.user_key for r in first.values()],
+        "payloads": [r.payload for r in first.values()],
+        "received": [r.received_at for r in first.values()],
+        "times": [times[w] for w in first],
         "owner": owner,
         "now": now,
         "until": until,
     }
-    rows = await conn.execute(_CLAIM, params)
-    return {
-        r.user_key: Claim(r.user_key, r.owner == owner, bool(r.fresh), int(r.stored)) for r in rows
-    }
+    new: set[str] = set()
+    claims: dict[str, Claim] = {}
+    for r in await conn.execute(_STORE_AND_CLAIM, params):
+        if r.wamid is not None:
+            new.add(r.wamid)
+        else:
+            claims[r.user_key] = Claim(r.user_key, r.owner == owner, bool(r.fresh), int(r.stored))
+    return new, claims
 
 
 # A user's claim after a release that did not happen: its count now and the user's unhandled

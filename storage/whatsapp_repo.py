@@ -14,11 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
+    String,
     Table,
     bindparam,
     case,
     delete,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,6 +32,7 @@ from core.messages import Button
 from storage import wa_pages
 from storage.repos import RECORD_ANSWERED
 from storage.tables import processed_messages, users, wa_inbound, wa_sent
+from storage.types import UTCDateTime
 
 # A later status never moves a message back: "read" stays read when a late "delivered" comes.
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
@@ -310,6 +314,94 @@ async def forget_erased(conn: AsyncConnection, user_keys: Iterable[str]) -> list
         await conn.execute(delete(wa_sent).where(wa_sent.c.user_key.in_(gone)))
         await wa_pages.forget(conn, gone)
     return gone
+
+
+# PostgreSQL: the finishing statements of a batch (`record_sent`, `mark_processed`,
+# `clear_replies`, `touch_inbound`, `forget_erased`) and the claims' release (the DELETE of
+# `storage.wa_claims.release`) in one statement: one trip instead of six to eight. It returns
+# the users that no longer exist ("verilerimi sil" ran) and those let go. Sub-statements of one
+# statement see the same snapshot and must not change a row twice, so the rows of users that
+# no longer exist are deleted and not first written or marked handled (what `forget_erased`
+# leaves after the others is the same: none). Arrays come sorted: rows are taken in one order.
+_FINISH = text(
+    """
+    WITH gone AS (
+        SELECT u FROM unnest(CAST(:users AS text[])) AS f(u)
+        WHERE NOT EXISTS (SELECT FROM users WHERE users.key = f.u)
+    ), sent AS (
+        INSERT INTO wa_sent AS w (wamid, user_key, kind, status, updated_at)
+        SELECT w, u, k, 'sent', :now FROM unnest(CAST(:sent_wamids AS text[]),
+            CAST(:sent_users AS text[]), CAST(:sent_kinds AS text[])) AS s(w, u, k)
+        WHERE u NOT IN (SELECT u FROM gone) ORDER BY w
+        ON CONFLICT (wamid) DO UPDATE SET kind = excluded.kind, user_key = excluded.user_key
+    ), handled AS (
+        UPDATE wa_inbound SET processed_at = :now, payload = :handled
+        WHERE wamid = ANY(CAST(:wamids AS text[])) AND user_key NOT IN (SELECT u FROM gone)
+    ), cleared AS (
+        UPDATE processed_messages AS p SET replies = NULL
+        FROM unnest(CAST(:cleared_users AS text[]), CAST(:cleared_ids AS text[])) AS c(u, m)
+        WHERE p.user_key = c.u AND p.message_id = c.m AND p.replies IS NOT NULL
+    ), touched AS (
+        UPDATE users SET last_inbound_at = t.at, unreachable = false
+        FROM unnest(CAST(:users AS text[]), CAST(:wrote AS timestamptz[])) AS t(u, at)
+        WHERE users.key = t.u
+    ), forgot_inbound AS (
+        DELETE FROM wa_inbound WHERE user_key IN (SELECT u FROM gone)
+    ), forgot_sent AS (
+        DELETE FROM wa_sent WHERE user_key IN (SELECT u FROM gone)
+    ), forgot_pages AS (
+        DELETE FROM wa_pages WHERE user_key IN (SELECT u FROM gone)
+    ), released AS (
+        DELETE FROM wa_claims AS c
+        USING unnest(CAST(:released AS text[]), CAST(:known AS int[])) AS x(u, n)
+        WHERE c.user_key = x.u AND c.owner = :owner AND c.stored = x.n
+        RETURNING c.user_key
+    )
+    SELECT u, false AS released FROM gone UNION ALL SELECT user_key, true FROM released
+    """
+).bindparams(
+    bindparam("now", type_=UTCDateTime()),
+    bindparam("wrote", type_=ARRAY(UTCDateTime())),
+    bindparam("owner", type_=String()),
+)
+
+
+async def finish_handled(
+    conn: AsyncConnection,
+    finished: Sequence[Finished],
+    now: datetime,
+    owner: str | None,
+    releases: Mapping[str, int],
+) -> tuple[list[str], set[str]]:
+    """PostgreSQL: records what was sent for handled messages, marks them handled, forgets
+    their kept answers, notes when their users wrote, deletes the rows of users that no longer
+    exist (as the functions above) and lets go of the `releases` users (`owner`'s claims, as
+    `storage.wa_claims.release` does), in one statement; returns the users that no longer
+    exist and the users let go."""
+    sent = dict(sorted({w: (u, k) for f in finished for w, u, k in f.sent}.items()))
+    cleared = sorted({(f.user_key, f.wamid) for f in finished})
+    wrote = dict(sorted({f.user_key: f.wrote_at for f in finished}.items()))
+    released = sorted(releases) if owner is not None else []
+    params = {
+        "users": list(wrote),
+        "wrote": list(wrote.values()),
+        "sent_wamids": list(sent),
+        "sent_users": [u for u, _ in sent.values()],
+        "sent_kinds": [k for _, k in sent.values()],
+        "wamids": [f.wamid for f in finished],
+        "handled": HANDLED_PAYLOAD,
+        "cleared_users": [u for u, _ in cleared],
+        "cleared_ids": [m for _, m in cleared],
+        "released": released,
+        "known": [releases[u] for u in released],
+        "owner": owner or "",
+        "now": now,
+    }
+    gone: list[str] = []
+    let_go: set[str] = set()
+    for user, was_released in (await conn.execute(_FINISH, params)).all():
+        (let_go.add if was_released else gone.append)(user)
+    return sorted(gone), let_go
 
 
 async def push_target(conn: AsyncConnection, user_key: str) -> PushTarget | None:

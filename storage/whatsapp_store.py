@@ -2,14 +2,14 @@
 
 Deliveries (inbound rows, statuses) and finished messages from many requests and workers are
 merged into one INSERT/UPDATE each per batch (`storage.group_commit`), so a burst of webhooks
-costs a handful of statements, not one transaction per request.
+costs a handful of statements, not one transaction per request (on PostgreSQL one statement:
+deliveries take turns with the other writes, each in batches of their own).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -85,8 +85,15 @@ class WhatsAppStore:
         self.clock = clock
         # SQLite: one batch at a time (one writer). PostgreSQL could take a few at once (their
         # statements take rows in one order: wamids, users sorted); measured, one is faster.
+        # On PostgreSQL deliveries without statuses go in batches of their own, taking turns
+        # with the other writes: their webhooks wait for that commit to answer 200, and either
+        # batch is then one statement in autocommit, one trip. (A status stays with the other
+        # writes, in order: it may follow its own message's record.)
         self._batches: GroupCommit[Work] = GroupCommit(
-            self._commit, writers=1 if db.is_sqlite else WRITERS, max_batch=max_batch
+            self._commit,
+            writers=1 if db.is_sqlite else WRITERS,
+            max_batch=max_batch,
+            apart=None if db.is_sqlite else _stores_only,
         )
         self._submit = self._batches.submit
 
@@ -167,10 +174,13 @@ class WhatsAppStore:
 
     async def held(self, user: str) -> wa_claims.Left:
         """`storage.wa_claims.held` of one user: the claim's count and their messages."""
+        [(count, rows)] = (await self._held([user])).values()
+        return count, self._opened(rows)
+
+    async def _held(self, users: list[str]) -> dict[str, wa_claims.Left]:
         assert self.owner is not None
         async with self.db.read() as conn:
-            [(count, rows)] = (await wa_claims.held(conn, self.owner, [user])).values()
-        return count, self._opened(rows)
+            return await wa_claims.held(conn, self.owner, users)
 
     async def renew(self, users: list[str]) -> int:
         """Extends this instance's leases on the users it is working on."""
@@ -259,17 +269,38 @@ class WhatsAppStore:
             for m in d.messages
         ]
         pages = self._sealed_pages((f.user_key, k, b) for f in finished for k, b in f.pages)
+        # On PostgreSQL a batch of one statement commits alone, in autocommit (one trip, not
+        # three): deliveries without statuses, or finishes (with releases) showing no long list.
+        alone = (
+            not self.is_sqlite
+            and not pages
+            and (
+                all(_stores_only(w) for w in works)
+                or (bool(finished) and all(isinstance(w, Finished | Release) for w in works))
+            )
+        )
+        kept: list[str] = []  # users whose release did not happen (PostgreSQL)
         # A webhook waits for this commit before it may answer 200: it goes first.
-        async with self.db.write(urgent=bool(deliveries)) as conn:
+        transaction = self.db.autocommit() if alone else self.db.write(urgent=bool(deliveries))
+        async with transaction as conn:
             new: set[str] = set()
             claims: dict[str, wa_claims.Claim] = {}
-            if deliveries:
+            left: dict[str, wa_claims.Left | None] = {}
+            if deliveries and self.owner is not None:  # PostgreSQL: one statement
+                until = now + self.lease
+                new, claims = await wa_claims.store_and_claim(conn, sealed, self.owner, now, until)
+            elif deliveries:
                 new = await repo.store_inbound(conn, sealed)
-                if self.owner is not None and new:
-                    counts = Counter(m.user_key for m in sealed if m.wamid in new)
-                    owner, until = self.owner, now + self.lease
-                    claims = await wa_claims.claim(conn, counts, owner, now, until)
-            if finished:
+            if finished and not self.is_sqlite:  # one statement, the releases with it
+                erased, let_go = await repo.finish_handled(
+                    conn, finished, now, self.owner, releases
+                )
+                left = dict.fromkeys(let_go)
+                kept = [u for u in releases if u not in let_go] if self.owner else []
+                if kept and not alone:  # read after the messages are marked handled
+                    left.update(await wa_claims.held(conn, self.owner or "", kept))
+                await wa_pages.save(conn, [p for p in pages if p[0] not in erased], now)
+            elif finished:
                 await repo.record_sent(conn, [s for f in finished for s in f.sent], now)
                 await repo.mark_processed(conn, [f.wamid for f in finished], now)
                 await repo.clear_replies(conn, ((f.user_key, f.wamid) for f in finished))
@@ -277,8 +308,7 @@ class WhatsAppStore:
                 await repo.touch_inbound(conn, {f.user_key: f.wrote_at for f in finished})
                 await wa_pages.save(conn, pages, now)
                 erased = await repo.forget_erased(conn, (f.user_key for f in finished))
-            left: dict[str, wa_claims.Left | None] = {}
-            if releases and self.owner is not None:  # after the messages are marked handled
+            if releases and self.owner is not None and not finished:
                 left = await wa_claims.release(conn, self.owner, releases)
             done = {i: await w(conn) for i, w in enumerate(works) if callable(w)}
             statuses = [s for d in deliveries for s in d.statuses]
@@ -287,6 +317,11 @@ class WhatsAppStore:
                 unreachable = await self.users.mark_unreachable_in(
                     conn, (s.user_key for s in statuses if s.error_code == UNDELIVERABLE)
                 )
+        if kept and alone:
+            # Read after the commit: the claims are still this instance's (or were taken from
+            # it: -1), and a message stored since is one more to take in, as it would be had it
+            # come before the release.
+            left.update(await self._held(kept))
         self.users.changed(unreachable)
         if erased:  # "verilerimi sil": no page that held their rows stays in the -wal
             await self.db.checkpoint()
@@ -299,6 +334,11 @@ class WhatsAppStore:
             else done.get(i)
             for i, w in enumerate(works)
         ]
+
+
+def _stores_only(work: Work) -> bool:
+    """Whether `work` is a delivery storing messages only: one statement with its likes."""
+    return isinstance(work, Delivery) and not work.statuses
 
 
 def _stored(delivery: Delivery, new: set[str], claims: dict[str, wa_claims.Claim]) -> Stored:

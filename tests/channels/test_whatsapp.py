@@ -31,6 +31,7 @@ from storage import tables as t
 from storage.whatsapp_repo import Delivery, InboundRow
 from storage.whatsapp_store import WhatsAppStore
 from tests.bot.conftest import make_settings
+from tests.dbutil import PG_ENV, fresh_postgres_url, postgres_base_url
 from tests.doubles.graph_api import GraphDouble, LocalServer, Sent
 from tests.idnumbers import VALID_ID
 
@@ -409,6 +410,27 @@ async def test_status_callbacks_are_recorded_and_never_go_backwards(
 
 
 async def test_erasing_my_data_leaves_no_row_with_my_number(wa: WhatsApp, ayse: Person) -> None:
+    await _erase_and_look(wa, ayse)
+
+
+async def test_erasing_my_data_on_postgresql_leaves_no_row_with_my_number(tmp_path: Path) -> None:
+    """PostgreSQL finishes a batch in one statement (`storage.whatsapp_repo.finish_handled`):
+    the rows of a user gone are deleted there."""
+    base = postgres_base_url()
+    if base is None:
+        pytest.skip(f"PostgreSQL skipped: {PG_ENV} is not set")
+    async with (
+        fresh_postgres_url(base) as url,
+        GraphDouble(token=TOKEN, phone_number_id=PHONE_ID) as graph,
+    ):
+        wa = await open_channel(None, tmp_path, graph, database_url=url)
+        try:
+            await _erase_and_look(wa, Person(wa, "905321234567"))
+        finally:
+            await close_channel(wa)
+
+
+async def _erase_and_look(wa: WhatsApp, ayse: Person) -> None:
     await ayse.say("merhaba")
     await ayse.say("verilerimi sil")
     assert "geri alınamaz" in ayse.texts()

@@ -65,13 +65,15 @@ async def test_a_user_is_held_by_one_instance_and_let_go_only_when_all_is_taken_
 ) -> None:
     user = "whatsapp:1"
     async with pg.write() as conn:
-        await store_inbound(conn, [_row("1", 1)])
-        claims = await wa_claims.claim(conn, {user: 1}, "a", NOW, NOW + LEASE)
-    assert claims[user] == wa_claims.Claim(user, mine=True, fresh=True, stored=1)
+        new, claims = await wa_claims.store_and_claim(conn, [_row("1", 1)], "a", NOW, NOW + LEASE)
+    assert new == {"wamid.1.1"}
+    assert claims == {user: wa_claims.Claim(user, mine=True, fresh=True, stored=1)}
     async with pg.write() as conn:  # "b" stores the user's next message: "a" holds the user
-        await store_inbound(conn, [_row("1", 2)])
-        claims = await wa_claims.claim(conn, {user: 1}, "b", NOW, NOW + LEASE)
-    assert claims[user] == wa_claims.Claim(user, mine=False, fresh=False, stored=2)
+        # (with the first again, a redelivery: stored before, it is not counted)
+        rows = [_row("1", 1), _row("1", 2)]
+        new, claims = await wa_claims.store_and_claim(conn, rows, "b", NOW, NOW + LEASE)
+    assert new == {"wamid.1.2"}
+    assert claims == {user: wa_claims.Claim(user, mine=False, fresh=False, stored=2)}
     async with pg.write() as conn:  # "a" handled one message: it may not let go yet
         await mark_processed(conn, ["wamid.1.1"], NOW)
         left = await wa_claims.release(conn, "a", {user: 1})
@@ -82,15 +84,14 @@ async def test_a_user_is_held_by_one_instance_and_let_go_only_when_all_is_taken_
         await mark_processed(conn, ["wamid.1.2"], NOW)
         assert await wa_claims.release(conn, "a", {user: 2}) == {user: None}
     async with pg.write() as conn:  # let go: the next store claims the user afresh
-        await store_inbound(conn, [_row("1", 3)])
-        claims = await wa_claims.claim(conn, {user: 1}, "b", NOW, NOW + LEASE)
+        _, claims = await wa_claims.store_and_claim(conn, [_row("1", 3)], "b", NOW, NOW + LEASE)
     assert claims[user] == wa_claims.Claim(user, mine=True, fresh=True, stored=1)
 
 
 async def test_only_an_expired_hold_is_taken_over(pg: Database) -> None:
     async with pg.write() as conn:
-        await store_inbound(conn, [_row("1", 1), _row("2", 1)])
-        await wa_claims.claim(conn, {"whatsapp:1": 1}, "a", NOW, NOW + LEASE)
+        await wa_claims.store_and_claim(conn, [_row("1", 1)], "a", NOW, NOW + LEASE)
+        await store_inbound(conn, [_row("2", 1)])
         # whatsapp:2's message has no holder (stored before claims existed)
     async with pg.write() as conn:
         assert await wa_claims.take_over(conn, "b", NOW, NOW + LEASE) == ["whatsapp:2"]

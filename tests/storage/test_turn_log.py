@@ -187,3 +187,24 @@ async def test_nothing_waits_for_a_long_write_of_another(tmp_path: Path) -> None
                 assert count.scalar_one() == 1
         finally:
             await log.close()
+
+
+async def test_a_user_twice_in_one_batch_is_written_in_order(rig: Rig) -> None:
+    # The engine never does this (a user's turns run one at a time); the log still keeps order
+    # (on PostgreSQL by the statements one at a time, not the one-statement batch).
+    arrival, first = await asyncio.gather(
+        rig.log.arrive("telegram:1", NOW, "m1", load=True),
+        rig.log.finish("telegram:1", NOW, "m1", conversation("apply:ask_phone")),
+    )
+    assert rig.log.batches == 1
+    assert arrival.user["created_at"] == NOW
+    assert arrival.conversation is None
+    assert first is True
+    assert await rig.states() == {"telegram:1": "apply:ask_phone"}
+    later = NOW + timedelta(seconds=1)
+    again = await rig.log.arrive("telegram:1", later, "m1", load=True)
+    assert again.redelivered
+    assert again.conversation is None
+    fresh = await rig.log.arrive("telegram:1", later, "m2", load=True)
+    assert fresh.conversation is not None
+    assert fresh.conversation["state"] == "apply:ask_phone"
