@@ -19,8 +19,8 @@ from core.checks import clean_text
 from storage import tables as t
 from storage.catalog_columns import FAQ, fold
 from storage.catalog_dbrows import ROW_OF, to_branch, to_faq
-from storage.session_changes import bump_catalog_version, catalog_version
-from storage.unanswered import KeywordError, read_keywords
+from storage.session_changes import bump_catalog_version
+from storage.unanswered import KeywordError, read_keywords, record_change
 
 MAX_ANSWER = FAQ.column("answer").max_len or 1000
 MAX_ID = 40
@@ -108,15 +108,5 @@ async def add_faq(
     )
     await conn.execute(insert(t.faq_topics).values(ROW_OF["faq"](topic)))
     await bump_catalog_version(conn)
-    version = await catalog_version(conn)
-    await conn.execute(
-        insert(t.catalog_changes).values(
-            at=now,
-            actor=actor[:254],
-            kind="faq",
-            target=topic.id,
-            detail=", ".join(words),
-            version=version,
-        )
-    )
+    version = await record_change(conn, now, actor, "faq", topic.id, words)
     return FaqAdded(topic, version)

@@ -210,15 +210,29 @@ async def add_keywords(
             update(t.branches).where(b.id == branch).values(keywords=";".join([*kept, *added]))
         )
         await bump_catalog_version(conn)
+    version = await record_change(conn, now, actor, "keywords", branch, added)
+    return KeywordsAdded(branch, added, version)
+
+
+async def record_change(
+    conn: AsyncConnection,
+    now: datetime,
+    actor: str,
+    kind: str,
+    target: str,
+    words: tuple[str, ...] | list[str],
+) -> str:
+    """Records a change staff made to the catalog from the panel (`catalog_changes`: who,
+    when, what, at which catalog version); returns that version."""
     version = await catalog_version(conn)
     await conn.execute(
         insert(t.catalog_changes).values(
             at=now,
             actor=actor[:254],
-            kind="keywords",
-            target=branch,
-            detail=", ".join(added),
+            kind=kind,
+            target=target,
+            detail=", ".join(words),
             version=version,
         )
     )
-    return KeywordsAdded(branch, added, version)
+    return version
