@@ -28,6 +28,9 @@ _ABOUT_ONE_COURSE = frozenset({Intent.COURSE_INFO, Intent.COURSE_SCHEDULE, Inten
 
 def split_questions(u: Understanding) -> list[Understanding]:
     """The questions one message asks, main one first; a single question for most messages."""
+    if u.intent is Intent.MY_SCHEDULE and "faq_attendance" in u.asks:
+        # "yarın derse gelemiycem": their class (or how to find it), and the absence rule
+        return [u, replace(u, intent=Intent.FAQ, topic="faq_attendance", branches=())]
     if u.intent not in _QUESTIONS:
         return [u]
     main = u

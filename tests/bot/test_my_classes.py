@@ -111,3 +111,9 @@ async def test_reminders_can_be_switched_off_and_on(chat: Chat) -> None:
     await chat.say("hatırlatmalar")
     await chat.press_label("aç")
     assert "açtım" in chat.texts()
+
+
+async def test_i_cannot_come_tomorrow_also_gets_the_absence_rule(chat: Chat) -> None:
+    await chat.say("yarın doktora gidicem derse gelemem")
+    assert "telefon numaranızı" in chat.texts()  # to find their class
+    assert "devamsızlık" in chat.texts()  # and the rule, in the same answer
