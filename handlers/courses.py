@@ -14,7 +14,7 @@ from core.intents import Intent
 from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
 from handlers.courses_filter import CourseFilter, canonical_district, resolve_ref
-from handlers.courses_info import ask_which, branch_info
+from handlers.courses_info import ask_which, branch_info, course_facts
 from handlers.courses_list import SCHEDULE, all_courses_button, listing
 from handlers.formatting import buttons, place_locative, safe_button
 from nlu.matching import match_branch
@@ -23,6 +23,8 @@ from nlu.understand import Understanding
 router = Router("courses")
 
 MAX_CHOICES = 6
+# Facts a follow-up may ask alone, answered without the whole card (handlers/courses_info.py).
+FACTS = frozenset({"age", "duration", "seats"})
 CLOSE_ENOUGH = 0.95  # a looser fuzzy match suggests nonsense ("pilotluk" -> a pivot table)
 
 
@@ -152,6 +154,10 @@ async def _answer(ctx: Context, u: Understanding, *, schedule: bool) -> list[Rep
         return _no_such_course(ctx, u.unknown_course)
     if len(options) > 1:
         return ask_which(ctx, options[:MAX_CHOICES], flt, schedule)
+    asked = frozenset(u.asks)
+    follow_up = ctx.understanding.branch is None  # the course is the one in focus
+    if len(options) == 1 and follow_up and asked and asked <= FACTS and not u.earliest:
+        return await course_facts(ctx, flt.only_conditions().with_branch(options[0]), asked)
     if options:
         chosen = flt.only_conditions().with_branch(options[0])
         return await branch_info(

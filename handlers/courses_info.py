@@ -11,6 +11,7 @@ from handlers.base import Context
 from handlers.courses_filter import CourseFilter
 from handlers.courses_list import SCHEDULE, all_courses_button, more_button, page_of, stale_page
 from handlers.courses_view import (
+    age_notes,
     apply_buttons,
     branch_offers,
     can_apply,
@@ -18,10 +19,12 @@ from handlers.courses_view import (
     offer_block,
     offer_state,
     only_place,
+    status_notes,
 )
 from handlers.focus import remember
 from handlers.formatting import (
     buttons,
+    format_day_month,
     format_hours,
     haversine_km,
     place_locative,
@@ -122,6 +125,42 @@ async def branch_info(
         near = safe_button(ctx.t("courses.near_button"), Action.NEAR, branch.id)
     options = _unique(buttons(*apply, more, *extra, near))
     return [Reply(text, options, replace_previous=page > 1)]
+
+
+async def course_facts(ctx: Context, flt: CourseFilter, asked: frozenset[str]) -> list[Reply]:
+    """A follow-up asking only how old, how long or how many seats ("kaç yaşında olmak lazım",
+    "kaç saat sürer", "kaç kişilik yer kalmış") about the course just shown: those facts, not
+    the whole card again; a button opens the card."""
+    branch = ctx.catalog.branches[flt.branch or ""]
+    name = branch.name
+    offers = branch_offers(ctx, branch.id)
+    if flt.has_conditions:
+        offers = [c for c in offers if flt.matches_conditions(c, ctx.catalog, ctx.today)] or offers
+    offers = offers[:INFO_PAGE_SIZE]
+    lines: list[str] = []
+    if "duration" in asked:
+        hours = format_hours(branch.hours, ctx.locale)
+        lines.append(ctx.t("courses.fact_hours", branch=name, hours=hours))
+    if "age" in asked:
+        lines.append(ctx.t("courses.fact_age", branch=name, min_age=branch.min_age))
+        own = [(c, age_notes(ctx, c)) for c in offers]
+        lines += [_at(ctx, c, " ".join(notes)) for c, notes in own if notes]
+    if "seats" in asked:
+        taken = await ctx.store.seats_taken([c.id for c in offers])
+        key = "courses.fact_seats" if offers else "courses.fact_no_offering"
+        lines.append(ctx.t(key, branch=name))
+        lines += [_at(ctx, c, status_notes(ctx, c, taken.get(c.id, 0))[0]) for c in offers]
+    if len(offers) == 1:
+        _focus_on(ctx, flt, offers[0].id)
+    dates = safe_button(ctx.t("faq.course_dates_button"), Action.OFFERINGS, branch.id)
+    return [Reply("\n".join(lines), buttons(dates))]
+
+
+def _at(ctx: Context, course: Course, fact: str) -> str:
+    """ "• Kemalpaşa Kurs Merkezi, 21 Aralık: 18 kişilik yer kaldı." """
+    centre = ctx.catalog.centers[course.center].name
+    when = format_day_month(course.starts_on, ctx.locale)
+    return ctx.t("courses.fact_at", center=centre, date=when, fact=fact)
 
 
 def _focus_on(ctx: Context, flt: CourseFilter, course: str | None) -> None:

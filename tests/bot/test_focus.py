@@ -168,3 +168,21 @@ async def test_a_location_shared_after_a_course_card_finds_that_courses_centres(
         any(pin.title == chat.assistant.engine.catalog.centers[cid].name for cid in holding)
         for pin in shown
     )
+
+
+async def test_how_long_or_how_many_seats_after_a_card_is_answered_without_the_card(
+    chat: Chat,
+) -> None:
+    _clock(chat, NOW)
+    card = (await chat.say("berberlik kursu açılacak mı"))[0].text
+    branch = chat.assistant.engine.catalog.branches["erkek-berberligi"]
+    hours = await chat.say("kaç saat sürer")
+    assert hours[0].text == f"Erkek Berberliği toplam {branch.hours} saat sürüyor."
+    seats = await chat.say("kaç kişilik yer kalmış")
+    assert seats[0].text.startswith("Erkek Berberliği için kalan yerler:")
+    assert "Kurs Merkezi" in seats[0].text
+    assert len(seats[0].text) < len(card)  # the facts, not the card again
+    assert [b.data for b in seats[0].buttons] == ["crs|erkek-berberligi"]  # the card, a tap away
+    named = await chat.say("barista kursu kaç saat")  # a course named: its card
+    assert "Barista" in named[0].text
+    assert "Başvur" in chat.texts() or "başlıyor" in named[0].text
