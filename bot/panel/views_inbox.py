@@ -72,50 +72,37 @@ async def thread(request: Request) -> Response:
 
 @staff_page()
 async def answer(request: Request) -> Response:
-    panel = panel_of(request)
-    me = who(request)
-    thread_id = _thread_id(request)
     text = param_text(await request.form(), "text", limit=inbox.ANSWER_LIMIT + 500)
-    try:
-        async with panel.db.write() as conn:
-            await inbox.answer(
-                conn,
-                panel.vault,
-                panel.now(),
-                me.scope,
-                thread_id,
-                text,
-                actor=me.actor,
-                address=me.address,
-            )
-    except LookupError:
-        raise not_found() from None
-    except inbox.InboxError as exc:
-        return await _page(request, thread_id, error=str(exc), draft=text)
-    return back(f"/inbox/{thread_id}", done="inbox_answered")
+    return await _act(request, text)
 
 
 @staff_page()
 async def close(request: Request) -> Response:
+    return await _act(request, None)
+
+
+async def _act(request: Request, text: str | None) -> Response:
+    """Staff's answer (with `text`) or the closing of a thread: done in the staff member's
+    scope and audited by bot/inbox.py; a thread out of scope is not found, a refused action
+    shows the thread again with why (and the draft kept)."""
     panel = panel_of(request)
     me = who(request)
     thread_id = _thread_id(request)
     try:
         async with panel.db.write() as conn:
-            await inbox.close(
-                conn,
-                panel.vault,
-                panel.now(),
-                me.scope,
-                thread_id,
-                actor=me.actor,
-                address=me.address,
-            )
+            now, scope = panel.now(), me.scope
+            who_did = {"actor": me.actor, "address": me.address}
+            if text is None:
+                await inbox.close(conn, panel.vault, now, scope, thread_id, **who_did)
+            else:
+                await inbox.answer(conn, panel.vault, now, scope, thread_id, text, **who_did)
     except LookupError:
         raise not_found() from None
     except inbox.InboxError as exc:
-        return await _page(request, thread_id, error=str(exc))
-    return back("/inbox", done="inbox_closed")
+        return await _page(request, thread_id, error=str(exc), draft=text or "")
+    if text is None:
+        return back("/inbox", done="inbox_closed")
+    return back(f"/inbox/{thread_id}", done="inbox_answered")
 
 
 ROUTES = [
