@@ -322,9 +322,17 @@ tg_inbound = Table(
     Column("payload", Text, nullable=False),
     Column("received_at", UTCDateTime(), nullable=False),
     Column("processed_at", UTCDateTime(), nullable=True),
-    Column("owner", String(80), nullable=True),
-    Column("lease_until", UTCDateTime(), nullable=True),
     Index("ix_tg_inbound_processed_received", "processed_at", "received_at"),
+)
+
+# Which instance handles a Telegram user's kept updates, in order (0014): as `wa_claims`.
+tg_claims = Table(
+    "tg_claims",
+    metadata,
+    Column("user_key", String(160), primary_key=True),
+    Column("owner", String(80), nullable=False),
+    Column("lease_until", UTCDateTime(), nullable=False),
+    Column("stored", Integer, nullable=False, server_default="0"),
 )
 
 # The buttons of a WhatsApp list longer than one list (10 rows), by user and the list's token,

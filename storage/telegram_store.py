@@ -12,23 +12,28 @@ update id is the key: an update delivered again is not stored, nor handled, twic
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ARRAY, bindparam, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.types import String
 
+from storage import wa_claims
 from storage.crypto import IdVault
 from storage.db import Database
 from storage.group_commit import After, GroupCommit
 from storage.tables import tg_inbound, users
+from storage.types import UTCDateTime
+from storage.wa_claims import Claim
 from storage.whatsapp_repo import HANDLED_PAYLOAD, clear_replies
 
-NOBODY = "-"  # user_key of an update that comes from no user
-TAKE_AT_ONCE = 500
+NOBODY = "-"  # user_key of an update that comes from no user (queued, and claimed, as one)
+CLAIMS = wa_claims.claim_sql("tg_claims", "tg_inbound")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +48,40 @@ class Kept:
 
 @dataclass(frozen=True, slots=True)
 class Handled:
-    """An update whose answer went out; `message_id` is its turn's id (its kept answer)."""
+    """An update whose answer went out; `message_id` is its turn's id (its kept answer). With
+    `release` (several instances), the user is let go if that many updates were stored for
+    them while held."""
 
     update_id: int
     user_key: str
     message_id: str
+    release: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """Let the user go if `known` updates were stored for them while held."""
+
+    user_key: str
+    known: int
+
+
+Work = Kept | Handled | Release
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What storing an update did: whether it is new and, with several instances, its user's
+    claim and how many of the user's updates the same statement stored (`batch`)."""
+
+    new: bool
+    claim: Claim | None = None
+    batch: int = 0
+
+
+# A user's claim after a release that did not happen: its count now and the user's unhandled
+# updates, oldest first (a count of -1 and none: the claim is no longer ours).
+Left = tuple[int, list[Kept]]
 
 
 class TelegramStore:
@@ -65,25 +99,28 @@ class TelegramStore:
         self.db = db
         self.clock = clock
         self.vault = vault
-        # Several instances share PostgreSQL: each holds what it stored, under a lease. One
-        # SQLite file has one instance, which handles everything stored in it.
+        # Several instances share PostgreSQL: each holds the users it handles, under a lease.
+        # One SQLite file has one instance, which handles everything stored in it.
         self.owner = None if db.is_sqlite else owner
         self.lease = lease
-        self._batches: GroupCommit[Kept | Handled] = GroupCommit(self._commit)
+        self._batches: GroupCommit[Work] = GroupCommit(self._commit)
 
     def keep(self, kept: Kept, after: After | None = None) -> asyncio.Future[Any]:
-        """Hands in an update to store; the future (and `after`) says at its commit whether it
-        is new."""
+        """Hands in an update to store; the future (and `after`) gets its `Stored` at the
+        commit."""
         return self._batches.later(kept, after)
 
-    async def handled(self, done: Handled) -> None:
-        """Marks an update handled and forgets its content and its kept answer."""
-        await self._batches.submit(done)
+    async def handled(self, done: Handled, after: After | None = None) -> Left | None:
+        """Marks an update handled and forgets its content and its kept answer; with
+        `done.release`, lets the user go in the same transaction (None) or says what is left
+        (`after` hears it right after the commit, before any later commit's callback)."""
+        left: Left | None = await self._batches.submit(done, after)
+        return left
 
     async def drain(self) -> None:
         await self._batches.drain()
 
-    # Reads and leases ------------------------------------------------------------------------
+    # Reads and claims ------------------------------------------------------------------------
 
     async def unprocessed(self) -> list[Kept]:
         """Updates stored but not handled (one instance: all of them are its own)."""
@@ -95,39 +132,34 @@ class TelegramStore:
         async with self.db.read() as conn:
             return self._opened((await conn.execute(query)).all())
 
-    async def renew(self, update_ids: list[int]) -> None:
-        """Extends this instance's leases on the updates it is handling."""
-        if self.owner is None or not update_ids:
-            return
-        stmt = (
-            update(tg_inbound)
-            .where(tg_inbound.c.update_id.in_(sorted(update_ids)))
-            .where(tg_inbound.c.owner == self.owner)
-            .values(lease_until=self.clock() + self.lease)
-        )
-        async with self.db.write() as conn:
-            await conn.execute(stmt)
+    async def release(self, user: str, known: int) -> Left | None:
+        """Lets the user go if `known` updates were stored while held (None); else what is
+        left."""
+        left: Left | None = await self._batches.submit(Release(user, known))
+        return left
 
-    async def take_over(self) -> list[Kept]:
-        """Claims unhandled updates whose holder's lease ran out (it crashed); returns them."""
+    async def held(self, user: str) -> Left:
+        """The user's claim's count (-1: not ours) and their unhandled updates, oldest first."""
+        async with self.db.read() as conn:
+            return (await self._held(conn, [user]))[user]
+
+    async def renew(self, users: list[str]) -> int:
+        """Extends this instance's leases on the users it is working on."""
+        if self.owner is None or not users:
+            return 0
+        async with self.db.write() as conn:
+            return await wa_claims.renew(conn, self.owner, users, self.clock() + self.lease, CLAIMS)
+
+    async def take_over(self) -> list[str]:
+        """Claims the users nobody live holds who have unhandled updates (their holder's lease
+        ran out: it crashed); returns them."""
         assert self.owner is not None
         now = self.clock()
-        expired = (
-            select(tg_inbound.c.update_id)
-            .where(tg_inbound.c.processed_at.is_(None), tg_inbound.c.lease_until < now)
-            .order_by(tg_inbound.c.update_id)
-            .limit(TAKE_AT_ONCE)
-            .with_for_update(skip_locked=True)
-        )
-        stmt = (
-            update(tg_inbound)
-            .where(tg_inbound.c.update_id.in_(expired.scalar_subquery()))
-            .values(owner=self.owner, lease_until=now + self.lease)
-            .returning(*tg_inbound.c)
-        )
         async with self.db.write() as conn:
-            rows = (await conn.execute(stmt)).all()
-        return sorted(self._opened(rows), key=lambda k: k.update_id)
+            # Every update has a queue, NOBODY's too: no user key is left out.
+            return await wa_claims.take_over(
+                conn, self.owner, now, now + self.lease, CLAIMS, nobody=""
+            )
 
     async def prune(self, before: datetime) -> int:
         """Deletes handled updates that came before `before` (their ids no longer needed)."""
@@ -137,6 +169,23 @@ class TelegramStore:
         async with self.db.write() as conn:
             return int((await conn.execute(stmt)).rowcount)
 
+    async def _held(self, conn: AsyncConnection, users: list[str]) -> dict[str, Left]:
+        """What is `Left` of these users' claims; the counts read first, so every update they
+        count is visible."""
+        assert self.owner is not None
+        stored = await wa_claims.counts(conn, self.owner, users, CLAIMS)
+        out: dict[str, Left] = {u: (stored.get(u, -1), []) for u in users}
+        if stored:
+            query = (
+                select(tg_inbound)
+                .where(tg_inbound.c.user_key.in_(sorted(stored)))
+                .where(tg_inbound.c.processed_at.is_(None))
+                .order_by(tg_inbound.c.update_id)
+            )
+            for kept in self._opened((await conn.execute(query)).all()):
+                out[kept.user_key][1].append(kept)
+        return out
+
     def _opened(self, rows: Any) -> list[Kept]:
         return [
             Kept(r.update_id, r.user_key, self.vault.open_text(r.payload), r.received_at)
@@ -145,36 +194,52 @@ class TelegramStore:
 
     # Group commit ----------------------------------------------------------------------------
 
-    async def _commit(self, works: list[Kept | Handled]) -> list[Any]:
+    async def _commit(self, works: list[Work]) -> list[Any]:
         kept = {w.update_id: w for w in reversed(works) if isinstance(w, Kept)}
         done = [w for w in works if isinstance(w, Handled)]
+        releases = {d.user_key: d.release for d in done if d.release is not None}
+        releases.update((w.user_key, w.known) for w in works if isinstance(w, Release))
+        if self.owner is None:
+            releases = {}  # one instance: nobody else to hand a user to
         now = self.clock()
         new: set[int] = set()
+        claims: dict[str, Claim] = {}
+        left: dict[str, Left | None] = {}
         # A webhook or a poll waits for this commit before it may acknowledge: it goes first.
         async with self.db.write(urgent=bool(kept)) as conn:
             if kept:
-                new = await self._store(conn, sorted(kept.values(), key=lambda k: k.update_id))
+                ordered = sorted(kept.values(), key=lambda k: k.update_id)
+                new, claims = await self._store(conn, ordered)
             if done:
                 await conn.execute(
                     update(tg_inbound)
                     .where(tg_inbound.c.update_id.in_(sorted(d.update_id for d in done)))
-                    .values(processed_at=now, payload=HANDLED_PAYLOAD, owner=None)
+                    .values(processed_at=now, payload=HANDLED_PAYLOAD)
                 )
                 await clear_replies(conn, ((d.user_key, d.message_id) for d in done))
                 await _forget_erased(conn, {d.user_key for d in done})
-        return [
-            w.update_id in new and kept[w.update_id] is w if isinstance(w, Kept) else None
-            for w in works
-        ]
+            if releases:
+                assert self.owner is not None
+                gone = await wa_claims.let_go(conn, self.owner, releases, CLAIMS)
+                left = dict.fromkeys(gone)
+                left.update(await self._held(conn, [u for u in sorted(releases) if u not in gone]))
+        batch = Counter(kept[i].user_key for i in new)
+        out: list[Any] = []
+        for w in works:
+            if isinstance(w, Kept):
+                first = w.update_id in new and kept[w.update_id] is w
+                out.append(Stored(first, claims.get(w.user_key), batch[w.user_key]))
+            elif isinstance(w, Release) or w.release is not None:
+                out.append(left.get(w.user_key))
+            else:
+                out.append(None)
+        return out
 
-    async def _store(self, conn: AsyncConnection, kept: list[Kept]) -> set[int]:
-        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        until = self.clock() + self.lease if self.owner is not None else None
-        stmt = (
-            insert(tg_inbound)
-            .on_conflict_do_nothing(index_elements=["update_id"])
-            .returning(tg_inbound.c.update_id)
-        )
+    async def _store(
+        self, conn: AsyncConnection, kept: list[Kept]
+    ) -> tuple[set[int], dict[str, Claim]]:
+        """Stores the updates not seen before (and, several instances, claims their users);
+        returns their ids and the claims."""
         params = [
             {
                 "update_id": k.update_id,
@@ -182,12 +247,71 @@ class TelegramStore:
                 "payload": self.vault.seal_text(k.payload),
                 "received_at": k.received_at,
                 "processed_at": None,
-                "owner": self.owner,
-                "lease_until": until,
             }
             for k in kept
         ]
-        return set((await conn.execute(stmt, params)).scalars())
+        if self.owner is None:
+            insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+            stmt = (
+                insert(tg_inbound)
+                .on_conflict_do_nothing(index_elements=["update_id"])
+                .returning(tg_inbound.c.update_id)
+            )
+            return set((await conn.execute(stmt, params)).scalars()), {}
+        now = self.clock()
+        values = {
+            "ids": [p["update_id"] for p in params],
+            "users": [p["user_key"] for p in params],
+            "payloads": [p["payload"] for p in params],
+            "received": [p["received_at"] for p in params],
+            "owner": self.owner,
+            "now": now,
+            "until": now + self.lease,
+        }
+        new: set[int] = set()
+        claims: dict[str, Claim] = {}
+        for r in await conn.execute(_STORE_AND_CLAIM, values):
+            if r.update_id is not None:
+                new.add(int(r.update_id))
+            else:
+                mine = r.owner == self.owner
+                claims[r.user_key] = Claim(r.user_key, mine, bool(r.fresh), int(r.stored))
+        return new, claims
+
+
+# The updates not seen before stored and their users claimed, in one statement (as
+# `storage.wa_claims.store_and_claim`): a claim is this instance's when it held it or nobody
+# live did; `stored` counts the updates stored for the user while held.
+_STORE_AND_CLAIM = text(
+    """
+    WITH new AS (
+        INSERT INTO tg_inbound (update_id, user_key, payload, received_at)
+        SELECT i, u, p, r FROM unnest(CAST(:ids AS bigint[]), CAST(:users AS text[]),
+                                      CAST(:payloads AS text[]), CAST(:received AS timestamptz[]))
+            AS x(i, u, p, r) ORDER BY i
+        ON CONFLICT (update_id) DO NOTHING
+        RETURNING update_id, user_key
+    ), claimed AS (
+        INSERT INTO tg_claims AS c (user_key, owner, lease_until, stored)
+        SELECT user_key, :owner, :until, count(*) FROM new GROUP BY user_key ORDER BY user_key
+        ON CONFLICT (user_key) DO UPDATE SET
+            stored = c.stored + excluded.stored,
+            owner = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
+                         THEN excluded.owner ELSE c.owner END,
+            lease_until = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
+                               THEN excluded.lease_until ELSE c.lease_until END
+        RETURNING user_key, owner, stored, (xmax = 0) AS fresh
+    )
+    SELECT update_id, NULL AS user_key, NULL AS owner, NULL AS stored, NULL AS fresh FROM new
+    UNION ALL
+    SELECT NULL, user_key, owner, stored, fresh FROM claimed
+    """
+).bindparams(
+    bindparam("owner", type_=String()),
+    bindparam("now", type_=UTCDateTime()),
+    bindparam("until", type_=UTCDateTime()),
+    bindparam("received", type_=ARRAY(UTCDateTime())),
+)
 
 
 async def _forget_erased(conn: AsyncConnection, user_keys: set[str]) -> None:

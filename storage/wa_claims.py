@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ARRAY, bindparam, text
+from sqlalchemy import ARRAY, TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import String
 
@@ -41,44 +41,63 @@ class Claim:
     stored: int
 
 
-_RELEASE = text(
-    """
-    DELETE FROM wa_claims AS c
-    USING unnest(CAST(:users AS text[]), CAST(:known AS int[])) AS x(u, n)
-    WHERE c.user_key = x.u AND c.owner = :owner AND c.stored = x.n
-    RETURNING c.user_key
-    """
-)
-_HELD = text(
-    "SELECT user_key, stored FROM wa_claims "
-    "WHERE owner = :owner AND user_key = ANY(CAST(:users AS text[]))"
-)
-_RENEW = text(
-    "UPDATE wa_claims SET lease_until = :until "
-    "WHERE owner = :owner AND user_key = ANY(CAST(:users AS text[]))"
-).bindparams(bindparam("until", type_=UTCDateTime()))
-_ORPHANS = text(
-    """
-    SELECT DISTINCT i.user_key FROM wa_inbound i
-    LEFT JOIN wa_claims c ON c.user_key = i.user_key
-    WHERE i.processed_at IS NULL AND i.user_key <> :nobody
-      AND (c.user_key IS NULL OR c.lease_until < :now)
-    LIMIT 1000
-    """
-).bindparams(bindparam("now", type_=UTCDateTime()))
-_TAKE_OVER = text(
-    """
-    INSERT INTO wa_claims AS c (user_key, owner, lease_until, stored)
-    SELECT u, :owner, :until, 0 FROM unnest(CAST(:users AS text[])) AS x(u) ORDER BY u
-    ON CONFLICT (user_key) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
-    WHERE c.lease_until < :now
-    RETURNING user_key
-    """
-).bindparams(
-    bindparam("owner", type_=String()),
-    bindparam("now", type_=UTCDateTime()),
-    bindparam("until", type_=UTCDateTime()),
-)
+@dataclass(frozen=True, slots=True)
+class ClaimSQL:
+    """The statements on one channel's claims (`claims`) and its stored messages (`inbound`)."""
+
+    release: TextClause
+    held: TextClause
+    renew: TextClause
+    orphans: TextClause
+    take_over: TextClause
+
+
+def claim_sql(claims: str, inbound: str) -> ClaimSQL:
+    """The claim statements of a channel (table names are the code's own, never input)."""
+    return ClaimSQL(
+        release=text(
+            f"""
+            DELETE FROM {claims} AS c
+            USING unnest(CAST(:users AS text[]), CAST(:known AS int[])) AS x(u, n)
+            WHERE c.user_key = x.u AND c.owner = :owner AND c.stored = x.n
+            RETURNING c.user_key
+            """
+        ),
+        held=text(
+            f"SELECT user_key, stored FROM {claims} "
+            "WHERE owner = :owner AND user_key = ANY(CAST(:users AS text[]))"
+        ),
+        renew=text(
+            f"UPDATE {claims} SET lease_until = :until "
+            "WHERE owner = :owner AND user_key = ANY(CAST(:users AS text[]))"
+        ).bindparams(bindparam("until", type_=UTCDateTime())),
+        orphans=text(
+            f"""
+            SELECT DISTINCT i.user_key FROM {inbound} i
+            LEFT JOIN {claims} c ON c.user_key = i.user_key
+            WHERE i.processed_at IS NULL AND i.user_key <> :nobody
+              AND (c.user_key IS NULL OR c.lease_until < :now)
+            LIMIT 1000
+            """
+        ).bindparams(bindparam("now", type_=UTCDateTime())),
+        take_over=text(
+            f"""
+            INSERT INTO {claims} AS c (user_key, owner, lease_until, stored)
+            SELECT u, :owner, :until, 0 FROM unnest(CAST(:users AS text[])) AS x(u) ORDER BY u
+            ON CONFLICT (user_key) DO UPDATE
+                SET owner = excluded.owner, lease_until = excluded.lease_until
+            WHERE c.lease_until < :now
+            RETURNING user_key
+            """
+        ).bindparams(
+            bindparam("owner", type_=String()),
+            bindparam("now", type_=UTCDateTime()),
+            bindparam("until", type_=UTCDateTime()),
+        ),
+    )
+
+
+WHATSAPP = claim_sql("wa_claims", "wa_inbound")
 
 
 # `whatsapp_repo.store_inbound` and the claims in one statement: the messages not seen before
@@ -163,14 +182,31 @@ async def release(
 ) -> dict[str, Left | None]:
     """Lets each user go whose messages stored while held were all taken in (`known`: how
     many): None for them. For the others, what is `Left`."""
+    gone = await let_go(conn, owner, known)
+    out: dict[str, Left | None] = dict.fromkeys(gone)
+    out.update(await held(conn, owner, [u for u in sorted(known) if u not in gone]))
+    return out
+
+
+async def let_go(
+    conn: AsyncConnection, owner: str, known: Mapping[str, int], sql: ClaimSQL = WHATSAPP
+) -> set[str]:
+    """Deletes the claims whose users' messages stored while held were all taken in (`known`:
+    how many); returns those users."""
     users = sorted(known)
     if not users:
-        return {}
+        return set()
     params = {"users": users, "known": [known[u] for u in users], "owner": owner}
-    gone = set((await conn.execute(_RELEASE, params)).scalars())
-    out: dict[str, Left | None] = dict.fromkeys(gone)
-    out.update(await held(conn, owner, [u for u in users if u not in gone]))
-    return out
+    return set((await conn.execute(sql.release, params)).scalars())
+
+
+async def counts(
+    conn: AsyncConnection, owner: str, users: list[str], sql: ClaimSQL = WHATSAPP
+) -> dict[str, int]:
+    """How many messages were stored for each of these users while this instance held them
+    (users it does not hold are left out)."""
+    params = {"owner": owner, "users": sorted(users)}
+    return {r.user_key: int(r.stored) for r in await conn.execute(sql.held, params)}
 
 
 async def held(conn: AsyncConnection, owner: str, users: list[str]) -> dict[str, Left]:
@@ -178,27 +214,39 @@ async def held(conn: AsyncConnection, owner: str, users: list[str]) -> dict[str,
     count is then visible."""
     if not users:
         return {}
-    params = {"owner": owner, "users": sorted(users)}
-    counts = {r.user_key: int(r.stored) for r in await conn.execute(_HELD, params)}
-    out: dict[str, Left] = {u: (counts.get(u, -1), []) for u in users}
-    for row in await unprocessed_of(conn, sorted(counts)) if counts else []:
+    stored = await counts(conn, owner, users)
+    out: dict[str, Left] = {u: (stored.get(u, -1), []) for u in users}
+    for row in await unprocessed_of(conn, sorted(stored)) if stored else []:
         out[row.user_key][1].append(row)
     return out
 
 
-async def renew(conn: AsyncConnection, owner: str, users: list[str], until: datetime) -> int:
+async def renew(
+    conn: AsyncConnection,
+    owner: str,
+    users: list[str],
+    until: datetime,
+    sql: ClaimSQL = WHATSAPP,
+) -> int:
     """Extends the leases this instance holds on `users` (those it is working on: a claim it
     dropped by mistake runs out and is taken over); returns how many."""
     params = {"owner": owner, "users": sorted(users), "until": until}
-    return int((await conn.execute(_RENEW, params)).rowcount)
+    return int((await conn.execute(sql.renew, params)).rowcount)
 
 
-async def take_over(conn: AsyncConnection, owner: str, now: datetime, until: datetime) -> list[str]:
+async def take_over(
+    conn: AsyncConnection,
+    owner: str,
+    now: datetime,
+    until: datetime,
+    sql: ClaimSQL = WHATSAPP,
+    nobody: str = NOBODY,
+) -> list[str]:
     """Claims users with unhandled messages whom nobody holds, or whose holder's lease ran out
-    (it crashed); returns them."""
-    params = {"nobody": NOBODY, "now": now}
-    users = sorted((await conn.execute(_ORPHANS, params)).scalars())
+    (it crashed); returns them. `nobody`: the user key of messages from no user, left out."""
+    params = {"nobody": nobody, "now": now}
+    users = sorted((await conn.execute(sql.orphans, params)).scalars())
     if not users:
         return []
     params = {"users": users, "owner": owner, "now": now, "until": until}
-    return sorted((await conn.execute(_TAKE_OVER, params)).scalars())
+    return sorted((await conn.execute(sql.take_over, params)).scalars())

@@ -1,7 +1,9 @@
 """The Telegram channel: updates in as `Incoming`, the engine's replies out, over PTB 22.
 
-Every update is stored before Telegram hears it arrived (`bot/channels/telegram_inbox.py`) and
-marked handled once its answer was sent. A turn's answer — the rendered Bot API calls, sealed —
+Every update is stored before Telegram hears it arrived (`bot/channels/telegram_inbox.py`),
+handled in order per user (users in parallel, `bot/channels/whatsapp_queue.py UserQueues`; with
+several instances by the one holding the user's claim, `bot/channels/held_users.py`) and marked
+handled once its answer was sent. A turn's answer — the rendered Bot API calls, sealed —
 is recorded with the turn in its own transaction (`Engine.answer`), sent, then cleared: an
 update handled again after a crash (at start on SQLite; on PostgreSQL by whichever instance
 takes it over once its holder's lease ran out) sends what was recorded, never runs its turn
@@ -35,10 +37,13 @@ from telegram.ext import (
 
 from bot.budget import AccountBudget, LocalBudget, account_of
 from bot.channels.capabilities import TELEGRAM as CAPABILITIES
+from bot.channels.held_users import HeldUsers
+from bot.channels.held_users import Stored as Held
 from bot.channels.telegram_convert import CHANNEL, chat_id_of, to_incoming, turn_id, user_key
 from bot.channels.telegram_delivery import ChatPacer, Courier, Sender, slot_per_call
 from bot.channels.telegram_inbox import KeepFirst, KeptUpdates, load_update, user_of
 from bot.channels.telegram_render import Labels, Turn, dump_turn, load_turn, render
+from bot.channels.whatsapp_queue import UserQueues
 from bot.engine import Engine, Record
 from bot.instance import instance_name
 from bot.leader import Holder
@@ -50,7 +55,7 @@ from core.delivery import DeliveryError, Parts, Rejected
 from core.messages import Incoming, Reply
 from core.ports import UserDirectory
 from storage.locks import Lock
-from storage.telegram_store import Handled, TelegramStore
+from storage.telegram_store import Handled, Kept, Stored, TelegramStore
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +78,7 @@ COMMANDS = (
 )
 PRUNE_EVERY = 6 * 3600.0
 KEEP_HANDLED = timedelta(days=2)  # Telegram gives up on an update after 24 hours
+STOP_GRACE = 10.0  # seconds the updates in hand get to finish at a stop
 
 
 class TelegramChannel:
@@ -108,7 +114,18 @@ class TelegramChannel:
         self.store = store or TelegramStore(
             engine.db, engine.clock, engine.vault, owner=instance_name(settings.instance_id)
         )
-        self._updates = KeptUpdates(self.store, engine.clock)
+        self._updates = KeptUpdates(self.store, engine.clock, self._stored)
+        # A user's updates one at a time, in order; `concurrency` users at once. With several
+        # instances (PostgreSQL) only the users this instance holds (`storage.wa_claims`).
+        self.claims = self.store.owner is not None
+        self.held: HeldUsers[Kept] = HeldUsers(self.store.held, self.store.release)
+        self.queue: UserQueues[Update | Kept] = UserQueues(
+            self._process,
+            _user_of,
+            concurrency,
+            reload=self.held.reload if self.claims else None,
+            drained=self.held.drained if self.claims else None,
+        )
         self._maintenance: asyncio.Task[None] | None = None
         self._users = users
         self._metrics = metrics
@@ -126,7 +143,6 @@ class TelegramChannel:
             ApplicationBuilder()
             .token(settings.telegram_token.get_secret_value())
             .base_url(settings.telegram_api_url)
-            .concurrent_updates(concurrency)
             # Each update uses at most two connections at once (its reply and the button's
             # answer). A pool much larger than needed costs CPU in httpcore on every request.
             .connection_pool_size(2 * concurrency + 4)
@@ -174,6 +190,7 @@ class TelegramChannel:
             await self._app.initialize()
             await self._set_commands()
             await self._app.start()
+            self.queue.start()
             await self._recover()
             self._maintenance = asyncio.create_task(self._maintain())
             self._accepting = True
@@ -230,6 +247,7 @@ class TelegramChannel:
         updater = self._app.updater
         if updater is not None and updater.running:
             await updater.stop()
+        await self.queue.stop(STOP_GRACE)  # what is left is handled again (a lease, a restart)
         if self._app.running:
             await self._app.stop()
         await self._app.shutdown()
@@ -294,9 +312,12 @@ class TelegramChannel:
         await self._handled(update)
 
     async def _handled(self, update: Update) -> None:
-        self._updates.held.discard(update.update_id)
-        done = Handled(update.update_id, user_of(update), turn_id(update.update_id))
-        await self.store.handled(done)
+        """Marks the update handled; with the user's last one queued here (several instances),
+        lets the user go in the same commit unless more were stored for them meanwhile."""
+        user = user_of(update)
+        release, noted = self.held.release_with(user, self.claims and self.queue.last(user))
+        done = Handled(update.update_id, user, turn_id(update.update_id), release)
+        await self.store.handled(done, after=noted)
 
     async def _handle(self, update: Update) -> None:
         """Handles one update; a button press is always answered, whatever happens."""
@@ -377,38 +398,60 @@ class TelegramChannel:
 
     # Kept updates -----------------------------------------------------------------------------
 
+    def _stored(self, update: Update, stored: Stored) -> None:
+        """An update just stored: queued if new and its user is held here (or one instance)."""
+        if not stored.new:
+            return
+        if not self.claims:
+            self.queue.submit(update)
+            return
+        user = user_of(update)
+        verdict = self.held.stored(user, stored.claim, stored.batch)
+        if verdict is Held.TAKE and stored.batch == 1:
+            self.queue.submit(update)
+        elif verdict is not Held.LEAVE:  # read the user's updates in update id order
+            self.queue.refresh(user)
+
+    async def _process(self, item: Update | Kept) -> None:
+        """Handles a queued update (one read back from the database is rebuilt first)."""
+        update = item
+        if isinstance(item, Kept):
+            try:
+                update = load_update(item, self._app.bot)
+            except Exception as exc:  # noqa: BLE001 - one unreadable row must not stop the rest
+                reason = type(exc).__name__
+                log.error("telegram: kept update %d unreadable (%s)", item.update_id, reason)
+                await self.store.handled(Handled(item.update_id, item.user_key, ""))
+                return
+        await self._app.process_update(update)
+
     async def _recover(self) -> None:
         """Queues what an earlier run stored and left unhandled: on SQLite everything (the one
-        instance owns it all); on PostgreSQL what nobody live holds any more."""
-        if self.store.owner is None:
+        instance owns it all); on PostgreSQL the users nobody live holds any more."""
+        if not self.claims:
             left = await self.store.unprocessed()
             if left:
                 log.warning("telegram: re-queued %d updates left unhandled earlier", len(left))
-        else:
-            left = await self.store.take_over()
-            if left:
-                log.warning("telegram: took over %d updates whose holder died", len(left))
-        for kept in left:
-            try:
-                update = load_update(kept, self._app.bot)
-            except Exception as exc:  # noqa: BLE001 - one unreadable row must not stop the rest
-                reason = type(exc).__name__
-                log.error("telegram: kept update %d unreadable (%s)", kept.update_id, reason)
-                await self.store.handled(Handled(kept.update_id, kept.user_key, ""))
-                continue
-            self._updates.requeue(update)
+            for kept in left:
+                self.queue.submit(kept)
+            return
+        users = await self.store.take_over()
+        if users:
+            log.warning("telegram: took over %d users whose holder died", len(users))
+        for user in users:
+            self.held.taken_over(user)
+            self.queue.refresh(user)
 
     async def _maintain(self) -> None:
-        """Several instances: the leases of the updates held here renewed, those of crashed
+        """Several instances: the leases of the users held here renewed, those of crashed
         instances taken over, every third of a lease. Old handled updates pruned now and then."""
-        shared = self.store.owner is not None
-        every = self.store.lease.total_seconds() / 3 if shared else PRUNE_EVERY
+        every = self.store.lease.total_seconds() / 3 if self.claims else PRUNE_EVERY
         last_prune = 0.0
         while True:
             await asyncio.sleep(every)
             try:
-                if shared:
-                    await self.store.renew(list(self._updates.held))
+                if self.claims:
+                    await self.store.renew(self.queue.users)
                     await self._recover()
                 if time.monotonic() - last_prune > PRUNE_EVERY:
                     await self.store.prune(self._engine.clock() - KEEP_HANDLED)
@@ -487,3 +530,7 @@ class TelegramChannel:
             cancel=self._t("telegram.cancel", locale),
             hint=self._t("telegram.keyboard_hint", locale),
         )
+
+
+def _user_of(item: Update | Kept) -> str:
+    return item.user_key if isinstance(item, Kept) else user_of(item)

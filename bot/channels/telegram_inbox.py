@@ -1,7 +1,8 @@
 """Telegram updates kept before Telegram hears they arrived (`storage.telegram_store`).
 
 `KeptUpdates` is PTB's update queue: an update put in it is stored (group-committed with the
-others arriving meanwhile) and queued for handling at its commit. The webhook waits for that
+others arriving meanwhile) and handed at its commit to the channel (`stored`), which queues it
+by user. The webhook waits for that
 commit before it answers 200 (`keep`). Polling confirms a batch of updates by asking for the
 next ones, so the getUpdates connection (`KeepFirst`) asks only once every update put so far is
 stored — retrying while the database fails, never confirming what it could not keep — which
@@ -23,7 +24,7 @@ from telegram import Update
 from telegram.request import HTTPXRequest
 
 from bot.channels.telegram_convert import user_key
-from storage.telegram_store import NOBODY, Kept, TelegramStore
+from storage.telegram_store import NOBODY, Kept, Stored, TelegramStore
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +32,22 @@ RETRY_STORE = 1.0  # seconds between tries to store updates while the database f
 
 
 class KeptUpdates(asyncio.Queue[object]):
-    """PTB's update queue; an update is queued only once it is stored, and only the first time
-    (an update delivered again is neither stored nor handled twice)."""
+    """PTB's update queue; an update is handed on only once it is stored (`stored` hears what
+    storing it did: an update delivered again is neither stored nor handled twice)."""
 
-    def __init__(self, store: TelegramStore, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: TelegramStore,
+        clock: Callable[[], datetime],
+        stored: Callable[[Update, Stored], None],
+    ) -> None:
         super().__init__()
         self._store = store
         self._clock = clock
+        self._stored = stored
         # Polled updates (and their JSON) whose commit was not seen yet.
         self._storing: dict[asyncio.Future[Any], tuple[Update, str]] = {}
         self._sent: dict[int, str] = {}  # update id → its JSON as the last getUpdates gave it
-        # The ids of the updates queued here and not handled yet (their leases are renewed).
-        self.held: set[int] = set()
 
     async def put(self, item: object) -> None:
         """Polling (PTB's Updater) puts each update of a batch here: stored in the background,
@@ -71,11 +76,6 @@ class KeptUpdates(asyncio.Queue[object]):
                 if isinstance(u, dict) and isinstance(u.get("update_id"), int)
             }
 
-    def requeue(self, update: Update) -> None:
-        """Queues an update stored before and left unhandled (a crash, a lease run out)."""
-        if update.update_id not in self.held:
-            self._hand_on(update)
-
     async def stored(self) -> None:
         """Waits until every update put so far is stored, trying again those that failed."""
         while self._storing:
@@ -94,11 +94,7 @@ class KeptUpdates(asyncio.Queue[object]):
 
     def _keep(self, update: Update, sent: str) -> asyncio.Future[Any]:
         kept = Kept(update.update_id, user_of(update), sent, self._clock())
-        return self._store.keep(kept, after=lambda new: self._hand_on(update) if new else None)
-
-    def _hand_on(self, update: Update) -> None:
-        self.held.add(update.update_id)
-        self.put_nowait(update)
+        return self._store.keep(kept, after=lambda stored: self._stored(update, stored))
 
 
 class KeepFirst(HTTPXRequest):

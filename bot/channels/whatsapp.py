@@ -34,6 +34,8 @@ from starlette.routing import Route
 
 from bot.budget import AccountBudget, LocalBudget, Priority, account_of
 from bot.channels.capabilities import WHATSAPP as CAPABILITIES
+from bot.channels.held_users import HeldUsers
+from bot.channels.held_users import Stored as Held
 from bot.channels.whatsapp_api import (
     THROUGHPUT,
     GraphClient,
@@ -136,18 +138,15 @@ class WhatsAppChannel:
             max_connections=connections,
         )
         # With several instances (PostgreSQL) a user's messages are handled by the instance
-        # that holds the user's claim (`storage.wa_claims`): how many messages each claim held
-        # here had stored when this instance last read them.
-        self._known: dict[str, int] = {}
-        # What the release in a user's last finish left (None: the user was let go).
-        self._left: dict[str, tuple[int, list[InboundRow]] | None] = {}
+        # that holds the user's claim (`storage.wa_claims`, `bot/channels/held_users.py`).
+        self.held: HeldUsers[InboundRow] = HeldUsers(store.held, store.release, self._noted)
         self.claims = store.owner is not None
         self.queue: UserQueues[InboundRow] = UserQueues(
             self._process,
             lambda r: r.user_key,
             workers,
-            reload=self._reload if self.claims else None,
-            drained=self._drained if self.claims else None,
+            reload=self.held.reload if self.claims else None,
+            drained=self.held.drained if self.claims else None,
         )
         self._queued: dict[str, float] = {}  # wamid → when it was queued (perf_counter)
         # SQLite runs one write transaction (one engine turn) at a time, so more turns waiting
@@ -269,46 +268,18 @@ class WhatsAppChannel:
                     self._submit(row)
             return
         for user in dict.fromkeys(r.user_key for r in rows):
-            claim = stored.claims.get(user)
-            if claim is None or not claim.mine:
-                continue  # another instance holds the user: it reads this message in turn
             theirs = [r for r in rows if r.user_key == user]
-            if claim.fresh or self._known.get(user, -1) + len(theirs) == claim.stored:
-                self._known[user] = claim.stored  # nothing stored elsewhere in between
-                self._left.pop(user, None)  # (a release before this claim is history)
+            verdict = self.held.stored(user, stored.claims.get(user), len(theirs))
+            if verdict is Held.TAKE:
                 for row in theirs:
                     self._submit(row)
-            else:  # taken over, or another instance stored some first: read them in order
+            elif verdict is Held.READ:  # taken over, or another instance stored some first
                 self.queue.refresh(user)
 
-    async def _reload(self, user: str) -> list[InboundRow]:
-        """The user's unhandled messages in order, read again (several instances)."""
-        count, rows = await self.store.held(user)
-        return self._took(user, count, rows)
-
-    async def _drained(self, user: str) -> list[InboundRow]:
-        """Lets the user go, unless messages were stored for them meanwhile: those, in order."""
-        while True:
-            if user in self._left:  # released (or not) with the user's last message
-                left = self._left.pop(user)
-            else:
-                left = await self.store.release(user, self._known.get(user, -1))
-            if left is None:
-                self._known.pop(user, None)
-                return []
-            rows = self._took(user, *left)
-            if rows or user not in self._known:
-                return rows
-
-    def _took(self, user: str, count: int, rows: list[InboundRow]) -> list[InboundRow]:
-        if count < 0:  # not ours any more (our lease ran out: we stalled past it)
-            self._known.pop(user, None)
-            log.warning("lost the claim on %s; its holder answers", mask_user(user))
-            return []
-        self._known[user] = count
+    def _noted(self, rows: list[InboundRow]) -> None:
+        """Rows read from the database are queued now (for the handling time)."""
         for row in rows:
             self._queued.setdefault(row.wamid, time.perf_counter())
-        return rows
 
     def _submit(self, row: InboundRow) -> None:
         self._queued[row.wamid] = time.perf_counter()
@@ -359,13 +330,11 @@ class WhatsAppChannel:
             log.warning("reply to %s not fully sent: %s", mask_user(user), exc)
         wrote_at = min(row.received_at, incoming.received_at) if incoming else row.received_at
         # The user's last queued message: the claim is let go with it, in one transaction.
-        release = self._known.get(user) if self.claims and self.queue.last(user) else None
+        release, noted = self.held.release_with(user, self.claims and self.queue.last(user))
         done = Finished(row.wamid, user, wrote_at, tuple(sent), release, tuple(pages.items()))
         # What the release left is noted at its commit: a claim taken afresh by a later store
         # of this instance (its callback runs after this one) replaces it.
-        await self.store.finish(
-            done, after=partial(self._left.__setitem__, user) if release is not None else None
-        )
+        await self.store.finish(done, after=noted)
 
     async def _turn(self, user: str, incoming: Incoming) -> tuple[list[Message], Pages]:
         """The engine's turn: its rendered messages, kept with its record, and the pages of
@@ -510,7 +479,7 @@ class WhatsAppChannel:
         """Claims users whose messages nobody live handles (several instances) and reads them."""
         users = await self.store.take_over()
         for user in users:
-            self._known.pop(user, None)
+            self.held.taken_over(user)
             self.queue.refresh(user)
         return len(users)
 

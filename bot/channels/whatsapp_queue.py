@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # A user's items to handle now (reload: all of them, replacing what is queued; drained: more,
 # or none when the user is done).
-More = Callable[[str], Awaitable[list[T]]]
+More = Callable[[str], Awaitable[Sequence[T]]]
 
 
 class UserQueues(Generic[T]):

@@ -14,7 +14,7 @@ from telegram import Update
 from bot.channels.telegram_inbox import KeptUpdates
 from storage.crypto import IdVault
 from storage.db import Database
-from storage.telegram_store import TelegramStore
+from storage.telegram_store import Stored, TelegramStore
 from tests.doubles.telegram_api import text_update
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -28,7 +28,8 @@ async def test_polling_waits_until_the_updates_are_stored_even_while_the_databas
     db: Database,
 ) -> None:
     store = TelegramStore(db, _clock, IdVault("test-data-key-0123456789"))
-    queue = KeptUpdates(store, _clock)
+    handed: list[tuple[Update, Stored]] = []
+    queue = KeptUpdates(store, _clock, lambda update, stored: handed.append((update, stored)))
     sent = {**text_update(5, "merhaba"), "update_id": 9}
     queue.polled(json.dumps({"ok": True, "result": [sent]}).encode())  # the getUpdates answer
     async with db.write() as conn:  # the table is gone for a moment: every insert fails
@@ -38,13 +39,15 @@ async def test_polling_waits_until_the_updates_are_stored_even_while_the_databas
     confirming = asyncio.create_task(queue.stored())  # what the next getUpdates waits for
     await asyncio.sleep(0.5)
     assert not confirming.done()  # not stored: not confirmed either
-    assert queue.empty()  # nor handled
+    assert not handed  # nor handled
     async with db.write() as conn:
         await conn.execute(text("ALTER TABLE tg_inbound_away RENAME TO tg_inbound"))
     await asyncio.wait_for(confirming, 10)  # stored on a later try
-    assert await queue.get() is update
+    assert handed == [(update, Stored(new=True, batch=1))]
     [kept] = await store.unprocessed()
     assert json.loads(kept.payload) == sent  # as Telegram sent it
-    await queue.put(Update.de_json(sent, None))  # the same update again: not queued twice
+    again = Update.de_json(sent, None)
+    await queue.put(again)  # the same update again: not handled twice
     await queue.stored()
-    assert queue.empty()
+    assert handed[1:] == [(again, Stored(new=False))]
+    assert queue.empty()  # PTB's own queue never holds an update

@@ -1,6 +1,6 @@
 """Kept Telegram updates (`storage/telegram_store.py`): stored once, sealed, handled once with
-their kept answer cleared; with several instances on PostgreSQL, held by the one that stored
-them until its lease runs out."""
+their kept answer cleared; with several instances on PostgreSQL, each user held by one
+instance (which reads what others stored for the user) until its lease runs out."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from sqlalchemy import insert, select
 from storage import tables as t
 from storage.crypto import IdVault
 from storage.db import Database
-from storage.telegram_store import Handled, Kept, TelegramStore
+from storage.telegram_store import Handled, Kept, Stored, TelegramStore
+from storage.wa_claims import Claim
 from tests.storage.test_leases import pg  # noqa: F401 - the PostgreSQL fixture (used below)
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -42,8 +43,9 @@ def _kept(update_id: int) -> Kept:
 async def test_an_update_is_stored_once_sealed_and_handled_once(any_db: Database) -> None:
     store = TelegramStore(any_db, Clock(), VAULT, owner="a", lease=LEASE)
     first, again, other = store.keep(_kept(7)), store.keep(_kept(7)), store.keep(_kept(8))
-    assert list(await asyncio.gather(first, again, other)) == [True, False, True]
-    assert await store.keep(_kept(7)) is False  # delivered again later: not new
+    stored = await asyncio.gather(first, again, other)
+    assert [s.new for s in stored] == [True, False, True]
+    assert (await store.keep(_kept(7))).new is False  # delivered again later: not new
     async with any_db.read() as conn:
         raw = (await conn.execute(select(t.tg_inbound.c.payload))).scalars().all()
     assert raw
@@ -78,24 +80,30 @@ async def test_an_erased_users_updates_go_when_their_last_one_is_handled(any_db:
         assert (await conn.execute(select(t.tg_inbound))).all() == []
 
 
-async def test_updates_are_held_by_the_instance_that_stored_them_until_its_lease_runs_out(
+async def test_a_user_is_held_by_one_instance_which_reads_what_others_stored(
     pg: Database,  # noqa: F811 - the fixture imported above
 ) -> None:
     await _user(pg)
     clock = Clock()
     a = TelegramStore(pg, clock, VAULT, owner="a", lease=LEASE)
     b = TelegramStore(pg, clock, VAULT, owner="b", lease=LEASE)
-    for update_id in (7, 8, 9):
-        assert await a.keep(_kept(update_id)) is True
-    await a.handled(Handled(9, USER, "tg:9"))
+    assert await a.keep(_kept(7)) == Stored(True, Claim(USER, True, True, 1), 1)
+    second = await b.keep(_kept(8))  # the next one reaches "b": "a" holds the user
+    assert second == Stored(True, Claim(USER, False, False, 2), 1)
+    assert await b.held(USER) == (-1, [])  # not "b"'s to handle
+    # "a" handled 7 and lets go having taken in one: 8 is left for it, in order.
+    assert await a.handled(Handled(7, USER, "tg:7", release=1)) == (2, [_kept(8)])
+    assert await a.handled(Handled(8, USER, "tg:8", release=2)) is None  # let go
+    assert await b.keep(_kept(9)) == Stored(True, Claim(USER, True, True, 1), 1)  # "b"'s now
     clock.now = NOW + timedelta(seconds=20)
-    assert await b.take_over() == []  # "a" lives: nothing is "b"'s
-    await a.renew([7])  # "a" is still handling update 7, not 8 (it died with it, say)
+    assert await a.take_over() == []  # "b" lives
+    assert await b.renew([USER]) == 1
     clock.now = NOW + timedelta(seconds=31)
-    assert [k.update_id for k in await b.take_over()] == [8]
-    assert [k.payload for k in await b.take_over()] == []  # taken once
-    clock.now = NOW + timedelta(seconds=51)  # "a" died after renewing
-    [seven] = await b.take_over()
-    assert seven == _kept(7)  # opened: what was stored
-    clock.now = NOW + timedelta(seconds=200)
-    assert await a.take_over() == [_kept(7), _kept(8)]  # "b" died too; handled 9 stays handled
+    assert await a.take_over() == []  # renewed: still "b"'s
+    clock.now = NOW + timedelta(seconds=51)  # "b" died after renewing
+    assert await a.take_over() == [USER]
+    assert await a.take_over() == []  # taken once
+    assert await a.held(USER) == (1, [_kept(9)])  # the claim's count; opened: as stored
+    assert await b.release(USER, 1) == (-1, [])  # "b" can no longer let it go
+    assert await a.handled(Handled(9, USER, "tg:9", release=1)) is None
+    assert await b.take_over() == []  # nothing left unhandled
