@@ -11,6 +11,7 @@ from core.conversation import Offer
 from core.intents import Intent
 from core.messages import Kind, Payload, Reply, Role
 from handlers.base import Context, Routes
+from handlers.faq import facts_covered
 from handlers.focus import resolve
 from handlers.language import offer_switch
 from handlers.mind import ask_to_leave
@@ -227,7 +228,7 @@ async def _intent(
     if intent is not None:
         return await _answer(ctx, routes, u, intent)
     u = resolve(ctx, u)  # a follow-up about the course in focus
-    asked = split_questions(u)
+    asked = split_questions(u, facts_covered(ctx.locale, u.topic))
     replies = await _answer(ctx, routes, asked[0], asked[0].intent)
     for question in asked[1:]:  # several questions: one reply answers them all
         more = await _answer(ctx, routes, question, question.intent)

@@ -8,6 +8,7 @@ from core.actions import Action
 from core.intents import Intent
 from core.messages import Button, Reply
 from handlers.apply_ask import ask, name_check, phone_question, question, which_branch
+from handlers.apply_fix import typed_fix
 from handlers.apply_mind import about_this_course, change_of_mind
 from handlers.apply_offer import age_rules, choose_course, next_open_step
 from handlers.apply_steps import (
@@ -54,6 +55,12 @@ async def answer(ctx: Context) -> list[Reply] | None:
     elif ctx.incoming.kind != "text":
         return None
     else:
+        fix = typed_fix(ctx) if step is Step.CONFIRM and yes_or_no(text) is None else None
+        if fix is not None:
+            field, value = fix  # "adımı yanlış yazdım, Fatma Demir olacak"
+            if value is None:
+                return await ask(ctx, choose_course, field)
+            return await accept(ctx, field, value)
         changed = await change_of_mind(ctx, step, choose_course)
         if changed is not None:
             return changed

@@ -11,7 +11,7 @@ from core.catalog import Center, Course, CourseStatus
 from core.intents import Intent
 from core.messages import Button, Location, Payload, Reply
 from handlers.base import Context, Router
-from handlers.focus import topic_of
+from handlers.focus import remember, topic_of
 from handlers.formatting import (
     buttons,
     format_distance,
@@ -141,6 +141,9 @@ def _nearest(
         intro.append(ctx.t("centers.nearest_header"))
     ranked = sorted(centers, key=lambda c: (haversine_km(lat, lon, c.lat, c.lon), c.id))
     nearest = ranked[:NEAREST_COUNT]
+    if branch and next_course:  # "orası akşam mı", "ne zaman başlıyor": the nearest one's
+        first = next_course[nearest[0].id]
+        remember(ctx, branch=branch, course=first.id, centre=first.center)
     if haversine_km(lat, lon, nearest[0].lat, nearest[0].lon) > FAR_KM:
         intro.insert(0, ctx.t("centers.far_away"))
     replies: list[Reply] = []

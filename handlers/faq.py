@@ -16,6 +16,9 @@ from core.catalog import Branch, FaqTopic
 from core.intents import Intent
 from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
+from handlers.courses_filter import CourseFilter
+from handlers.courses_info import course_facts
+from handlers.focus import remember
 from handlers.formatting import buttons, format_hours, safe_button
 from locales.faq import TARGETS, FaqButton, load_faq
 from nlu.understand import Understanding
@@ -25,8 +28,17 @@ router = Router("faq")
 
 @router.intent(Intent.FAQ)
 async def faq_topic(ctx: Context, u: Understanding) -> list[Reply]:
-    """Answers the FAQ topic the message asks about and offers the next step."""
-    return answer(ctx, u.topic or Intent.OUT_OF_SCOPE, u.branch)
+    """Answers the FAQ topic the message asks about and offers the next step; a topic about
+    seats ("doluysa yedek listeye yazılır mıyım") adds the named course's seats left."""
+    name = u.topic or Intent.OUT_OF_SCOPE
+    replies = answer(ctx, name, u.branch)
+    entry = load_faq(ctx.locale).get(name)
+    if entry is not None and "seats" in entry.with_course and u.branch in ctx.catalog.branches:
+        where = CourseFilter(branch=u.branch, center=u.center, district=u.district)
+        replies += await course_facts(ctx, where, frozenset({"seats"}))  # also its focus
+    elif u.branch in ctx.catalog.branches:
+        remember(ctx, branch=u.branch)  # "nerede", "ne zaman" next: about this course
+    return replies
 
 
 # The built-in intents answer by their own name: a menu button may route to one while the
@@ -80,6 +92,19 @@ SENTENCES: dict[str, Callable[[Context, Branch], str | None]] = {
 }
 
 
+# The course facts (`handlers.questions.COURSE_FACTS`) a `with_course` option answers in full
+# (a minimum age or a length alone is no answer to "which centres, when": the card still is).
+_FACTS = {"seats": "seats"}
+
+
+def facts_covered(locale: str, topic: str | None) -> frozenset[str]:
+    """The course facts a topic's answer adds itself when a course is named."""
+    entry = load_faq(locale).get(topic or "")
+    if entry is None:
+        return frozenset()
+    return frozenset(_FACTS[o] for o in entry.with_course if o in _FACTS)
+
+
 def answer(ctx: Context, name: str, branch_id: str | None) -> list[Reply]:
     """One FAQ answer, with what the catalog says about the branch asked about, if any."""
     entries = load_faq(ctx.locale)
@@ -95,6 +120,8 @@ def answer(ctx: Context, name: str, branch_id: str | None) -> list[Reply]:
             if option == "dates_button":
                 dates = ctx.t("faq.course_dates_button")
                 extra.append(safe_button(dates, Action.OFFERINGS, branch.id))
+            elif option == "seats":
+                continue  # read from the applications: `faq_topic` adds them
             elif sentence := SENTENCES[option](ctx, branch):
                 parts.append(sentence)
     if entry.next:

@@ -60,6 +60,8 @@ def resolve(ctx: Context, u: Understanding) -> Understanding:
         ctx.conv.topic = replace(topic, at=ctx.now)
     resolved = replace(u, intent=intent, branch=topic.branch, candidates=(topic.branch,))
     if _own_conditions(u):  # "Buca'da olanı", "akşam olanı": this message's narrowing
+        if topic.centre and not (u.center or u.district) and points_there(u.normalized):
+            return replace(resolved, center=topic.centre)  # "orası akşam mı": that centre's
         return resolved
     # "orası nerede", "kaç kişilik yer kalmış" after "hafta sonu olanı" or the one offering
     # shown: the same offerings
@@ -71,6 +73,29 @@ def resolve(ctx: Context, u: Understanding) -> Understanding:
         time_of_day=topic.time_of_day,
         weekend=topic.weekend,
     )
+
+
+def points_there(normalized: str) -> bool:
+    """Whether the message points at the place last shown ("orası", "orada", "ordaki")."""
+    return any(word in _THERE for word in normalized.split())
+
+
+_THERE = frozenset(
+    [
+        "ora",
+        "orasi",
+        "orasinin",
+        "orada",
+        "oradaki",
+        "oradan",
+        "oraya",
+        "oranin",
+        "orda",
+        "ordaki",
+        "ordan",
+        "ordakiler",
+    ]
+)
 
 
 def _own_conditions(u: Understanding) -> bool:

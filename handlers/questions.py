@@ -26,8 +26,9 @@ _QUESTIONS = frozenset(
 _ABOUT_ONE_COURSE = frozenset({Intent.COURSE_INFO, Intent.COURSE_SCHEDULE, Intent.FAQ})
 
 
-def split_questions(u: Understanding) -> list[Understanding]:
-    """The questions one message asks, main one first; a single question for most messages."""
+def split_questions(u: Understanding, covered: frozenset[str] = frozenset()) -> list[Understanding]:
+    """The questions one message asks, main one first; a single question for most messages.
+    `covered`: the course facts the FAQ topic's own answer adds (no card needed for them)."""
     if u.intent is Intent.MY_SCHEDULE and "faq_attendance" in u.asks:
         # "yarın derse gelemiycem": their class (or how to find it), and the absence rule
         return [u, replace(u, intent=Intent.FAQ, topic="faq_attendance", branches=())]
@@ -36,7 +37,7 @@ def split_questions(u: Understanding) -> list[Understanding]:
     main = u
     if u.audience and not u.branch and u.intent in (Intent.FAQ, Intent.COURSE_INFO):
         main = replace(u, intent=Intent.LIST_COURSES, topic=None)  # "kadınlara özel kurs"
-    asked = [a for a in u.asks if a != u.topic]
+    asked = [a for a in u.asks if a != u.topic and a not in covered]
     if u.branch and u.intent is Intent.FAQ and COURSE_FACTS.intersection(asked):
         # A named course and its dates or place: the card first, the topic's answer after.
         card = Intent.COURSE_SCHEDULE if "when" in asked else Intent.COURSE_INFO

@@ -35,7 +35,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "human": (Action.ASK, Intent.TALK_TO_HUMAN),
 }
 # What an answer may add when the question names a course (handlers/faq.py adds them).
-WITH_COURSE = ("min_age", "attendance", "dates_button")
+WITH_COURSE = ("min_age", "attendance", "dates_button", "seats")
 MAX_BUTTONS = 3
 MAX_LABEL = 20  # WhatsApp reply-button titles
 MAX_NAME = 40  # a name travels in button payloads ("faq|<name>", 64 bytes on Telegram)

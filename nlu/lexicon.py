@@ -164,6 +164,7 @@ INTENT_PATTERNS: dict[str, str] = {
         0.95: bildirim|hatırlatma aç|kapat|ayar|ayarlar|kapa|durdur|istemiyorum
         0.78: mesaj atmayın|gönderme|göndermeyin
         0.95: önce haber|hatırlat|bildir|mesaj
+        0.93: mesaj|mesajlar|mesajınız|bildirim|hatırlatma gelmiyor|gelmiyo|gelmedi|ulaşmıyor
     """,
     "employment": """
         0.92: iş|işe|işi bul|bulabilir|ilan|ilanı|imkanı|imkan|olanağı|fırsat|garanti|ara|arıyor
@@ -173,6 +174,8 @@ INTENT_PATTERNS: dict[str, str] = {
         0.93: eleman|personel|çalışan arıyoruz|arıyorum|alınacak|alıyoruz|lazım
         0.8: staj|stajyer
         0.6: iş
+        0.95: cv|özgeçmiş|özgeçmişimi bırak|bırakmak|bırakabilir|gönder|göndermek|ver|ilet|yolla
+        0.92: kurs|kursu|kurstan|eğitim bitince|bitirince|sonra|sonunda iş|işe|işi
     """,
     "talk_to_human": """
         0.9: yetkili|temsilci|yetkiliyle|temsilciye
@@ -258,6 +261,8 @@ INTENT_PATTERNS: dict[str, str] = {
         0.9: altın fiyat|fiyatı|fiyatları
         0.84: kredi|faiz|banka|borç|borcu
         0.82: başkan|başkanı|meclis|gündem|askerlik|haberleri
+        0.93: edevlet şifre|şifresi|şifremi|şifrem|giriş|gir|girmek|girilir|belge|belgesi
+        0.93: ^e devlet şifre|şifresi|şifremi|şifrem|giriş|gir|girmek|girilir|belge|belgesi
     """,
 }
 

@@ -106,6 +106,38 @@ async def test_an_unclear_answer_at_the_summary_says_what_is_expected(chat: Chat
     assert await state(chat) == "apply:confirm"
 
 
+async def test_a_name_typed_at_the_summary_replaces_it_even_with_a_course_word(chat: Chat) -> None:
+    await reach(chat, "confirm")
+    await chat.say("adimi yanlis yazdim Fatma Demir olcak")  # "demir": also a course word
+    assert "Ad soyad: Fatma Demir" in chat.last[0].text, chat.texts()
+    assert await state(chat) == "apply:confirm"
+
+
+async def test_a_phone_and_a_birth_date_typed_at_the_summary_replace_them(chat: Chat) -> None:
+    await reach(chat, "confirm")
+    await chat.say("telefonum yanlış, 0533 222 44 55 olacak")
+    assert "+905332224455" in chat.last[0].text, chat.texts()
+    await chat.say("doğum tarihim 14.03.1999 olmalı")
+    assert "14 Mart 1999" in chat.last[0].text, chat.texts()
+    assert await state(chat) == "apply:confirm"
+
+
+async def test_a_field_said_to_be_right_at_the_summary_submits(chat: Chat) -> None:
+    await reach(chat, "confirm")
+    await chat.say("evet adım soyadım doğru gönderin")
+    assert "MF-" in chat.texts()
+    assert await count(chat, t.applications) == 1
+
+
+async def test_a_field_named_without_a_usable_value_is_asked_again(chat: Chat) -> None:
+    await reach(chat, "confirm")
+    await chat.say("telefon numaramı yanlış yazdım")
+    assert await state(chat) == "apply:ask_phone"
+    await chat.say("0533 222 44 55")
+    assert await state(chat) == "apply:confirm"
+    assert "+905332224455" in chat.last[0].text, chat.texts()
+
+
 async def test_evet_at_the_cancel_confirmation_cancels(chat: Chat) -> None:
     number = await apply_quickly(chat)
     await chat.say("başvurumu iptal etmek istiyorum")

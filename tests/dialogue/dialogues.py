@@ -21,6 +21,7 @@ FILES = (
     HERE / "heldout2.yaml",
     HERE / "heldout3.yaml",
     HERE / "heldout4.yaml",
+    HERE / "heldout5.yaml",
 )
 
 

@@ -178,7 +178,7 @@ def test_a_new_topic_is_one_more_key() -> None:
 
 
 def test_every_course_option_of_the_file_is_answered() -> None:
-    assert {*faq.SENTENCES, "dates_button"} == set(WITH_COURSE)
+    assert {*faq.SENTENCES, "dates_button", "seats"} == set(WITH_COURSE)
 
 
 def test_parse_missing_intent() -> None:
