@@ -217,7 +217,10 @@ class TelegramStore:
                     .values(processed_at=now, payload=HANDLED_PAYLOAD)
                 )
                 await clear_replies(conn, ((d.user_key, d.message_id) for d in done))
-                await _forget_erased(conn, {d.user_key for d in done})
+                last: dict[str, int] = {}
+                for d in done:
+                    last[d.user_key] = max(d.update_id, last.get(d.user_key, d.update_id))
+                await _forget_erased(conn, last)
             if releases:
                 assert self.owner is not None
                 gone = await wa_claims.let_go(conn, self.owner, releases, CLAIMS)
@@ -314,11 +317,16 @@ _STORE_AND_CLAIM = text(
 )
 
 
-async def _forget_erased(conn: AsyncConnection, user_keys: set[str]) -> None:
-    """Deletes the kept updates of users who no longer exist ("verilerimi sil" just ran)."""
-    keys = user_keys - {NOBODY}
+async def _forget_erased(conn: AsyncConnection, handled: dict[str, int]) -> None:
+    """Deletes the kept updates of users who no longer exist ("verilerimi sil" just ran), up to
+    the update just handled (`handled`: by user): what they wrote after it is still to answer."""
+    keys = set(handled) - {NOBODY}
     if not keys:
         return
     present = set((await conn.execute(select(users.c.key).where(users.c.key.in_(keys)))).scalars())
-    if gone := sorted(keys - present):
-        await conn.execute(delete(tg_inbound).where(tg_inbound.c.user_key.in_(gone)))
+    for user in sorted(keys - present):
+        await conn.execute(
+            delete(tg_inbound).where(
+                tg_inbound.c.user_key == user, tg_inbound.c.update_id <= handled[user]
+            )
+        )

@@ -75,9 +75,11 @@ async def test_an_update_is_stored_once_sealed_and_handled_once(any_db: Database
 async def test_an_erased_users_updates_go_when_their_last_one_is_handled(any_db: Database) -> None:
     store = TelegramStore(any_db, Clock(), VAULT)
     await store.keep(_kept(7))
+    await store.keep(_kept(8))  # written right after "verilerimi sil", not handled yet
     await store.handled(Handled(7, USER, "tg:7"))  # "verilerimi sil": the user is gone
+    assert [k.update_id for k in await store.unprocessed()] == [8]  # still to be answered
     async with any_db.read() as conn:
-        assert (await conn.execute(select(t.tg_inbound))).all() == []
+        assert len((await conn.execute(select(t.tg_inbound))).all()) == 1
 
 
 async def test_a_user_is_held_by_one_instance_which_reads_what_others_stored(
