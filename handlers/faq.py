@@ -9,6 +9,7 @@ answer, by name).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from core.actions import Action
@@ -68,8 +69,29 @@ async def on_faq(ctx: Context, payload: Payload) -> list[Reply]:
 
 
 def _min_age(ctx: Context, branch: Branch) -> str | None:
-    """The named course's minimum age."""
-    return ctx.t("faq.branch_min_age", branch=branch.name, min_age=branch.min_age)
+    """The named course's minimum age; to someone who said their age, whether it is enough."""
+    age = stated_age(ctx.incoming.text)
+    if age is None:
+        return ctx.t("faq.branch_min_age", branch=branch.name, min_age=branch.min_age)
+    key = "faq.age_enough" if age >= branch.min_age else "faq.age_too_young"
+    return ctx.t(key, age=age, branch=branch.name, min_age=branch.min_age)
+
+
+# "17 yaşındayım", "yaşım 17", "I'm 17", "17 years old", "عمري 17"
+_AGE = (
+    re.compile(r"(?<!\d)(\d{1,2})\s*(?:ya[sş]|years?\b|yrs?\b|yo\b)", re.IGNORECASE),
+    re.compile(r"ya[sş][iı]m\s*(\d{1,2})(?!\d)", re.IGNORECASE),
+    re.compile(r"\bi(?:'m|’m| am)\s*(\d{1,2})(?!\d)", re.IGNORECASE),
+    re.compile(r"عمري\s*(\d{1,2})(?!\d)"),
+)
+
+
+def stated_age(text: str) -> int | None:
+    """The age a message says its writer is, if it says one (10 to 99)."""
+    for pattern in _AGE:
+        if (found := pattern.search(text)) is not None and 10 <= int(found.group(1)) <= 99:
+            return int(found.group(1))
+    return None
 
 
 def _attendance(ctx: Context, branch: Branch) -> str | None:
@@ -116,6 +138,7 @@ def answer(ctx: Context, name: str, branch_id: str | None) -> list[Reply]:
     branch = ctx.catalog.branches.get(branch_id or "")
     extra: list[Button | None] = []
     if branch is not None:
+        general = parts.pop()  # the course asked about first, the general rule after it
         for option in entry.with_course:
             if option == "dates_button":
                 dates = ctx.t("faq.course_dates_button")
@@ -124,6 +147,7 @@ def answer(ctx: Context, name: str, branch_id: str | None) -> list[Reply]:
                 continue  # read from the applications: `faq_topic` adds them
             elif sentence := SENTENCES[option](ctx, branch):
                 parts.append(sentence)
+        parts.append(general)
     if entry.next:
         parts.append(entry.next.strip())
     items = [_button(ctx, b) for b in entry.buttons]

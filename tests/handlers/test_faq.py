@@ -73,6 +73,36 @@ async def test_eligibility_gives_the_branch_minimum_age(make_ctx: MakeCtx) -> No
     assert ("Kurs tarihleri", "crs|gazalti-kaynakciligi") in all_buttons(replies)
 
 
+async def test_an_age_given_is_checked_against_the_branch_minimum_first(
+    make_ctx: MakeCtx,
+) -> None:
+    young = await ask(
+        make_ctx("17 yaşındayım yaşım yeter mi"), "faq_eligibility", branch="gazalti-kaynakciligi"
+    )
+    text = young[0].text
+    assert text.startswith("17 yaşındasınız: Gazaltı Kaynakçılığı kursu için en az 18 yaşında")
+    assert "katılamazsınız" in text
+    old = await ask(make_ctx("yasim 19 olur mu"), "faq_eligibility", branch="gazalti-kaynakciligi")
+    assert old[0].text.startswith("19 yaşındasınız: Gazaltı Kaynakçılığı kursu için en az 18 yaş")
+    assert "başvurabilirsiniz" in old[0].text
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [
+        ("17 yasindayim", 17),
+        ("yaşım 45 olur mu", 45),
+        ("I'm 16, can I join?", 16),
+        ("I am 20 years old", 20),
+        ("عمري 17", 17),
+        ("2 yaşında çocuğum var", None),  # no adult says this of themself: out of range
+        ("kurs 120 saat mi", None),
+    ],
+)
+def test_stated_age(text: str, age: int | None) -> None:
+    assert faq.stated_age(text) == age
+
+
 async def test_documents_do_not_invent(make_ctx: MakeCtx) -> None:
     text = (await ask(make_ctx(), "faq_documents"))[0].text
     assert "yayımlanmış değil" in text
