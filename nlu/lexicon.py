@@ -262,7 +262,6 @@ INTENT_PATTERNS: dict[str, str] = {
         0.84: kredi|faiz|banka|borç|borcu
         0.82: başkan|başkanı|meclis|gündem|askerlik|haberleri
         0.93: edevlet şifre|şifresi|şifremi|şifrem|giriş|gir|girmek|girilir|belge|belgesi
-        0.93: ^e devlet şifre|şifresi|şifremi|şifrem|giriş|gir|girmek|girilir|belge|belgesi
     """,
 }
 

@@ -126,6 +126,9 @@ def tokens(text: str) -> list[str]:
 def _tokens(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for token in fold(clean(text)).split():
+        if out and out[-1] == "e" and token.startswith("devlet"):  # "e-devlet", "e devlet"
+            out[-1] = "e" + token  # one word, never the "e-" of "e-fatura" and "devlet"
+            continue
         expansion = SHORTHAND.get(token)
         out.extend(expansion.split() if expansion else (token,))
         if len(out) >= MAX_TOKENS:

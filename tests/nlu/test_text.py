@@ -101,3 +101,9 @@ def test_suffix_chains(rest: str, ok: bool) -> None:
 def test_non_suffixes_are_not_chains() -> None:
     assert not is_chain("xyz")
     assert not is_chain("lama" * 5)
+
+
+def test_e_devlet_is_one_word_never_the_e_of_e_fatura() -> None:
+    assert tokens("Sertifika e-devlete düşer mi") == ["sertifika", "edevlete", "duser", "mi"]
+    assert tokens("e devlet şifresi") == ["edevlet", "sifresi"]
+    assert tokens("e-fatura kursu") == ["e", "fatura", "kursu"]
