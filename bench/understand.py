@@ -94,7 +94,7 @@ def main() -> None:
     index = CatalogIndex.build(load_base_catalog(), topics)
     print(f"sample catalog index build: {(time.perf_counter() - started) * 1000:.1f} ms")
 
-    for name in ("dev.jsonl", "heldout.jsonl", "extra.jsonl", "blind3.jsonl", "blind5.jsonl"):
+    for name in ("dev.jsonl", "heldout.jsonl", "extra.jsonl", "blind3.jsonl", "blind5.jsonl", "blind6.jsonl"):
         cases = load_cases(DATA / name)
         result = score(cases, index)
         print(f"{name} ({len(cases)} messages): {result.summary()}")

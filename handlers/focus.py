@@ -128,8 +128,22 @@ def _follows_up(u: Understanding) -> bool:
     if u.intent is Intent.CENTER_INFO:  # "nerede": where the course in focus runs
         return u.center is None
     if u.intent is Intent.LIST_COURSES:  # "hafta sonu olanı var mı", "Buca'da var mı"
-        return bool(u.time_of_day or u.weekdays or u.weekend is not None or u.district)
+        narrowed = u.time_of_day or u.weekdays or u.weekend is not None or u.district
+        return bool(narrowed) or points_at_course(u.normalized)
     return False
+
+
+def points_at_course(normalized: str) -> bool:
+    """Whether the message points at the course last shown ("o kurs", "bu kursun", "aynı
+    kurs", "that course") rather than asking about courses in general."""
+    words = normalized.split()
+    return any(
+        w in _THIS and n.startswith(("kurs", "course", "egitim"))
+        for w, n in zip(words, words[1:], strict=False)
+    )
+
+
+_THIS = frozenset({"o", "bu", "su", "ayni", "that", "this", "same"})
 
 
 def remember(ctx: Context, **about: Any) -> None:

@@ -23,6 +23,9 @@ MAX_WORDS = 8  # a longer message is a sentence of its own, never a typed choice
 _ORDINALS = {
     "birinci": 1, "ilk": 1, "ikinci": 2, "ucuncu": 3, "dorduncu": 4, "besinci": 5,
     "altinci": 6, "yedinci": 7, "sekizinci": 8, "dokuzuncu": 9, "onuncu": 10, "sonuncu": -1,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1,
+    "الأول": 1, "الاول": 1, "الأولى": 1, "الاولى": 1, "الثاني": 2, "الثانية": 2, "الثالث": 3,
+    "الثالثة": 3, "الرابع": 4, "الأخير": -1, "الاخير": -1,
 }  # fmt: skip
 _ORDINAL_ENDINGS = frozenset({"", "i", "si", "sini", "ni", "yi", "ini", "su", "sunu", "u", "yu"})
 _CARDINALS = {"bir": 1, "iki": 2, "uc": 3, "dort": 4, "bes": 5, "alti": 6, "yedi": 7}
@@ -31,6 +34,11 @@ _NUMBER_FILLER = frozenset({
     "numara", "numarali", "nolu", "no", "secenek", "secenegi", "secenekteki", "olan", "olsun",
     "lutfen", "si", "i", "yi", "u", "yu", "nci", "inci", "ncisi", "istiyorum", "seciyorum",
     "sectim", "secim", "ben", "sira", "siradaki", "tane", "nu",
+    # asking for it: "ikincisini anlatır mısın", "ilkini göster", "the first one please"
+    "anlat", "anlatir", "anlatin", "anlatirmisin", "anlatirmisiniz", "misin", "misiniz",
+    "musun", "goster", "gosterin", "gosterir", "ac", "acar", "hakkinda", "bilgi", "ver",
+    "verir", "alayim", "istiyom", "the", "one", "please", "pls", "plz", "option", "want",
+    "take", "ill", "will", "choose", "أريد", "اريد", "من", "فضلك",
 })  # fmt: skip
 # Words that carry no choice of their own: "lise mezunuyum", "gaziemirdeki olsun".
 _FILLER = frozenset({

@@ -22,6 +22,7 @@ FILES = (
     HERE / "heldout3.yaml",
     HERE / "heldout4.yaml",
     HERE / "heldout5.yaml",
+    HERE / "heldout6.yaml",
 )
 
 
