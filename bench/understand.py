@@ -94,7 +94,8 @@ def main() -> None:
     index = CatalogIndex.build(load_base_catalog(), topics)
     print(f"sample catalog index build: {(time.perf_counter() - started) * 1000:.1f} ms")
 
-    for name in ("dev.jsonl", "heldout.jsonl", "extra.jsonl", "blind3.jsonl", "blind5.jsonl", "blind6.jsonl"):
+    sets = ("dev", "heldout", "extra", "blind3", "blind5", "blind6")
+    for name in (f"{s}.jsonl" for s in sets):
         cases = load_cases(DATA / name)
         result = score(cases, index)
         print(f"{name} ({len(cases)} messages): {result.summary()}")

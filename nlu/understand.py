@@ -309,6 +309,9 @@ def understand(text: str, index: CatalogIndex, locale: str | None = None) -> Und
     hidden = negated_segments(words, index)
     unknown = unknown_course(words, index)
     blocked = frozenset(unknown) | not_courses(words, index) | mine(words)
+    _, spots = find_centre(words, index)
+    if len(spots) > 1 and max(spots) - min(spots) + 1 == len(spots):
+        blocked |= spots  # "Dijital Gençlik Merkezi" names a centre, not a "dijital" course
     courses = _courses(words, find_cues(terms, base), index, listing, hidden, blocked)
     branches, field = courses.branches, courses.field
     visible = _visible(words, hidden) if hidden else words

@@ -195,3 +195,13 @@ def test_words_resolve_through_suffixes_and_typos(
 ) -> None:
 
     assert any(term in w.terms for w in analyse(word, index))
+
+
+def test_a_centre_named_whole_is_no_course_but_its_words_still_are_elsewhere(
+    index: CatalogIndex,
+) -> None:
+    there = understand("dijital genclik merkezindeki olsun", index)
+    assert (there.center, there.branch, there.candidates) == ("dijital-genclik-merkezi", None, ())
+    both = understand("dijital gençlik merkezinde dijital pazarlama var mı", index)
+    assert both.center == "dijital-genclik-merkezi"
+    assert both.branch == "dijital-pazarlama-ve-sosyal-medya"
