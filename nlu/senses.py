@@ -32,6 +32,9 @@ _CONSUMING = ("yemeyi", "yemeye", "yiyo", "yerim", "yedim", "icmeyi", "icmeye", 
 # Folded forms of "gitmek" (gideceğim, gidicem, gidiyorum, gittim, gitmem...): going somewhere.
 _GOING = ("gid", "git")
 _DATIVE = ("a", "e")  # folded "-(y)a/-(y)e" ("kuaföre", "doktora"), "-(n)a/-(n)e"
+# Folded forms of "gelmek" and "gitmek": coming or going (gelecegim, gelicem, geliyorum...).
+_MOVING = ("gel", "gid", "git")
+_WITH = ("yla", "yle", "la", "le")  # folded "-(y)la/-(y)le": "arabayla", "otobüsle"
 # Folded endings of "my" (and "our") after a word's root, with a case: "-(ı)m, -(ı)mı, -(ı)mın,
 # -(ı)ma, -(ı)mda, -(ı)mdan, -(ı)mla, -(ı)mız".
 _MINE = frozenset(
@@ -64,7 +67,8 @@ def weak_positions(
 def not_courses(words: Sequence[Resolved], index: CatalogIndex) -> frozenset[int]:
     """Words that name something eaten, drunk or visited, not a course: "pasta yemeyi
     severim", "kahve içiyorum" (and the verb: "yemek" is also the cook's course), "diş
-    hekimine gidicem", "kuaföre gittim" (a place or a person one goes to)."""
+    hekimine gidicem", "kuaföre gittim" (a place or a person one goes to), "arabayla
+    geleceğim" (how one comes)."""
     out: set[int] = set()
     for pos in range(len(words) - 1):
         verb = words[pos + 1].token
@@ -72,6 +76,8 @@ def not_courses(words: Sequence[Resolved], index: CatalogIndex) -> frozenset[int
             continue  # "barista kursuna gidiyorum" goes to the course
         if verb.startswith(_CONSUMING):
             out.update((pos, pos + 1))
+        elif verb.startswith(_MOVING) and words[pos].token.endswith(_WITH):
+            out.add(pos)  # "arabayla geleceğim", "bisikletle gidiyorum": how, not a course
         elif verb.startswith(_GOING) and words[pos].token.endswith(_DATIVE):
             out.add(pos)
             # "diş hekimine": the noun compound's first word too

@@ -439,7 +439,13 @@ def test_asking_for_courses_is_no_other_question(
 
 @pytest.mark.parametrize(
     "text",
-    ["yarın diş hekimine gidicem derse gelemiycem", "kuaföre gittim", "berbere gideceğim"],
+    [
+        "yarın diş hekimine gidicem derse gelemiycem",
+        "kuaföre gittim",
+        "berbere gideceğim",
+        "arabayla gelecegim kurs merkezinde otopark var mi",  # how one comes
+        "bisikletle gidiyorum",
+    ],
 )
 def test_a_place_or_person_one_goes_to_was_a_course(index: CatalogIndex, text: str) -> None:
     result = understand(text, index)
