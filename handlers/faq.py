@@ -19,6 +19,7 @@ from core.messages import Button, Payload, Reply
 from handlers.base import Context, Router
 from handlers.courses_filter import CourseFilter
 from handlers.courses_info import course_facts
+from handlers.courses_view import branch_offers
 from handlers.focus import remember
 from handlers.formatting import buttons, format_hours, safe_button
 from locales.faq import TARGETS, FaqButton, load_faq
@@ -73,8 +74,14 @@ def _min_age(ctx: Context, branch: Branch) -> str | None:
     age = stated_age(ctx.incoming.text)
     if age is None:
         return ctx.t("faq.branch_min_age", branch=branch.name, min_age=branch.min_age)
-    key = "faq.age_enough" if age >= branch.min_age else "faq.age_too_young"
-    return ctx.t(key, age=age, branch=branch.name, min_age=branch.min_age)
+    if age < branch.min_age:
+        return ctx.t("faq.age_too_young", age=age, branch=branch.name, min_age=branch.min_age)
+    # Youth courses (15–29) say their upper limit on each offering.
+    limits = [c.max_age for c in branch_offers(ctx, branch.id)]
+    if limits and all(m is not None and age > m for m in limits):
+        oldest = max(m for m in limits if m is not None)
+        return ctx.t("faq.age_too_old", age=age, branch=branch.name, max_age=oldest)
+    return ctx.t("faq.age_enough", age=age, branch=branch.name, min_age=branch.min_age)
 
 
 # "17 yaşındayım", "yaşım 17", "I'm 17", "17 years old", "عمري 17"

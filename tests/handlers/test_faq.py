@@ -87,6 +87,20 @@ async def test_an_age_given_is_checked_against_the_branch_minimum_first(
     assert "başvurabilirsiniz" in old[0].text
 
 
+async def test_an_age_over_every_offerings_limit_is_told_so(make_ctx: MakeCtx) -> None:
+    ctx = make_ctx("62 yaşındayım katılabilir miyim")
+    limits: dict[str, set[int | None]] = {}
+    for course in ctx.catalog.courses.values():
+        limits.setdefault(course.branch, set()).add(course.max_age)
+    youth = sorted(b for b, ages in limits.items() if None not in ages)  # 15–29 courses only
+    assert youth, "the sample catalog has a youth-only course"
+    branch = ctx.catalog.branches[youth[0]]
+    oldest = max(a for a in limits[branch.id] if a is not None)
+    replies = await ask(ctx, "faq_eligibility", branch=branch.id)
+    assert replies[0].text.startswith(f"62 yaşındasınız: {branch.name} kursu {oldest} yaşına")
+    assert "katılamazsınız" in replies[0].text
+
+
 @pytest.mark.parametrize(
     ("text", "age"),
     [
