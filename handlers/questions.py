@@ -10,8 +10,9 @@ from core.intents import Intent
 from nlu.understand import Understanding
 
 MAX_QUESTIONS = 4
-# What a course card already answers when a branch is named.
-COURSE_FACTS = frozenset({"when", "where", "days", "seats", "duration", "age"})
+# What a course card already answers when a branch is named ("exists": "is there a barista
+# course and how much is it?", read in English order as "var mı … kurs").
+COURSE_FACTS = frozenset({"when", "where", "days", "seats", "duration", "age", "exists"})
 # Intents that are questions (answered together), not requests (applying, leaving...).
 _QUESTIONS = frozenset(
     {

@@ -63,10 +63,13 @@ def catalog_glossary(
             *catalog.fields,
             *catalog.centers,
         ]
-        for item in named:
-            translated = getattr(item, f"name_{lang}", "")
-            for phrase in _phrases_of(translated):
-                glossary.setdefault(phrase, item.name)
+        # Whole names first: "Jewellery Design" is Takı Tasarımı's own name, only the bare
+        # form of Mücevher Tasarımı's "Jewellery (Gem) Design".
+        for whole in (True, False):
+            for item in named:
+                translated = getattr(item, f"name_{lang}", "")
+                for phrase in _phrases_of(translated, whole=whole):
+                    glossary.setdefault(phrase, item.name)
         for key, block in (foreign_topics or {}).items():
             topic_lang, _, name = key.partition(":")
             anchor = _anchor((topics or {}).get(name, ""))
@@ -109,11 +112,14 @@ def _pattern_phrases(block: str) -> Iterable[tuple[str, ...]]:
                 yield phrase
 
 
-def _phrases_of(name: str) -> Iterable[tuple[str, ...]]:
-    """A translated name as words, and without its bracketed part ("Argon (TIG) Welding")."""
+def _phrases_of(name: str, *, whole: bool) -> Iterable[tuple[str, ...]]:
+    """A translated name as words (`whole`), or without its bracketed part ("Argon (TIG)
+    Welding" → "Argon Welding")."""
     if not name:
         return
-    yield tuple(words_of(name))
+    if whole:
+        yield tuple(words_of(name))
+        return
     bare = re.sub(r"\([^)]*\)", " ", name)
     if bare != name and words_of(bare):
         yield tuple(words_of(bare))

@@ -291,6 +291,9 @@ ASK_PATTERNS: dict[str, str] = {
         0.88: ^kaç saat|saatlik|aylık|haftalık|günlük
         0.86: ne kadar sürer|sürüyor|sürecek
     """,
+    "exists": """
+        0.86: ^var mı|mi|mu kurs|kursu|kursunuz|kurslar
+    """,
     "seats": """
         0.92: kaç kişi|kişilik
         0.9: kontenjan|kontenjanı|kapasite|kapasitesi

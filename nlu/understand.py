@@ -27,6 +27,7 @@ from nlu.matching import (
 )
 from nlu.senses import (
     anchored,
+    is_bound_course_word,
     list_members,
     mine,
     negated_segments,
@@ -229,6 +230,11 @@ def _courses(
             branches = []
         elif not whole_field:
             field = None
+    if len(branches) > 1 and not _bound(branches[0], words, index):
+        # "my turkish is not great. is there a barista course": the one called a course
+        bound = [h for h in branches if _bound(h, words, index)]
+        if bound and bound[0].positions.isdisjoint(branches[0].positions):
+            branches = [bound[0], *(h for h in branches if h is not bound[0])]
     listed = list_members(branches[0], hits, words, index) if branches else []
     if len(listed) > 1:  # "keman ve gitar": the first named, with its own alternatives
         first = listed[0]
@@ -238,6 +244,15 @@ def _courses(
         ]
     anchors = tuple(h.positions for h in branches if anchored(h, words, index))
     return _Courses(branches, listed, field, cues, tuple(negated), anchors)
+
+
+def _bound(hit: Hit, words: Sequence[Resolved], index: CatalogIndex) -> bool:
+    """Whether the word right after a hit is a course word ("barista kursu")."""
+    after = max(hit.positions, default=-2) + 1
+    if not 0 < after < len(words):
+        return False
+    token = words[after].token
+    return token.startswith("kurs") or is_bound_course_word(token, index)
 
 
 def _surface(text: str, positions: Sequence[int], words: Sequence[Resolved]) -> str:
