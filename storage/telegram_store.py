@@ -286,7 +286,7 @@ class TelegramStore:
 # `storage.wa_claims.store_and_claim`): a claim is this instance's when it held it or nobody
 # live did; `stored` counts the updates stored for the user while held.
 _STORE_AND_CLAIM = text(
-    """
+    f"""
     WITH new AS (
         INSERT INTO tg_inbound (update_id, user_key, payload, received_at)
         SELECT i, u, p, r FROM unnest(CAST(:ids AS bigint[]), CAST(:users AS text[]),
@@ -297,13 +297,7 @@ _STORE_AND_CLAIM = text(
     ), claimed AS (
         INSERT INTO tg_claims AS c (user_key, owner, lease_until, stored)
         SELECT user_key, :owner, :until, count(*) FROM new GROUP BY user_key ORDER BY user_key
-        ON CONFLICT (user_key) DO UPDATE SET
-            stored = c.stored + excluded.stored,
-            owner = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
-                         THEN excluded.owner ELSE c.owner END,
-            lease_until = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
-                               THEN excluded.lease_until ELSE c.lease_until END
-        RETURNING user_key, owner, stored, (xmax = 0) AS fresh
+        {wa_claims.CLAIMED}
     )
     SELECT update_id, NULL AS user_key, NULL AS owner, NULL AS stored, NULL AS fresh FROM new
     UNION ALL

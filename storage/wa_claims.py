@@ -100,12 +100,24 @@ def claim_sql(claims: str, inbound: str) -> ClaimSQL:
 WHATSAPP = claim_sql("wa_claims", "wa_inbound")
 
 
+# The end of an INSERT into a claims table (`AS c`) of the users just stored: the count added
+# to the claim, which is this instance's when it held it or nobody live did (the lease ran
+# out); returns each claim and whether it was made just now (`fresh`).
+CLAIMED = """ON CONFLICT (user_key) DO UPDATE SET
+            stored = c.stored + excluded.stored,
+            owner = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
+                         THEN excluded.owner ELSE c.owner END,
+            lease_until = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
+                               THEN excluded.lease_until ELSE c.lease_until END
+        RETURNING user_key, owner, stored, (xmax = 0) AS fresh"""
+
+
 # `whatsapp_repo.store_inbound` and the claims in one statement: the messages not seen before
 # stored, their users claimed (held by this instance or another), each claim counting how many
 # of them were its user's (`times`: how often a message came in the batch). A claim is this
 # instance's when it held it or nobody live did (the lease ran out).
 _STORE_AND_CLAIM = text(
-    """
+    f"""
     WITH new AS (
         INSERT INTO wa_inbound (wamid, user_key, payload, received_at)
         SELECT w, u, p, r FROM unnest(CAST(:wamids AS text[]), CAST(:users AS text[]),
@@ -119,13 +131,7 @@ _STORE_AND_CLAIM = text(
         FROM new JOIN unnest(CAST(:wamids AS text[]), CAST(:times AS int[])) AS x(w, n)
             ON x.w = new.wamid
         GROUP BY new.user_key ORDER BY new.user_key
-        ON CONFLICT (user_key) DO UPDATE SET
-            stored = c.stored + excluded.stored,
-            owner = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
-                         THEN excluded.owner ELSE c.owner END,
-            lease_until = CASE WHEN c.owner = excluded.owner OR c.lease_until < :now
-                               THEN excluded.lease_until ELSE c.lease_until END
-        RETURNING user_key, owner, stored, (xmax = 0) AS fresh
+        {CLAIMED}
     )
     SELECT wamid, NULL AS user_key, NULL AS owner, NULL AS stored, NULL AS fresh FROM new
     UNION ALL
