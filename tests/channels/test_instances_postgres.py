@@ -16,10 +16,8 @@ import asyncio
 import itertools
 import json
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -29,9 +27,9 @@ from sqlalchemy import func, select
 from bot.channels.whatsapp_inbound import sign
 from storage import tables as t
 from storage.db import Database
+from tests.channels.cluster import Instance, Processes
 from tests.dbutil import fresh_postgres_url, postgres_base_url
 from tests.doubles.graph_api import GraphDouble, Sent
-from tests.processes import child_env, free_port
 
 SECRET = "instances-app-secret"
 TOKEN = "instances-graph-token"
@@ -81,71 +79,24 @@ def _body(wa_id: str, text: str, wamid: str, row: tuple[str, str] | None = None)
     return json.dumps(doc).encode()
 
 
-@dataclass
-class Instance:
-    name: str
-    port: int
-    process: asyncio.subprocess.Process
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-class Cluster:
+class Cluster(Processes):
     """`meslek-bot run` processes sharing one database and one Graph double."""
 
     def __init__(self, tmp: Path, database_url: str, graph: GraphDouble) -> None:
-        self.tmp = tmp
+        env = {
+            "MF_DATABASE_URL": database_url,
+            "MF_DATA_KEY": "test-data-key-0123456789",
+            "MF_WHATSAPP_TOKEN": TOKEN,
+            "MF_WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
+            "MF_WHATSAPP_APP_SECRET": SECRET,
+            "MF_WHATSAPP_VERIFY_TOKEN": "verify",
+            "MF_WHATSAPP_API_URL": graph.url,
+            "MF_WHATSAPP_MAX_RATE": "1000",
+            "MF_LEASE_SECONDS": str(LEASE),
+        }
+        super().__init__(tmp, env)
         self.database_url = database_url
         self.graph = graph
-        self.env = child_env()
-        self.env.update(
-            MF_DATABASE_URL=database_url,
-            MF_DATA_KEY="test-data-key-0123456789",
-            MF_WHATSAPP_TOKEN=TOKEN,
-            MF_WHATSAPP_PHONE_NUMBER_ID=PHONE_ID,
-            MF_WHATSAPP_APP_SECRET=SECRET,
-            MF_WHATSAPP_VERIFY_TOKEN="verify",
-            MF_WHATSAPP_API_URL=graph.url,
-            MF_WHATSAPP_MAX_RATE="1000",
-            MF_LEASE_SECONDS=str(LEASE),
-        )
-        self.live: list[Instance] = []
-        self.names = itertools.count(1)
-
-    async def start(self) -> Instance:
-        name = f"i{next(self.names)}"
-        port = free_port()
-        env = {
-            **self.env,
-            "MF_INSTANCE_ID": name,
-            "MF_HTTP_PORT": str(port),
-            "MF_PANEL_PORT": str(free_port()),
-        }
-        with (self.tmp / f"{name}.log").open("wb") as log:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "run",
-                cwd=self.tmp, env=env, stdout=log, stderr=log,
-            )  # fmt: skip
-        instance = Instance(name, port, process)
-        async with httpx.AsyncClient(base_url=instance.url, timeout=5) as client:
-            for _ in range(600):
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.returncode is None, (self.tmp / f"{name}.log").read_text()
-                await asyncio.sleep(0.1)
-            else:
-                raise AssertionError(f"{name} never became healthy")
-        self.live.append(instance)
-        return instance
-
-    def kill(self, instance: Instance) -> None:
-        instance.process.send_signal(signal.SIGKILL)  # no clean shutdown: a crash
-        self.live.remove(instance)
 
     async def unhandled(self, within: float = 30) -> int:
         """Stored WhatsApp messages not marked handled, once none are left or `within` s."""
@@ -177,13 +128,6 @@ class Cluster:
         finally:
             await db.dispose()
         raise AssertionError(f"{instance.name} never held a user")
-
-    async def stop(self) -> None:
-        for instance in self.live:
-            instance.process.send_signal(signal.SIGTERM)
-        for instance in self.live:
-            await asyncio.wait_for(instance.process.wait(), 30)
-        self.live = []
 
     async def post(self, client: httpx.AsyncClient, turn: int, body: bytes) -> None:
         """Posts to the instances in turn; on to the next while one is down (as Meta retries

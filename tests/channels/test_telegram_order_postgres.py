@@ -14,10 +14,8 @@ may be answered twice.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import re
 import signal
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -32,10 +30,10 @@ from sqlalchemy import Select, func, select
 
 from storage import tables as t
 from storage.db import Database
+from tests.channels.cluster import Instance, Processes
 from tests.dbutil import fresh_postgres_url, postgres_base_url
 from tests.doubles.telegram_api import DEFAULT_TOKEN, TelegramDouble, callback_update, text_update
 from tests.idnumbers import make_national_id
-from tests.processes import child_env, free_port
 
 SECRET = "order-webhook-secret-0123456789"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -100,69 +98,22 @@ def _updates(index: int, chat: int) -> list[dict[str, Any]]:
     return updates
 
 
-@dataclass
-class Instance:
-    name: str
-    port: int
-    process: asyncio.subprocess.Process
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-class Cluster:
+class Cluster(Processes):
     """`meslek-bot run` processes sharing one database and one Bot API double, in webhook mode."""
 
     def __init__(self, tmp: Path, database_url: str, tg: TelegramDouble) -> None:
-        self.tmp = tmp
-        self.db = Database(database_url)  # the test's own look at what the instances stored
-        self.env = child_env()
-        self.env.update(
-            MF_DATABASE_URL=database_url,
-            MF_DATA_KEY="test-data-key-0123456789",
-            MF_TELEGRAM_TOKEN=tg.token,
-            MF_TELEGRAM_API_URL=tg.api_url,
-            MF_TELEGRAM_WEBHOOK_URL="https://bot.example.org/webhooks/telegram",
-            MF_TELEGRAM_WEBHOOK_SECRET=SECRET,
-            MF_TELEGRAM_MAX_RATE="1000",
-            MF_LEASE_SECONDS=str(LEASE),
-        )
-        self.live: list[Instance] = []
-        self.names = itertools.count(1)
-
-    async def start(self) -> Instance:
-        name = f"i{next(self.names)}"
-        port = free_port()
         env = {
-            **self.env,
-            "MF_INSTANCE_ID": name,
-            "MF_HTTP_PORT": str(port),
-            "MF_PANEL_PORT": str(free_port()),
+            "MF_DATABASE_URL": database_url,
+            "MF_DATA_KEY": "test-data-key-0123456789",
+            "MF_TELEGRAM_TOKEN": tg.token,
+            "MF_TELEGRAM_API_URL": tg.api_url,
+            "MF_TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram",
+            "MF_TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "MF_TELEGRAM_MAX_RATE": "1000",
+            "MF_LEASE_SECONDS": str(LEASE),
         }
-        with (self.tmp / f"{name}.log").open("wb") as log:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "run",
-                cwd=self.tmp, env=env, stdout=log, stderr=log,
-            )  # fmt: skip
-        instance = Instance(name, port, process)
-        async with httpx.AsyncClient(base_url=instance.url, timeout=5) as client:
-            for _ in range(600):
-                try:
-                    if (await client.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.returncode is None, (self.tmp / f"{name}.log").read_text()
-                await asyncio.sleep(0.1)
-            else:
-                raise AssertionError(f"{name} never became healthy")
-        self.live.append(instance)
-        return instance
-
-    def kill(self, instance: Instance) -> None:
-        instance.process.send_signal(signal.SIGKILL)  # no clean shutdown: a crash
-        self.live.remove(instance)
+        super().__init__(tmp, env)
+        self.db = Database(database_url)  # the test's own look at what the instances stored
 
     async def _count(self, query: Select[Any]) -> int:
         return int((await self.db.read_now(query)).scalar_one())
@@ -213,13 +164,6 @@ class Cluster:
         key = t.applications.c.user_key
         rows = await self.db.read_now(select(key, func.count()).group_by(key))
         return {str(user): int(n) for user, n in rows.all()}
-
-    async def stop(self) -> None:
-        for instance in self.live:
-            instance.process.send_signal(signal.SIGTERM)
-        for instance in self.live:
-            await asyncio.wait_for(instance.process.wait(), 30)
-        self.live = []
 
     async def post(self, client: httpx.AsyncClient, turn: int, update: dict[str, Any]) -> None:
         """Posts to the instances in turn; on to the next while one is down or does not answer
