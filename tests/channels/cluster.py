@@ -10,6 +10,7 @@ import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -69,6 +70,34 @@ class Processes:
     def kill(self, instance: Instance) -> None:
         instance.process.send_signal(signal.SIGKILL)  # no clean shutdown: a crash
         self.live.remove(instance)
+
+    def kill_all(self) -> None:
+        """SIGKILL to every live instance (a test's teardown, whatever happened)."""
+        for instance in self.live:
+            instance.process.send_signal(signal.SIGKILL)
+
+    async def reap(self) -> None:
+        """Waits for every killed instance to exit."""
+        for instance in self.live:
+            await instance.process.wait()
+        self.live = []
+
+    async def deliver(
+        self, client: httpx.AsyncClient, turn: int, path: str, tries: int, **request: Any
+    ) -> None:
+        """Posts to the instances in turn (`turn` picks the first); on to the next while one is
+        down or does not answer 200, as Telegram and Meta deliver again what was not taken."""
+        for attempt in range(tries):
+            instance = self.live[(turn + attempt) % len(self.live)]
+            try:
+                answer = await client.post(f"{instance.url}{path}", **request)
+            except httpx.TransportError:
+                await asyncio.sleep(0.05)
+                continue
+            if answer.status_code == 200:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"no instance took the post to {path}")
 
     async def stop(self) -> None:
         for instance in self.live:

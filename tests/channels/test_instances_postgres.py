@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -136,20 +135,7 @@ class Cluster(Processes):
             "content-type": "application/json",
             "x-hub-signature-256": sign(SECRET.encode(), body),
         }
-        for attempt in range(200):
-            live = self.live
-            instance = live[(turn + attempt) % len(live)]
-            try:
-                answer = await client.post(
-                    f"{instance.url}/webhooks/whatsapp", content=body, headers=headers
-                )
-            except httpx.TransportError:
-                await asyncio.sleep(0.05)
-                continue
-            if answer.status_code == 200:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError("no instance took the delivery")
+        await self.deliver(client, turn, "/webhooks/whatsapp", 200, content=body, headers=headers)
 
 
 @asynccontextmanager
@@ -163,11 +149,8 @@ async def cluster(tmp: Path, graph: GraphDouble, size: int) -> AsyncIterator[Clu
             await asyncio.gather(*(group.start() for _ in range(size - 1)))
             yield group
         finally:
-            for instance in group.live:
-                instance.process.send_signal(signal.SIGKILL)
-            for instance in group.live:
-                await instance.process.wait()
-            group.live = []
+            group.kill_all()
+            await group.reap()
 
 
 def _seen(sent: Sent) -> str:

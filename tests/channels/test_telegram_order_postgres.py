@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import signal
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -169,20 +168,7 @@ class Cluster(Processes):
         """Posts to the instances in turn; on to the next while one is down or does not answer
         200 (as Telegram delivers again what was not answered 200)."""
         headers = {SECRET_HEADER: SECRET}
-        for attempt in range(400):
-            live = self.live
-            instance = live[(turn + attempt) % len(live)]
-            try:
-                answer = await client.post(
-                    f"{instance.url}/webhooks/telegram", json=update, headers=headers
-                )
-            except httpx.TransportError:
-                await asyncio.sleep(0.05)
-                continue
-            if answer.status_code == 200:
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError("no instance took the update")
+        await self.deliver(client, turn, "/webhooks/telegram", 400, json=update, headers=headers)
 
 
 @asynccontextmanager
@@ -196,11 +182,8 @@ async def cluster(tmp: Path, tg: TelegramDouble, size: int) -> AsyncIterator[Clu
             await asyncio.gather(*(group.start() for _ in range(size - 1)))
             yield group
         finally:
-            for instance in group.live:
-                instance.process.send_signal(signal.SIGKILL)
-            for instance in group.live:
-                await instance.process.wait()
-            group.live = []
+            group.kill_all()
+            await group.reap()
             await group.db.dispose()
 
 
